@@ -1,0 +1,216 @@
+"""The ``tdkt`` command: knowledge-base administration, questions and evaluation.
+
+Each subcommand is a thin layer over ``knowledge`` and ``retrieval``; the bot and the tests use
+the same functions, so what works here works in Telegram.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from knowledge.citation import render_citation
+from knowledge.errors import KnowledgeError
+from knowledge.model import STATUS_IN_FORCE, STATUS_LABELS
+from knowledge.store import KnowledgeStore
+from knowledge.sync import SyncReport, add_files, remove_document, sync_folder
+from retrieval.engine import SearchEngine
+from retrieval.evaluation import evaluate_split, load_questions
+from retrieval.references import document_matches, find_reference
+from retrieval.text import tokenize
+
+
+def _store(settings: Settings) -> KnowledgeStore:
+    return KnowledgeStore(settings.database_url)
+
+
+def _print_report(report: SyncReport) -> int:
+    for line in report.lines():
+        print(line)
+    if report.changed:
+        print(f"Cơ sở tri thức: phiên bản {report.version}.")
+    elif not report.errors:
+        print("Không có thay đổi.")
+    return 1 if report.errors else 0
+
+
+def cmd_kb_sync(args: argparse.Namespace, settings: Settings) -> int:
+    return _print_report(sync_folder(_store(settings), Path(args.folder), tokenize))
+
+
+def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
+    return _print_report(add_files(_store(settings), [Path(f) for f in args.files], tokenize))
+
+
+def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
+    return _print_report(remove_document(_store(settings), args.number))
+
+
+def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    docs = store.documents(include_retired=args.all)
+    if not docs:
+        print("Cơ sở tri thức trống. Nạp văn bản: tdkt kb sync THƯ_MỤC")
+        return 0
+    print(f"Phiên bản {store.current_version()}, {sum(d.active for d in docs)} văn bản đang dùng:")
+    for d in docs:
+        status = STATUS_LABELS.get(d.meta.status, d.meta.status)
+        flag = "" if d.active else " [đã gỡ]"
+        print(f"- {d.meta.number}{flag}: {d.meta.title} — {status}; {d.units} điều/mục, "
+              f"{d.passages} đoạn; tệp {d.source_name}")
+    return 0
+
+
+def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    ref = find_reference(args.reference)
+    label = ref.article if ref else args.reference.strip()
+    number = args.doc or (ref.document if ref else None)
+    unit_ids = store.find_units(label)
+    views = [v for v in (store.unit(u) for u in unit_ids) if v is not None]
+    if number:
+        views = [v for v in views if document_matches(number, v.document.number)]
+    if not views:
+        print(f"Không tìm thấy “{args.reference}”" + (f" trong {number}" if number else "") + ".")
+        return 1
+    views.sort(key=lambda v: v.document.status != STATUS_IN_FORCE)
+    for v in views if args.all else views[:1]:
+        print(render_citation(v.document, v.kind, v.label, v.title, part=v.part))
+        if v.document.status != STATUS_IN_FORCE:
+            print(f"({STATUS_LABELS.get(v.document.status, v.document.status)})")
+        print()
+        print(v.text)
+        print()
+    if len(views) > 1 and not args.all:
+        others = ", ".join(v.document.number for v in views[1:])
+        print(f"Cũng có điều/mục này trong: {others} (dùng --doc hoặc --all).")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = SearchEngine(_store(settings))
+    if args.question == "-":
+        for line in sys.stdin:
+            if line.strip():
+                _answer(engine, line.strip(), args)
+        return 0
+    return _answer(engine, args.question, args)
+
+
+def _answer(engine: SearchEngine, question: str, args: argparse.Namespace) -> int:
+    answers = engine.search(question, k=args.k)
+    if args.json:
+        payload = {"query": question, "answers": [a.to_json() for a in answers]}
+        print(json.dumps(payload, ensure_ascii=False), flush=True)
+        return 0
+    if not answers:
+        print("Không tìm thấy quy định phù hợp trong cơ sở tri thức. Hãy diễn đạt lại câu hỏi "
+              "(nêu rõ danh hiệu, hình thức khen thưởng hoặc thủ tục cần hỏi).")
+        return 0
+    for a in answers:
+        status = "" if a.document_status == STATUS_IN_FORCE else f" [{a.status_label}]"
+        print(f"{a.rank}. {a.citation}{status}  (điểm {a.score:.2f})")
+        print(a.text)
+        print()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    engine = SearchEngine(_store(settings))
+    questions = load_questions(Path(args.file))
+    results = evaluate_split(questions, lambda q, k: engine.search(q, k))
+    if args.json:
+        print(json.dumps({name: m.as_dict() for name, m in results.items()}, ensure_ascii=False,
+                         indent=2))
+        return 0
+    print(f"{'nhóm':<20} {'n':>4} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'declined':>9}")
+    for name, m in results.items():
+        declined = f"{m.declined:.2f}" if m.out_of_scope else "-"
+        if m.answerable:
+            print(f"{name:<20} {m.questions:>4} {m.recall_at_1:>6.2f} {m.recall_at_5:>6.2f} "
+                  f"{m.mrr:>6.2f} {declined:>9}")
+        else:
+            print(f"{name:<20} {m.questions:>4} {'-':>6} {'-':>6} {'-':>6} {declined:>9}")
+    if args.verbose:
+        for miss in results["all"].misses:
+            print("  ", miss)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tdkt", description="Trợ lý tra cứu thi đua, khen thưởng (cơ sở tri thức, hỏi đáp)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    kb = sub.add_parser("kb", help="quản trị cơ sở tri thức").add_subparsers(
+        dest="kb_command", required=True
+    )
+    p = kb.add_parser("sync", help="đồng bộ với một thư mục văn bản")
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_kb_sync)
+    p = kb.add_parser("add", help="thêm hoặc thay văn bản")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_kb_add)
+    p = kb.add_parser("list", help="liệt kê văn bản")
+    p.add_argument("--all", action="store_true", help="kể cả văn bản đã gỡ")
+    p.set_defaults(func=cmd_kb_list)
+    p = kb.add_parser("remove", help="gỡ một văn bản theo số hiệu")
+    p.add_argument("number")
+    p.set_defaults(func=cmd_kb_remove)
+    p = kb.add_parser("show", help="xem toàn văn một điều: tdkt kb show \"điều 84\"")
+    p.add_argument("reference")
+    p.add_argument("--doc", help="số hiệu văn bản, ví dụ 06/2022/QH15")
+    p.add_argument("--all", action="store_true", help="in mọi văn bản có điều này")
+    p.set_defaults(func=cmd_kb_show)
+
+    p = sub.add_parser("ask", help="hỏi một câu (hoặc '-' để đọc từng dòng từ stdin)")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5, help="số kết quả (mặc định 5)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="đo Recall@1, Recall@5, MRR trên tệp câu hỏi .jsonl")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="in các câu trả lời sai")
+    p.set_defaults(func=cmd_eval)
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions() -> list:
+    """Subcommands defined next to the code they run (bot, bench, db)."""
+    found = []
+    for module in ("bot.run", "bot.bench_cli", "bot.db_cli"):
+        try:
+            imported = __import__(module, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        found.append(imported.register)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return int(args.func(args, settings) or 0)
+    except (KnowledgeError, ConfigError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

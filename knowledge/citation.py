@@ -1,0 +1,59 @@
+"""Citations as a Vietnamese officer writes them.
+
+"Điểm a khoản 1 Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15",
+"Khoản 1 Điều 42 Nghị định số 152/2025/NĐ-CP", "Mục 3.1 Hướng dẫn số 2346/HD-ĐHM",
+"Slide 7 — Hồ sơ khen thưởng, Tập huấn TĐKT 2025".
+"""
+
+from __future__ import annotations
+
+from knowledge.model import KIND_LABELS, UNIT_ARTICLE, UNIT_SECTION, UNIT_SLIDE, DocumentMeta
+
+
+def document_name(meta: DocumentMeta) -> str:
+    """How a document is named inside a citation."""
+    title = meta.title.split("(")[0].strip().rstrip(",")
+    if meta.kind == "luat":
+        return f"{title} số {meta.number}" if title else f"Luật số {meta.number}"
+    if meta.kind == "van-ban-hop-nhat":
+        return f"{title}, văn bản hợp nhất số {meta.number}"
+    if meta.kind in ("nghi-dinh", "thong-tu", "quyet-dinh", "huong-dan"):
+        return f"{KIND_LABELS[meta.kind]} số {meta.number}"
+    if meta.kind == "tai-lieu-tap-huan" or not meta.number:
+        return f"{meta.title} ({meta.number})" if meta.number else meta.title
+    return f"{title} số {meta.number}" if title else meta.number
+
+
+def render_citation(
+    meta: DocumentMeta,
+    unit_kind: str,
+    unit_label: str,
+    unit_title: str = "",
+    clause: str | None = None,
+    point: str | None = None,
+    paragraph: int | None = None,
+    part: str | None = None,
+) -> str:
+    """The full citation of a passage (or of a whole unit when clause/point are None)."""
+    name = document_name(meta)
+    if unit_kind == UNIT_ARTICLE:
+        pieces = []
+        if point:
+            pieces.append(f"điểm {point}")
+        if clause:
+            pieces.append(f"khoản {clause}")
+        pieces.append(f"Điều {unit_label}")
+        head = " ".join(pieces)
+        return f"{head[0].upper()}{head[1:]} {name}"
+    if unit_kind == UNIT_SECTION:
+        where = f"Mục {unit_label}" if not unit_label.startswith("Phụ lục") else unit_label
+        if part and not unit_label.startswith("Phụ lục"):
+            where += f" {part}"
+        title = f" ({unit_title})" if unit_title and len(unit_title) <= 80 else ""
+        return f"{where}{title}, {name}"
+    if unit_kind == UNIT_SLIDE:
+        title = f" — {unit_title}" if unit_title else ""
+        return f"Slide {unit_label}{title}, {meta.title or name}"
+    if paragraph:
+        return f"Đoạn {paragraph}, {name}"
+    return name

@@ -1,0 +1,108 @@
+"""Plain data for parsed documents: what the parser produces and the store persists.
+
+A document is cut into *units* (an article "Điều", a guidance section, a slide, a news item)
+that can always be shown whole, and *passages* (a clause, a short article, a point of a long
+clause, a paragraph group) small enough to read in chat. Every passage carries offsets into
+the document text, so its text is verbatim and its unit can be rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+STATUS_IN_FORCE = "con-hieu-luc"
+STATUS_EXPIRED = "het-hieu-luc"
+STATUS_REFERENCE = "tham-khao"
+STATUS_UNKNOWN = "chua-ro"
+
+STATUS_LABELS = {
+    STATUS_IN_FORCE: "còn hiệu lực",
+    STATUS_EXPIRED: "hết hiệu lực",
+    STATUS_REFERENCE: "tài liệu tham khảo",
+    STATUS_UNKNOWN: "chưa rõ hiệu lực",
+}
+
+KIND_LABELS = {
+    "luat": "Luật",
+    "nghi-dinh": "Nghị định",
+    "thong-tu": "Thông tư",
+    "quyet-dinh": "Quyết định",
+    "van-ban-hop-nhat": "Văn bản hợp nhất",
+    "huong-dan": "Hướng dẫn",
+    "tai-lieu-tap-huan": "Tài liệu tập huấn",
+    "khac": "Tài liệu",
+}
+
+# Unit kinds
+UNIT_ARTICLE = "dieu"
+UNIT_SECTION = "muc"
+UNIT_SLIDE = "slide"
+UNIT_TEXT = "toan-van"
+
+
+@dataclass
+class DocumentMeta:
+    """What a citation and a status label need to know about a document."""
+
+    number: str
+    kind: str = "khac"
+    title: str = ""
+    issued: date | None = None
+    effective: date | None = None
+    status: str = STATUS_UNKNOWN
+    replaced_by: str | None = None
+    note: str | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == STATUS_IN_FORCE
+
+
+@dataclass
+class Unit:
+    """A piece that can be shown whole on demand: an article, a section, a slide."""
+
+    kind: str
+    label: str
+    title: str
+    start: int
+    end: int
+    part: str | None = None
+    chapter: str | None = None
+    chapter_title: str | None = None
+    section: str | None = None
+    section_title: str | None = None
+
+
+@dataclass
+class Passage:
+    """A citable, chat-sized piece of a unit; ``text`` is ``document_text[start:end]``."""
+
+    unit_index: int
+    start: int
+    end: int
+    text: str
+    clause: str | None = None
+    point: str | None = None
+    paragraph: int | None = None
+
+
+@dataclass
+class ParsedDocument:
+    """A source file after parsing: metadata, full text, units and passages."""
+
+    meta: DocumentMeta
+    text: str
+    fmt: str
+    source_name: str
+    units: list[Unit] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def structure(self) -> str:
+        kinds = {u.kind for u in self.units}
+        return next(iter(kinds)) if len(kinds) == 1 else ",".join(sorted(kinds))
+
+    def unit_text(self, unit: Unit) -> str:
+        return self.text[unit.start : unit.end]

@@ -1,0 +1,138 @@
+"""Documents without articles: guidance with numbered sections ("1.", "1.1.", "I."), appendices,
+and free text (news, training notes) cut into paragraph groups.
+
+A numbered line counts as a heading only when it continues the numbering in force (the next
+top-level number, or a child of the current heading), so a numbered list inside a section
+stays body text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.legal_parser import Line, _trim, split_lines
+from knowledge.model import UNIT_SECTION, UNIT_TEXT, Passage, Unit
+
+MAX_SECTION_PASSAGE = 1500
+MAX_FREE_PASSAGE = 900
+
+_DOTTED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(\S.*)$")
+_ROMAN = re.compile(r"^([IVXL]+)\.\s+(\S.*)$")
+_APPENDIX = re.compile(r"^(PHỤ LỤC|Phụ lục)(\s+[0-9IVX]+)?\s*[.:]?\s*(.*)$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman(value: str) -> int:
+    total = 0
+    for ch, nxt in zip(value, value[1:] + " ", strict=False):
+        v = _ROMAN_VALUES[ch]
+        total += -v if nxt != " " and _ROMAN_VALUES.get(nxt, 0) > v else v
+    return total
+
+
+def _headline(text: str) -> bool:
+    """A plausible heading: short, or written in capitals."""
+    letters = [c for c in text if c.isalpha()]
+    upper = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    return upper or len(text) <= 160
+
+
+def parse_sections(text: str) -> tuple[list[Unit], list[Passage]]:
+    """Units per numbered heading; empty lists when the text has no numbered headings."""
+    lines = split_lines(text)
+    heads: list[tuple[int, str, str, str | None]] = []  # line index, label, title, appendix
+    path: list[int] = []
+    roman = 0
+    appendix: str | None = None
+    for i, ln in enumerate(lines):
+        t = ln.text
+        if not t:
+            continue
+        if m := _APPENDIX.match(t):
+            appendix = ("Phụ lục" + (m.group(2) or "")).strip()
+            path = []
+            heads.append((i, appendix, m.group(3).strip(), None))
+            continue
+        if m := _ROMAN.match(t):
+            if _roman(m.group(1)) == roman + 1 and _headline(m.group(2)):
+                roman += 1
+                path = []
+                heads.append((i, m.group(1), m.group(2).strip(), appendix))
+            continue
+        if m := _DOTTED.match(t):
+            numbers = [int(x) for x in m.group(1).split(".")]
+            # "2.5." continuing the outline is unambiguous; a bare "3." may be a list item.
+            if _continues(path, numbers) and (len(numbers) > 1 or _headline(m.group(2))):
+                path = numbers
+                heads.append((i, m.group(1), m.group(2).strip(), appendix))
+    if len(heads) < 2:
+        return [], []
+
+    units: list[Unit] = []
+    passages: list[Passage] = []
+    parents: dict[str, str] = {}
+    for n, (i, label, title, in_appendix) in enumerate(heads):
+        stop = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+        block = [ln for ln in lines[i:stop] if ln.text]
+        parents[label] = title
+        parent = label.rsplit(".", 1)[0] if "." in label else None
+        start, end = _trim(text, lines[i].start, block[-1].end)
+        unit = Unit(
+            kind=UNIT_SECTION,
+            label=label,
+            title=title,
+            start=start,
+            end=end,
+            part=in_appendix,
+            chapter=parent,
+            chapter_title=parents.get(parent) if parent else None,
+        )
+        units.append(unit)
+        body = block[1:]
+        if body:
+            passages.extend(group_paragraphs(text, body, len(units) - 1, MAX_SECTION_PASSAGE))
+        elif n + 1 == len(heads) or not heads[n + 1][1].startswith(label + "."):
+            # A heading that is its own content (no children, no body): cite it as is.
+            passages.append(Passage(len(units) - 1, start, end, text[start:end]))
+    return units, passages
+
+
+def _continues(path: list[int], numbers: list[int]) -> bool:
+    """True when ``numbers`` is the next heading after ``path`` in outline order."""
+    if not path:
+        return numbers == [1]
+    for depth in range(len(path), 0, -1):
+        prefix = path[: depth - 1]
+        if numbers == prefix + [path[depth - 1] + 1]:
+            return True
+    return numbers == path + [1]
+
+
+def parse_free_text(text: str, title: str) -> tuple[list[Unit], list[Passage]]:
+    """News or notes: the whole text is one unit, passages are paragraph groups."""
+    lines = [ln for ln in split_lines(text) if ln.text]
+    if not lines:
+        return [], []
+    start, end = _trim(text, lines[0].start, lines[-1].end)
+    unit = Unit(kind=UNIT_TEXT, label="", title=title, start=start, end=end)
+    return [unit], group_paragraphs(text, lines, 0, MAX_FREE_PASSAGE)
+
+
+def group_paragraphs(text: str, lines: list[Line], unit_index: int, limit: int) -> list[Passage]:
+    """Paragraphs packed in reading order up to ``limit`` characters; numbered from 1."""
+    passages: list[Passage] = []
+    group: list[tuple[int, Line]] = []
+    numbered = list(enumerate(lines, start=1))
+    for number, ln in numbered:
+        if group and ln.end - group[0][1].start > limit:
+            passages.append(_group_passage(text, group, unit_index))
+            group = []
+        group.append((number, ln))
+    if group:
+        passages.append(_group_passage(text, group, unit_index))
+    return passages
+
+
+def _group_passage(text: str, group: list[tuple[int, Line]], unit_index: int) -> Passage:
+    start, end = _trim(text, group[0][1].start, group[-1][1].end)
+    return Passage(unit_index, start, end, text[start:end], paragraph=group[0][0])

@@ -1,0 +1,375 @@
+"""Persistent knowledge base: documents, units, passages (with tokens) and versions.
+
+Every change goes through :meth:`KnowledgeStore.apply`, one transaction that also records a
+new version: readers (the live bot, other instances) see either the old knowledge base or the
+new one, never a half-written one, and notice the change by polling :meth:`current_version`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from knowledge.db import Base, make_engine, make_session_factory
+from knowledge.model import DocumentMeta, ParsedDocument
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    issued: Mapped[date | None] = mapped_column(Date)
+    effective: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    replaced_by: Mapped[str | None] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
+    source_name: Mapped[str] = mapped_column(String(255))
+    origin: Mapped[str] = mapped_column(String(1000), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fmt: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    units: Mapped[list[UnitRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="UnitRow.ordinal"
+    )
+    passages: Mapped[list[PassageRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="PassageRow.ordinal"
+    )
+
+    def meta(self) -> DocumentMeta:
+        return DocumentMeta(
+            number=self.number, kind=self.kind, title=self.title, issued=self.issued,
+            effective=self.effective, status=self.status, replaced_by=self.replaced_by,
+            note=self.note,
+        )
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    part: Mapped[str | None] = mapped_column(String(80))
+    chapter: Mapped[str | None] = mapped_column(String(40))
+    chapter_title: Mapped[str | None] = mapped_column(Text)
+    section: Mapped[str | None] = mapped_column(String(40))
+    section_title: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    title_tokens: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[DocumentRow] = relationship(back_populates="units")
+
+
+class PassageRow(Base):
+    __tablename__ = "passages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    clause: Mapped[str | None] = mapped_column(String(10))
+    point: Mapped[str | None] = mapped_column(String(4))
+    paragraph: Mapped[int | None] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[DocumentRow] = relationship(back_populates="passages")
+    unit: Mapped[UnitRow] = relationship()
+
+
+class VersionRow(Base):
+    __tablename__ = "kb_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+@dataclass
+class NewDocument:
+    """A parsed document ready to store, with tokens computed by the caller (retrieval)."""
+
+    parsed: ParsedDocument
+    content_hash: str
+    origin: str
+    unit_title_tokens: list[list[str]]
+    passage_tokens: list[list[str]]
+
+
+@dataclass
+class Changeset:
+    """What one update does; applied atomically."""
+
+    add: list[NewDocument] = field(default_factory=list)
+    retire_ids: list[int] = field(default_factory=list)
+    summary: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.add or self.retire_ids)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document without its text: for listings and sync decisions."""
+
+    id: int
+    meta: DocumentMeta
+    source_name: str
+    origin: str
+    content_hash: str
+    fmt: str
+    active: bool
+    added_at: datetime
+    units: int
+    passages: int
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One passage with everything ranking and answering need, loaded in one query."""
+
+    passage_id: int
+    document_id: int
+    unit_id: int
+    clause: str | None
+    point: str | None
+    paragraph: int | None
+    text: str
+    tokens: str
+    unit_kind: str
+    unit_label: str
+    unit_title: str
+    unit_part: str | None
+    unit_title_tokens: str
+    document_number: str
+    document_kind: str
+    document_title: str
+    document_status: str
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """A unit as written, for "Xem toàn văn Điều"."""
+
+    id: int
+    document: DocumentMeta
+    document_id: int
+    kind: str
+    label: str
+    title: str
+    part: str | None
+    chapter: str | None
+    chapter_title: str | None
+    section: str | None
+    section_title: str | None
+    text: str
+    passages: list[tuple[str | None, str | None, str]]  # (clause, point, text)
+
+
+class KnowledgeStore:
+    """Documents and passages in any SQLAlchemy database (SQLite by default)."""
+
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        self.engine = make_engine(url)
+        self.sessions = make_session_factory(self.engine)
+        if create:
+            Base.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- versions -------------------------------------------------------------------------
+    def current_version(self) -> int:
+        with self.sessions() as s:
+            return int(s.scalar(select(func.max(VersionRow.id))) or 0)
+
+    # -- writes ---------------------------------------------------------------------------
+    def apply(self, changes: Changeset) -> int:
+        """Apply ``changes`` in one transaction; return the new version (unchanged if empty)."""
+        if not changes:
+            return self.current_version()
+        with self.sessions.begin() as s:
+            for doc_id in changes.retire_ids:
+                row = s.get(DocumentRow, doc_id)
+                if row is not None and row.active:
+                    row.active = False
+                    row.retired_at = _now()
+                    row.units.clear()
+                    row.passages.clear()
+            for new in changes.add:
+                s.add(_document_row(new))
+            version = VersionRow(summary=changes.summary[:2000])
+            s.add(version)
+            s.flush()
+            return int(version.id)
+
+    # -- reads ----------------------------------------------------------------------------
+    def documents(self, *, include_retired: bool = False) -> list[DocumentInfo]:
+        with self.sessions() as s:
+            units = (
+                select(UnitRow.document_id, func.count().label("n"))
+                .group_by(UnitRow.document_id)
+                .subquery()
+            )
+            passages = (
+                select(PassageRow.document_id, func.count().label("n"))
+                .group_by(PassageRow.document_id)
+                .subquery()
+            )
+            q = (
+                select(DocumentRow, units.c.n, passages.c.n)
+                .outerjoin(units, units.c.document_id == DocumentRow.id)
+                .outerjoin(passages, passages.c.document_id == DocumentRow.id)
+                .order_by(DocumentRow.id)
+            )
+            if not include_retired:
+                q = q.where(DocumentRow.active.is_(True))
+            return [
+                DocumentInfo(
+                    id=row.id, meta=row.meta(), source_name=row.source_name, origin=row.origin,
+                    content_hash=row.content_hash, fmt=row.fmt, active=row.active,
+                    added_at=row.added_at, units=n_units or 0, passages=n_passages or 0,
+                )
+                for row, n_units, n_passages in s.execute(q)
+            ]
+
+    def find_active(self, number: str) -> DocumentInfo | None:
+        """The active document with this number (case- and space-insensitive)."""
+        wanted = _number_key(number)
+        return next((d for d in self.documents() if _number_key(d.meta.number) == wanted), None)
+
+    def index_rows(self) -> Iterator[IndexRow]:
+        """All active passages in document order, for building the search index."""
+        q = (
+            select(
+                PassageRow.id, PassageRow.document_id, PassageRow.unit_id, PassageRow.clause,
+                PassageRow.point, PassageRow.paragraph, PassageRow.text, PassageRow.tokens,
+                UnitRow.kind, UnitRow.label, UnitRow.title, UnitRow.part, UnitRow.title_tokens,
+                DocumentRow.number, DocumentRow.kind, DocumentRow.title, DocumentRow.status,
+            )
+            .join(UnitRow, UnitRow.id == PassageRow.unit_id)
+            .join(DocumentRow, DocumentRow.id == PassageRow.document_id)
+            .where(DocumentRow.active.is_(True))
+            .order_by(PassageRow.document_id, PassageRow.ordinal)
+        )
+        with self.sessions() as s:
+            for r in s.execute(q):
+                yield IndexRow(*r)
+
+    def units_of(self, document_id: int) -> list[tuple[int, str, str, str]]:
+        """(unit id, kind, label, title) of a document, in order."""
+        with self.sessions() as s:
+            q = (
+                select(UnitRow.id, UnitRow.kind, UnitRow.label, UnitRow.title)
+                .where(UnitRow.document_id == document_id)
+                .order_by(UnitRow.ordinal)
+            )
+            return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
+
+    def unit(self, unit_id: int) -> UnitView | None:
+        with self.sessions() as s:
+            row = s.get(UnitRow, unit_id)
+            if row is None or not row.document.active:
+                return None
+            doc = row.document
+            passages = s.execute(
+                select(PassageRow.clause, PassageRow.point, PassageRow.text)
+                .where(PassageRow.unit_id == unit_id)
+                .order_by(PassageRow.ordinal)
+            ).all()
+            return UnitView(
+                id=row.id, document=doc.meta(), document_id=doc.id, kind=row.kind,
+                label=row.label, title=row.title, part=row.part, chapter=row.chapter,
+                chapter_title=row.chapter_title, section=row.section,
+                section_title=row.section_title, text=doc.text[row.start : row.end],
+                passages=[tuple(p) for p in passages],  # type: ignore[misc]
+            )
+
+    def find_units(self, label: str, number: str | None = None) -> list[int]:
+        """Ids of active units labelled ``label`` (e.g. "84"), optionally in one document."""
+        with self.sessions() as s:
+            q = (
+                select(UnitRow.id, DocumentRow.number, DocumentRow.status)
+                .join(DocumentRow, DocumentRow.id == UnitRow.document_id)
+                .where(DocumentRow.active.is_(True), func.lower(UnitRow.label) == label.lower())
+                .order_by(DocumentRow.id, UnitRow.ordinal)
+            )
+            rows = s.execute(q).all()
+        if number:
+            wanted = _number_key(number)
+            rows = [r for r in rows if wanted in _number_key(r[1])]
+        return [r[0] for r in rows]
+
+
+def _number_key(number: str) -> str:
+    return "".join(number.split()).lower()
+
+
+def _document_row(new: NewDocument) -> DocumentRow:
+    doc = new.parsed
+    meta = doc.meta
+    row = DocumentRow(
+        number=meta.number, kind=meta.kind, title=meta.title, issued=meta.issued,
+        effective=meta.effective, status=meta.status, replaced_by=meta.replaced_by,
+        note=meta.note, source_name=doc.source_name, origin=new.origin,
+        content_hash=new.content_hash, fmt=doc.fmt, text=doc.text, active=True,
+    )
+    unit_rows: list[UnitRow] = []
+    for ordinal, (unit, tokens) in enumerate(zip(doc.units, new.unit_title_tokens, strict=True)):
+        unit_row = UnitRow(
+            ordinal=ordinal, kind=unit.kind, label=unit.label, title=unit.title, part=unit.part,
+            chapter=unit.chapter, chapter_title=unit.chapter_title, section=unit.section,
+            section_title=unit.section_title, start=unit.start, end=unit.end,
+            title_tokens=" ".join(tokens),
+        )
+        unit_rows.append(unit_row)
+    row.units = unit_rows
+    passage_rows: list[PassageRow] = []
+    for ordinal, (p, tokens) in enumerate(zip(doc.passages, new.passage_tokens, strict=True)):
+        passage_rows.append(
+            PassageRow(
+                ordinal=ordinal, unit=unit_rows[p.unit_index], clause=p.clause, point=p.point,
+                paragraph=p.paragraph, start=p.start, end=p.end, text=p.text,
+                tokens=" ".join(tokens),
+            )
+        )
+    row.passages = passage_rows
+    return row
+
+
+def documents_by_origin(docs: Sequence[DocumentInfo], origin: str) -> dict[str, DocumentInfo]:
+    """Active documents that came from ``origin``, keyed by their source file name."""
+    return {d.source_name: d for d in docs if d.origin == origin and d.active}

@@ -1,0 +1,198 @@
+"""Updating the knowledge base from files: sync a folder, add files, retire a document.
+
+Everything that can fail (reading, parsing, tokenizing) happens before the single write
+transaction; a bad file is reported by name and reason and the rest of the batch still loads.
+Tokenizing is injected (retrieval owns Vietnamese text processing), so this module stays
+independent of the ranking code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.errors import KnowledgeError, LoadError
+from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes
+from knowledge.metadata import MANIFEST_NAME, infer_meta, read_manifest
+from knowledge.model import DocumentMeta, ParsedDocument
+from knowledge.parser import parse_document
+from knowledge.store import Changeset, KnowledgeStore, NewDocument, documents_by_origin
+
+Tokenizer = Callable[[str], list[str]]
+_SKIPPED_NAMES = {MANIFEST_NAME, "readme.md", "readme.txt", "readme"}
+
+
+@dataclass
+class SyncReport:
+    """What an update did, for the CLI, the bot and the audit log."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced or self.retired)
+
+    def lines(self) -> list[str]:
+        out = [f"+ thêm: {x}" for x in self.added]
+        out += [f"~ thay: {x}" for x in self.replaced]
+        out += [f"- gỡ: {x}" for x in self.retired]
+        out += [f"= giữ nguyên: {x}" for x in self.unchanged]
+        out += [f"! lỗi: {x}" for x in self.errors]
+        return out
+
+
+def content_hash(data: bytes, meta: DocumentMeta | None) -> str:
+    """Hash of the file and of its manifest entry: editing either counts as a change."""
+    digest = hashlib.sha256(data)
+    digest.update(repr(meta).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def parse_bytes(data: bytes, filename: str, meta: DocumentMeta | None = None) -> ParsedDocument:
+    """Read and parse one file's bytes; metadata from the manifest entry or the header."""
+    source = load_bytes(data, filename)
+    return parse_document(source, meta or infer_meta(source.text, filename), filename)
+
+
+def prepare(parsed: ParsedDocument, digest: str, origin: str, tokenize: Tokenizer) -> NewDocument:
+    """Attach tokens so the store keeps them and a restart does not segment again."""
+    return NewDocument(
+        parsed=parsed,
+        content_hash=digest,
+        origin=origin,
+        unit_title_tokens=[tokenize(u.title) for u in parsed.units],
+        passage_tokens=[tokenize(p.text) for p in parsed.passages],
+    )
+
+
+def label(doc: ParsedDocument | DocumentMeta, source_name: str = "") -> str:
+    meta = doc.meta if isinstance(doc, ParsedDocument) else doc
+    name = doc.source_name if isinstance(doc, ParsedDocument) else source_name
+    return f"{meta.number} — {meta.title[:70]} ({name})" if name else meta.number
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.name.lower() not in _SKIPPED_NAMES
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+
+
+def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> SyncReport:
+    """Make the documents that came from ``folder`` match its files (idempotent)."""
+    report = SyncReport()
+    if not folder.is_dir():
+        report.errors.append(f"Không tìm thấy thư mục “{folder}”.")
+        return report
+    try:
+        manifest = read_manifest(folder)
+    except KnowledgeError as exc:
+        report.errors.append(str(exc))
+        return report
+    origin = f"folder:{folder.resolve()}"
+    all_docs = store.documents()
+    existing = documents_by_origin(all_docs, origin)
+    changes = Changeset()
+    seen_numbers: dict[str, str] = {}
+    files = _folder_files(folder)
+    for path in files:
+        meta = manifest.get(path.name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.errors.append(str(LoadError(path.name, f"không mở được ({exc.strerror}).")))
+            continue
+        digest = content_hash(data, meta)
+        old = existing.get(path.name)
+        if old is not None and old.content_hash == digest:
+            report.unchanged.append(label(old.meta, path.name))
+            seen_numbers[old.meta.number.lower()] = path.name
+            continue
+        try:
+            parsed = parse_bytes(data, path.name, meta)
+        except KnowledgeError as exc:
+            report.errors.append(str(exc))
+            continue
+        key = parsed.meta.number.lower()
+        if key in seen_numbers:
+            report.errors.append(
+                f"Tệp “{path.name}” trùng số hiệu {parsed.meta.number} với “{seen_numbers[key]}”;"
+                " bỏ qua tệp này."
+            )
+            continue
+        seen_numbers[key] = path.name
+        changes.add.append(prepare(parsed, digest, origin, tokenize))
+        replaced = [d for d in all_docs if d.meta.number.lower() == key and d.id not in
+                    changes.retire_ids]
+        if old is not None and old not in replaced:
+            replaced.append(old)
+        changes.retire_ids.extend(d.id for d in replaced)
+        (report.replaced if replaced else report.added).append(label(parsed))
+    present = {p.name for p in files}
+    for name, doc in existing.items():
+        if name not in present:
+            changes.retire_ids.append(doc.id)
+            report.retired.append(label(doc.meta, name))
+    changes.summary = "; ".join(report.lines()[:50])
+    report.version = store.apply(changes)
+    return report
+
+
+def add_files(
+    store: KnowledgeStore, paths: Iterable[Path], tokenize: Tokenizer, origin: str = "add"
+) -> SyncReport:
+    """Add (or replace, by document number) the given files, in one transaction."""
+    report = SyncReport()
+    changes = Changeset()
+    all_docs = store.documents()
+    manifests: dict[Path, dict[str, DocumentMeta]] = {}
+    for path in paths:
+        try:
+            if path.parent not in manifests:
+                manifests[path.parent] = read_manifest(path.parent)
+            meta = manifests[path.parent].get(path.name)
+            data = path.read_bytes()
+            parsed = parse_bytes(data, path.name, meta)
+        except KnowledgeError as exc:
+            report.errors.append(str(exc))
+            continue
+        except OSError as exc:
+            report.errors.append(str(LoadError(path.name, f"không mở được ({exc.strerror}).")))
+            continue
+        stage(changes, report, all_docs, prepare(parsed, content_hash(data, meta), origin,
+                                                 tokenize))
+    changes.summary = "; ".join(report.lines()[:50])
+    report.version = store.apply(changes)
+    return report
+
+
+def stage(changes: Changeset, report: SyncReport, all_docs: list, new: NewDocument) -> None:
+    """Queue ``new``, retiring any active document with the same number."""
+    key = new.parsed.meta.number.lower()
+    replaced = [d for d in all_docs if d.meta.number.lower() == key]
+    changes.add.append(new)
+    changes.retire_ids.extend(d.id for d in replaced)
+    (report.replaced if replaced else report.added).append(label(new.parsed))
+
+
+def remove_document(store: KnowledgeStore, number: str) -> SyncReport:
+    """Retire the active document with this number."""
+    report = SyncReport()
+    doc = store.find_active(number)
+    if doc is None:
+        report.errors.append(f"Không có văn bản số hiệu “{number}” trong cơ sở tri thức.")
+        return report
+    report.retired.append(label(doc.meta, doc.source_name))
+    report.version = store.apply(Changeset(retire_ids=[doc.id], summary=f"gỡ {doc.meta.number}"))
+    return report

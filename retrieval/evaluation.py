@@ -1,0 +1,141 @@
+"""Article-level retrieval metrics on question sets in the format of ``shared/eval/dev.jsonl``.
+
+Recall@1, Recall@5 and MRR over questions with gold (an answer counts when its document and
+article, or section, match one gold entry); for questions without gold, the share declined.
+Questions are split by whether they carry Vietnamese diacritics, because officers type both.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.engine import Answer
+
+Search = Callable[[str, int], Sequence[Answer]]
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    gold: list[dict[str, object]]
+
+
+@dataclass
+class Metrics:
+    """Figures for one group of questions."""
+
+    questions: int = 0
+    answerable: int = 0
+    recall_at_1: float = 0.0
+    recall_at_5: float = 0.0
+    mrr: float = 0.0
+    out_of_scope: int = 0
+    declined: float = 0.0
+    declined_with_gold: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "questions": self.questions,
+            "answerable": self.answerable,
+            "recall_at_1": round(self.recall_at_1, 4),
+            "recall_at_5": round(self.recall_at_5, 4),
+            "mrr": round(self.mrr, 4),
+            "out_of_scope": self.out_of_scope,
+            "declined": round(self.declined, 4),
+            "declined_with_gold": self.declined_with_gold,
+            "misses": self.misses,
+        }
+
+
+def load_questions(path: Path) -> list[Question]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            out.append(Question(str(item["id"]), item["question"], list(item.get("gold", []))))
+    return out
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries Vietnamese marks (or đ): typed with a Vietnamese keyboard."""
+    if "đ" in text.lower():
+        return True
+    return any(unicodedata.category(c) == "Mn" for c in unicodedata.normalize("NFD", text))
+
+
+def _key(number: object) -> str:
+    return "".join(str(number).split()).lower()
+
+
+def matches(answer: Answer, gold: dict[str, object]) -> bool:
+    """Article-level match (section label for documents without articles)."""
+    if _key(answer.document_number) != _key(gold.get("doc", "")):
+        return False
+    wanted = gold.get("article")
+    if wanted is None:
+        wanted = gold.get("section")
+    if wanted is None:
+        return True
+    return _key(answer.unit_label) == _key(wanted)
+
+
+def first_hit(answers: Sequence[Answer], gold: Sequence[dict[str, object]]) -> int | None:
+    for answer in answers:
+        if any(matches(answer, g) for g in gold):
+            return answer.rank
+    return None
+
+
+def evaluate(questions: Iterable[Question], search: Search, k: int = 5) -> Metrics:
+    m = Metrics()
+    r1 = r5 = rr = 0.0
+    declined = 0
+    for q in questions:
+        m.questions += 1
+        answers = search(q.question, k)
+        if not q.gold:
+            m.out_of_scope += 1
+            declined += not answers
+            if answers:
+                m.misses.append(f"{q.id}: answered out-of-scope with {answers[0].citation}")
+            continue
+        m.answerable += 1
+        if not answers:
+            m.declined_with_gold += 1
+        rank = first_hit(answers, q.gold)
+        if rank is None:
+            top = answers[0].citation if answers else "(declined)"
+            m.misses.append(f"{q.id}: {q.question} → {top}")
+            continue
+        r1 += rank == 1
+        r5 += rank <= 5
+        rr += 1.0 / rank
+        if rank > 1:
+            m.misses.append(f"{q.id}: rank {rank}: {q.question} → {answers[0].citation}")
+    if m.answerable:
+        m.recall_at_1, m.recall_at_5, m.mrr = (
+            r1 / m.answerable,
+            r5 / m.answerable,
+            rr / m.answerable,
+        )
+    if m.out_of_scope:
+        m.declined = declined / m.out_of_scope
+    return m
+
+
+def evaluate_split(questions: Sequence[Question], search: Search) -> dict[str, Metrics]:
+    """Metrics for all questions, those with diacritics, without, and out of scope."""
+    with_marks = [q for q in questions if q.gold and has_diacritics(q.question)]
+    without = [q for q in questions if q.gold and not has_diacritics(q.question)]
+    return {
+        "all": evaluate(questions, search),
+        "with_diacritics": evaluate(with_marks, search),
+        "without_diacritics": evaluate(without, search),
+        "out_of_scope": evaluate([q for q in questions if not q.gold], search),
+    }

@@ -1,0 +1,109 @@
+"""Vietnamese text processing shared by documents and queries.
+
+The same function must prepare both sides of the match, otherwise "hoà" in an old document
+never meets "hòa" in a question. Steps: Unicode NFC, one tone-mark convention (the modern
+"hòa/thủy" placement), lowercase, footnote markers "[12]" dropped, document numbers kept whole,
+pyvi word segmentation, punctuation dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pyvi import ViTokenizer
+
+# Old-style tone placement on the second vowel of a syllable-final "oa", "oe", "uy"
+# ("hoà", "khoẻ", "thuỷ") → modern placement on the first ("hòa", "khỏe", "thủy").
+# Only at the end of a syllable: in "hoàn", "tuyển" both conventions agree.
+_TONED = {
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "y": "ỳýỷỹỵ",
+}
+_BASE_TONED = {"o": "òóỏõọ", "u": "ùúủũụ"}
+_PAIRS = (("o", "a"), ("o", "e"), ("u", "y"))
+
+_TONE_RULES: list[tuple[re.Pattern[str], dict[str, str]]] = []
+for _first, _second in _PAIRS:
+    _mapping: dict[str, str] = {}
+    for i, toned in enumerate(_TONED[_second]):
+        _mapping[_first + toned] = _BASE_TONED[_first][i] + _second
+        _mapping[_first.upper() + toned.upper()] = _BASE_TONED[_first][i].upper() + _second.upper()
+        _mapping[_first.upper() + toned] = _BASE_TONED[_first][i].upper() + _second
+    # "qu" + "ý" is a consonant cluster + vowel: "quý" is already modern, leave it.
+    _pattern = re.compile(
+        "(?<![qQ])(" + "|".join(re.escape(k) for k in _mapping) + r")(?![^\W\d_])"
+    )
+    _TONE_RULES.append((_pattern, _mapping))
+
+FOOTNOTE_MARKER = re.compile(r"\[\d{1,3}\]")
+
+# Document numbers: 06/2022/QH15, 152/2025/NĐ-CP, 16/VBHN-VPQH, 2346/HD-ĐHM, 15/2025/TT-BNV.
+DOC_NUMBER = re.compile(
+    r"\b\d{1,5}\s?/\s?(?:\d{4}/)?[A-ZĐa-zđ0-9]+(?:-[A-ZĐa-zđ0-9]+)*",
+)
+_PLACEHOLDER = "xqdocnum{}x"
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: files and Telegram may send decomposed (NFD) Vietnamese."""
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_tone_marks(text: str) -> str:
+    """Move old-style tone marks ("hoà", "thuỷ") to the modern position ("hòa", "thủy")."""
+    for pattern, mapping in _TONE_RULES:
+        text = pattern.sub(lambda m, mp=mapping: mp[m.group(1)], text)
+    return text
+
+
+def normalize(text: str) -> str:
+    """NFC, one tone convention, lowercase, no footnote markers: the searchable form."""
+    text = normalize_tone_marks(nfc(text))
+    text = FOOTNOTE_MARKER.sub(" ", text)
+    return text.lower()
+
+
+def canonical_doc_number(raw: str) -> str:
+    """A document number as a single lowercase token: "152/2025/NĐ-CP" → "152/2025/nđ-cp"."""
+    return re.sub(r"\s+", "", nfc(raw)).lower()
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics and map đ→d: how officers type on a phone without IME."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+@lru_cache(maxsize=4096)
+def _segment(normalized: str) -> tuple[str, ...]:
+    return tuple(ViTokenizer.tokenize(normalized).split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Searchable tokens of ``text``: normalised, segmented into words, no punctuation.
+
+    Document numbers are replaced by placeholders before segmentation (pyvi would split
+    "06/2022/QH15" into six pieces) and restored as single tokens afterwards.
+    """
+    normalized = normalize(text)
+    numbers: list[str] = []
+
+    def protect(match: re.Match[str]) -> str:
+        numbers.append(canonical_doc_number(match.group(0)))
+        return " " + _PLACEHOLDER.format(len(numbers) - 1) + " "
+
+    normalized = DOC_NUMBER.sub(protect, normalized)
+    tokens: list[str] = []
+    for piece in _segment(normalized):
+        if piece.startswith("xqdocnum") and piece.endswith("x"):
+            index = piece[len("xqdocnum") : -1]
+            if index.isdigit() and int(index) < len(numbers):
+                tokens.append(numbers[int(index)])
+                continue
+        if _WORD.search(piece):
+            tokens.append(piece.strip("_"))
+    return [t for t in tokens if t]
