@@ -62,9 +62,11 @@ def _next_title(lines: list[Line], i: int) -> tuple[str, int]:
         j += 1
     if j < len(lines):
         candidate = lines[j].text
-        if not (_ARTICLE.match(candidate) or _SECTION.match(candidate) or _CHAPTER.match(candidate)):
-            if _is_upper_line(candidate) or len(candidate) < 200:
-                return candidate, j
+        heading = _ARTICLE.match(candidate) or _SECTION.match(candidate)
+        if not (heading or _CHAPTER.match(candidate)) and (
+            _is_upper_line(candidate) or len(candidate) < 200
+        ):
+            return candidate, j
     return "", i
 
 

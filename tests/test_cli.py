@@ -1,0 +1,89 @@
+"""The ``tdkt`` command as a user runs it: a real process, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS, DEV_SET, needs_corpus
+
+pytestmark = needs_corpus
+
+
+def run(args: list[str], db: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TDKT_DATABASE_URL": db}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        env=env, timeout=120, cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'kb.db'}"
+    result = run(["kb", "sync", str(CORPUS)], url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("+ thêm") == 5
+    return url
+
+
+def test_sync_twice_changes_nothing(db: str) -> None:
+    result = run(["kb", "sync", str(CORPUS)], db)
+    assert result.returncode == 0
+    assert "Không có thay đổi" in result.stdout
+
+
+def test_ask_json_has_the_documented_shape(db: str) -> None:
+    result = run(["ask", "--json", "-k", "3", "Hồ sơ đề nghị xét tặng hình thức khen thưởng"], db)
+    payload = json.loads(result.stdout)
+    assert payload["query"].startswith("Hồ sơ")
+    assert 1 <= len(payload["answers"]) <= 3
+    first = payload["answers"][0]
+    assert set(first) == {"rank", "document_number", "document_title", "document_status",
+                          "article", "clause", "point", "citation", "text", "score"}
+    source = (CORPUS / "luat-06-2022-qh15.txt").read_text(encoding="utf-8")
+    nd = (CORPUS / "nd-152-2025.txt").read_text(encoding="utf-8")
+    assert first["text"] in source or first["text"] in nd
+    assert isinstance(first["article"], int)
+
+
+def test_ask_batch_from_stdin_prints_one_object_per_line(db: str) -> None:
+    questions = "Tiêu chuẩn Chiến sĩ thi đua toàn quốc\nasdfgh qwerty\n"
+    result = run(["ask", "--json", "-"], db, stdin=questions)
+    lines = result.stdout.strip().split("\n")
+    assert len(lines) == 2
+    assert json.loads(lines[0])["answers"]
+    assert json.loads(lines[1])["answers"] == []
+
+
+def test_show_prints_article_84_as_written(db: str) -> None:
+    result = run(["kb", "show", "điều 84", "--doc", "06/2022/QH15"], db)
+    assert result.returncode == 0
+    source = (CORPUS / "luat-06-2022-qh15.txt").read_text(encoding="utf-8")
+    start = source.index("Điều 84. Hồ sơ")
+    end = source.index("Điều 85.")
+    assert source[start:end].strip() in result.stdout
+    assert result.stdout.startswith("Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15")
+
+
+def test_list_shows_status(db: str) -> None:
+    result = run(["kb", "list"], db)
+    assert "16/VBHN-VPQH" in result.stdout and "hết hiệu lực" in result.stdout
+
+
+def test_eval_prints_figures(db: str) -> None:
+    result = run(["eval", str(DEV_SET), "--json"], db)
+    figures = json.loads(result.stdout)
+    assert figures["with_diacritics"]["recall_at_5"] >= 0.9
+    assert figures["out_of_scope"]["out_of_scope"] == 5
+
+
+def test_unknown_option_gets_usage_not_traceback(db: str) -> None:
+    result = run(["ask", "--bogus", "x"], db)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
