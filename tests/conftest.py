@@ -5,9 +5,14 @@ The corpus is never copied into the project; tests read it where it lives.
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from knowledge.store import KnowledgeStore
 from knowledge.sync import sync_folder
@@ -18,6 +23,29 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 DEV_SET = SHARED / "eval" / "dev.jsonl"
+
+
+POSTGRES_URL = os.environ.get("TDKT_TEST_POSTGRES_URL")
+"""Set by .ci/run (scripts/postgres-test-server): storage tests then also run on PostgreSQL."""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: an SQLite file, and a new PostgreSQL database when available."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kb.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TDKT_TEST_POSTGRES_URL not set (scripts/postgres-test-server)")
+    name = f"tdkt_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def corpus_available() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,11 @@ from tests.sample_docs import GHI_CHU_MAU, QUY_CHE_MAU, QUY_CHE_MAU_V2
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> KnowledgeStore:
-    return KnowledgeStore(f"sqlite:///{tmp_path / 'kb.db'}")
+def store(database_url: str) -> Iterator[KnowledgeStore]:
+    """The same behaviour on the embedded SQLite default and on PostgreSQL."""
+    store = KnowledgeStore(database_url)
+    yield store
+    store.close()
 
 
 def write(folder: Path, name: str, text: str) -> Path:
