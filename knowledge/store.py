@@ -272,7 +272,13 @@ class KnowledgeStore:
         return next((d for d in self.documents() if _number_key(d.meta.number) == wanted), None)
 
     def index_rows(self) -> Iterator[IndexRow]:
-        """All active passages in document order, for building the search index."""
+        """All active passages in document order, for building the search index.
+
+        Read with Core (no ORM objects) in one query, hence one consistent snapshot. The unit
+        and document columns repeat on every passage of a unit; their strings are shared per
+        unit and per document so a national knowledge base (100k passages) does not hold
+        thousands of copies of each title and title-token string.
+        """
         q = (
             select(
                 PassageRow.id, PassageRow.document_id, PassageRow.unit_id, PassageRow.clause,
@@ -285,9 +291,17 @@ class KnowledgeStore:
             .where(DocumentRow.active.is_(True))
             .order_by(PassageRow.document_id, PassageRow.ordinal)
         )
-        with self.sessions() as s:
-            for r in s.execute(q):
-                yield IndexRow(*r)
+        units: dict[int, tuple] = {}
+        documents: dict[int, tuple] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                unit = units.get(r[2])
+                if unit is None:
+                    unit = units[r[2]] = tuple(r[8:13])
+                document = documents.get(r[1])
+                if document is None:
+                    document = documents[r[1]] = tuple(r[13:17])
+                yield IndexRow(*r[:8], *unit, *document)
 
     def units_of(self, document_id: int) -> list[tuple[int, str, str, str]]:
         """(unit id, kind, label, title) of a document, in order."""
