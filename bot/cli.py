@@ -18,8 +18,10 @@ from knowledge.errors import KnowledgeError
 from knowledge.model import STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import KnowledgeStore
 from knowledge.sync import SyncReport, add_files, remove_document, sync_folder
+from retrieval.baseline import BASELINE_LABEL, BaselineSearch
 from retrieval.engine import SearchEngine
-from retrieval.evaluation import evaluate_split, load_questions
+from retrieval.evaluation import evaluate_split, format_table, load_questions
+from retrieval.params import DEFAULT_TECHNIQUES, Techniques
 from retrieval.references import document_matches, find_reference
 from retrieval.text import tokenize
 
@@ -120,9 +122,12 @@ def _answer(engine: SearchEngine, question: str, args: argparse.Namespace) -> in
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    engine = SearchEngine(_store(settings))
+    store = _store(settings)
+    engine = SearchEngine(store)
     questions = load_questions(Path(args.file))
     results = evaluate_split(questions, lambda q, k: engine.search(q, k))
+    if args.baseline or args.ablate:
+        return _eval_compared(args, store, questions, results)
     if args.json:
         print(json.dumps({name: m.as_dict() for name, m in results.items()}, ensure_ascii=False,
                          indent=2))
@@ -135,6 +140,34 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                   f"{m.mrr:>6.2f} {declined:>9}")
         else:
             print(f"{name:<20} {m.questions:>4} {'-':>6} {'-':>6} {'-':>6} {declined:>9}")
+    if args.verbose:
+        for miss in results["all"].misses:
+            print("  ", miss)
+    return 0
+
+
+def _eval_compared(args: argparse.Namespace, store: KnowledgeStore, questions: list,
+                   results: dict) -> int:
+    """``eval --baseline`` / ``--ablate``: the project's figures next to the plain rank-bm25
+    baseline and/or with each retrieval technique switched off in turn."""
+    systems: dict[str, dict] = {"tdkt": results}
+    payload: dict[str, object] = {name: m.as_dict() for name, m in results.items()}
+    if args.baseline:
+        baseline = BaselineSearch(list(store.index_rows()))
+        systems[BASELINE_LABEL] = evaluate_split(questions, baseline.search)
+        payload["baseline"] = {n: m.as_dict() for n, m in systems[BASELINE_LABEL].items()}
+    if args.ablate:
+        ablation: dict[str, object] = {}
+        for name in Techniques.names():
+            ablated = SearchEngine(store, techniques=DEFAULT_TECHNIQUES.without(name))
+            figures = evaluate_split(questions, lambda q, k, e=ablated: e.search(q, k))
+            systems[f"tdkt − {name}"] = figures
+            ablation[name] = {n: m.as_dict() for n, m in figures.items()}
+        payload["ablation"] = ablation
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    print(format_table(systems))
     if args.verbose:
         for miss in results["all"].misses:
             print("  ", miss)
@@ -178,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="in các câu trả lời sai")
+    p.add_argument("--baseline", action="store_true",
+                   help="so với rank-bm25 thuần trên toàn văn điều (âm tiết, không mở rộng)")
+    p.add_argument("--ablate", action="store_true",
+                   help="tắt lần lượt từng kỹ thuật (khôi phục dấu, viết tắt, đồng nghĩa, ...)")
     p.set_defaults(func=cmd_eval)
 
     for register in _extensions():

@@ -139,3 +139,41 @@ def evaluate_split(questions: Sequence[Question], search: Search) -> dict[str, M
         "without_diacritics": evaluate(without, search),
         "out_of_scope": evaluate([q for q in questions if not q.gold], search),
     }
+
+
+def evaluate_systems(
+    questions: Sequence[Question], systems: dict[str, Search]
+) -> dict[str, dict[str, Metrics]]:
+    """:func:`evaluate_split` for several systems on the same questions."""
+    return {name: evaluate_split(questions, search) for name, search in systems.items()}
+
+
+GROUPS = (("with_diacritics", "có dấu"), ("without_diacritics", "không dấu"))
+
+
+def format_table(results: dict[str, dict[str, Metrics]]) -> str:
+    """One line per system: R@1, R@5, MRR with and without diacritics; declined share of the
+    questions without gold; questions with gold that were declined (must be 0)."""
+    width = max([len(name) for name in results] + [20])
+    head1 = f"{'':<{width}}"
+    head2 = f"{'hệ thống':<{width}}"
+    for _, label in GROUPS:
+        head1 += f" | {label:<22}"
+        head2 += f" | {'n':>3} {'R@1':>5} {'R@5':>5} {'MRR':>5}"
+    head1 += f" | {'ngoài phạm vi':<13} |"
+    head2 += f" | {'n':>3} {'từ chối':>9} | {'từ chối nhầm':>12}"
+    lines = [head1, head2, "-" * len(head2)]
+    for name, groups in results.items():
+        line = f"{name:<{width}}"
+        for key, _ in GROUPS:
+            m = groups[key]
+            if m.answerable:
+                line += (f" | {m.answerable:>3} {m.recall_at_1:>5.2f} {m.recall_at_5:>5.2f} "
+                         f"{m.mrr:>5.2f}")
+            else:
+                line += f" | {0:>3} {'-':>5} {'-':>5} {'-':>5}"
+        oos = groups["out_of_scope"]
+        declined = f"{oos.declined:.2f}" if oos.out_of_scope else "-"
+        line += f" | {oos.out_of_scope:>3} {declined:>9} | {groups['all'].declined_with_gold:>12}"
+        lines.append(line)
+    return "\n".join(lines)

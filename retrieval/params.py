@@ -1,0 +1,96 @@
+"""Ranking parameters and technique switches, in one place so tuning and ablation are explicit.
+
+``Techniques`` turns each retrieval technique on or off (``tdkt eval --ablate`` switches each
+off in turn); ``Params`` holds the numbers. The defaults in :data:`DEFAULT_PARAMS` were chosen
+by the procedure in :mod:`retrieval.tuning` (grid search on ``shared/eval/dev.jsonl`` only,
+best MRR over the questions with gold) and then checked, without retuning, on the held-out
+``tests/data/extra_questions.jsonl``; see that module and the README for the grid and figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from knowledge.model import STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_REFERENCE, STATUS_UNKNOWN
+
+
+@dataclass(frozen=True)
+class Techniques:
+    """Which techniques run; all on in production. Each one is a switch for ablation."""
+
+    restore_diacritics: bool = True
+    """Unaccented questions get their diacritics back from the index's own vocabulary."""
+    abbreviations: bool = True
+    """Chat abbreviations (tđkt, bk, hs, ...) are expanded before ranking."""
+    synonyms: bool = True
+    """Domain vocabulary rules add the texts' terms for the officer's words."""
+    headings: bool = True
+    """Article/section headings form a field weighted above body text."""
+    status_prior: bool = True
+    """In-force documents outrank superseded ones and reference material."""
+    references: bool = True
+    """"điều 84", "khoản 2 điều 84 luật 06/2022" go straight to that passage."""
+
+    def without(self, name: str) -> Techniques:
+        return replace(self, **{name: False})
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+HIERARCHY = {"luat": 0, "van-ban-hop-nhat": 0, "nghi-dinh": 1, "thong-tu": 2}
+"""Level of each document kind in the legal hierarchy (a consolidated text is the law)."""
+OTHER_LEVEL = 3
+
+
+def _default_priors() -> dict[str, float]:
+    return {
+        STATUS_IN_FORCE: 1.0,
+        STATUS_UNKNOWN: 0.9,
+        STATUS_REFERENCE: 0.8,
+        STATUS_EXPIRED: 0.6,
+    }
+
+
+@dataclass(frozen=True)
+class Params:
+    """Numbers of the ranking function (see :mod:`retrieval.ranking` for how they combine)."""
+
+    k1: float = 1.6
+    """BM25 term-frequency saturation of the body field."""
+    b: float = 0.75
+    """BM25 length normalisation of the body field."""
+    heading_weight: float = 2.0
+    """Weight of the heading field (article/section title) relative to the body (1.0)."""
+    article_weight: float = 1.0
+    """Weight of the whole-article field: a clause ranks with its article's context."""
+    synonym_weight: float = 0.5
+    """Weight of terms added by synonym rules relative to the officer's own words (1.0)."""
+    status_priors: dict[str, float] = field(default_factory=_default_priors)
+    """Multiplicative prior by document status; the in-force law is the reference (1.0)."""
+    hierarchy_decay: float = 0.8
+    """Prior factor per level down the legal hierarchy (luật 0, nghị định 1, thông tư 2, other
+    kinds 3): when a law and its implementing decree match alike, the law is cited first."""
+    named_document_boost: float = 1.5
+    """Multiplier for documents the question names ("luật 2003", "nghị định 152")."""
+    coverage_exponent: float = 0.5
+    """Unit score × coverage^γ, coverage = IDF-weighted share of the question's topic words the
+    unit contains (like the classic "coord" factor): an article about everything asked beats
+    one that repeats half of it often."""
+    min_evidence: float = 0.279
+    """Decline when the best article's evidence (:meth:`retrieval.ranking.Ranker.evidence`:
+    IDF-weighted coverage of the question's topic words minus their never-seen share) is
+    below this; calibrated on the dev set by :mod:`retrieval.tuning`."""
+
+    def prior(self, status: str, kind: str = "luat") -> float:
+        """Status prior × hierarchy prior of a document."""
+        status_prior = self.status_priors.get(status, self.status_priors.get(STATUS_UNKNOWN, 1.0))
+        return status_prior * self.hierarchy_decay ** HIERARCHY.get(kind, OTHER_LEVEL)
+
+    def with_(self, **changes: object) -> Params:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_PARAMS = Params()
+DEFAULT_TECHNIQUES = Techniques()

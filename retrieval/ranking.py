@@ -1,0 +1,275 @@
+"""Ranking: field scores → unit scores → document priors → direct references → decline.
+
+Score of a unit (article or section) for a query q with own words W and added words A::
+
+    passage(p) = body(p, W) + s·body(p, A) + h·[heading(u, W) + s·heading(u, A)]
+    unit(u)    = max_p∈u passage(p) + a·[article(u, W) + s·article(u, A)]
+    final(u)   = unit(u) · prior(document of u)
+
+``body``, ``heading``, ``article`` are BM25 over the fields of :mod:`retrieval.fields`; ``s``
+(synonym weight), ``h`` (heading weight), ``a`` (article weight) come from
+:class:`retrieval.params.Params`. The best passage of the best units is the answer; the unit's
+other matching passages are listed with it.
+
+``prior`` is multiplicative, by document status (in force 1.0 > unknown > reference material >
+superseded), so an in-force article wins a near tie with its superseded twin while a clearly
+better match in reference material still wins. A document the question names ("luật 2003",
+"nghị định 152") gets the named-document boost instead, which keeps superseded texts reachable.
+
+Declining: see :func:`coverage` and :func:`decline_reason`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.model import STATUS_IN_FORCE, UNIT_ARTICLE
+from knowledge.store import IndexRow
+from retrieval.fields import FieldIndex
+from retrieval.params import HIERARCHY, OTHER_LEVEL, Params, Techniques
+from retrieval.query import AnalyzedQuery
+from retrieval.references import document_matches
+
+RERANKED = 50
+"""Units (best by BM25 and priors) re-scored with the coverage factor and eligible as results;
+coverage can only lower a score, so a unit further down would need to beat 50 better ones."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result before it becomes an :class:`retrieval.engine.Answer`."""
+
+    passage: int
+    score: float
+    others: tuple[int, ...] = ()
+    direct: bool = False
+    coverage: float = 1.0
+    """IDF-weighted share of the question's topic words its unit contains."""
+
+
+class Ranker:
+    """Scores queries against one :class:`FieldIndex` with fixed parameters."""
+
+    def __init__(
+        self,
+        rows: Sequence[IndexRow],
+        fields: FieldIndex,
+        params: Params,
+        techniques: Techniques,
+        stopwords: frozenset[str] = frozenset(),
+    ) -> None:
+        self.rows = rows
+        self.fields = fields
+        self.params = params
+        self.techniques = techniques
+        self.stopwords = stopwords
+        first = [rows[m[0]] for m in fields.unit_rows]
+        self.unit_document = [r.document_number for r in first]
+        self.unit_status = [r.document_status for r in first]
+        self.status_prior = np.array(
+            [
+                params.prior(r.document_status, r.document_kind)
+                if techniques.status_prior else 1.0
+                for r in first
+            ]
+        )
+        self.heading_weight = params.heading_weight if techniques.headings else 0.0
+
+    # -- scores ------------------------------------------------------------------------------
+    def _weighted(
+        self,
+        scorer_scores: Callable[[Sequence[str]], np.ndarray],
+        own: Sequence[str],
+        added: Sequence[str],
+    ) -> np.ndarray:
+        """Own words at full weight plus synonym terms at ``synonym_weight``."""
+        scores = scorer_scores(list(own))
+        if added and self.params.synonym_weight:
+            scores = scores + self.params.synonym_weight * scorer_scores(list(added))
+        return scores
+
+    def passage_scores(self, query: AnalyzedQuery) -> np.ndarray:
+        f = self.fields
+        own, added = query.tokens, query.added
+        scores = self._weighted(f.body_scorer.scores, own, added)
+        if self.heading_weight:
+            heading = self._weighted(f.heading_scorer.scores, own, added)
+            scores = scores + self.heading_weight * heading[f.unit_of]
+        return scores
+
+    def priors(self, query: AnalyzedQuery) -> np.ndarray:
+        prior = self.status_prior
+        named = set(query.naming.documents)
+        if named and self.techniques.status_prior:
+            prior = prior.copy()
+            for u, number in enumerate(self.unit_document):
+                if number in named:
+                    prior[u] = self.params.named_document_boost
+        return prior
+
+    def unit_scores(self, query: AnalyzedQuery, passage: np.ndarray) -> np.ndarray:
+        f = self.fields
+        units = f.unit_max(passage)
+        if self.params.article_weight:
+            article = self._weighted(f.article_scorer.scores, query.tokens, query.added)
+            units = units + self.params.article_weight * article
+        return units * self.priors(query)
+
+    def rank(
+        self,
+        query: AnalyzedQuery,
+        k: int,
+        exclude: set[int] | None = None,
+        documents: set[str] | None = None,
+    ) -> list[Hit]:
+        """The best ``k`` units with a positive score, each with its best passage; only units
+        of ``documents`` when given."""
+        if k <= 0 or not (query.tokens or query.added) or not len(self.rows):
+            return []
+        passage = self.passage_scores(query)
+        units = self.unit_scores(query, passage)
+        if exclude:
+            units[list(exclude)] = 0.0
+        if documents is not None:
+            units[[u for u, d in enumerate(self.unit_document) if d not in documents]] = 0.0
+        candidates = np.flatnonzero(units > 0)
+        if candidates.size == 0:
+            return []
+        order = candidates[np.lexsort((candidates, -units[candidates]))][:RERANKED]
+        coverage = self.coverage(query, self.topic_words(query), order)
+        gamma = self.params.coverage_exponent
+        if gamma:
+            units[order] = units[order] * coverage**gamma
+            rerank = np.lexsort((order, -units[order]))
+            order, coverage = order[rerank], coverage[rerank]
+        hits = []
+        for u, cov in zip(order[:k].tolist(), coverage[:k].tolist(), strict=True):
+            members = self.fields.unit_rows[u]
+            ranked = sorted(members, key=lambda i: (-passage[i], i))
+            best = ranked[0]
+            others = tuple(i for i in ranked[1:] if passage[i] > 0)
+            hits.append(Hit(best, float(units[u]), others, coverage=cov))
+        return hits
+
+    # -- direct references --------------------------------------------------------------------
+    def resolve(self, query: AnalyzedQuery) -> list[Hit]:
+        """Units matching the question's "điều N" (best first), each at the cited passage."""
+        ref = query.reference
+        if ref is None:
+            return []
+        f = self.fields
+        units = [
+            u
+            for u, members in enumerate(f.unit_rows)
+            if self.rows[members[0]].unit_kind == UNIT_ARTICLE
+            and self.rows[members[0]].unit_label.lower() == ref.article.lower()
+        ]
+        if ref.document:
+            units = [u for u in units if document_matches(ref.document, self.unit_document[u])]
+        named = set(query.naming.documents)
+        if named and any(self.unit_document[u] in named for u in units):
+            units = [u for u in units if self.unit_document[u] in named]
+        if self.techniques.status_prior:  # in force first, then down the legal hierarchy
+            units.sort(
+                key=lambda u: (
+                    self.unit_status[u] != STATUS_IN_FORCE,
+                    -self.status_prior[u],
+                    HIERARCHY.get(self.rows[f.unit_rows[u][0]].document_kind, OTHER_LEVEL),
+                    u,
+                )
+            )
+        # The rest of the question picks the passage only when it says what it is about.
+        passage = self.passage_scores(query) if self.topic_words(query) else None
+        hits = []
+        for u in units:
+            members = f.unit_rows[u]
+            cited = [
+                i for i in members
+                if ref.clause is not None and self.rows[i].clause == ref.clause
+                and (ref.point is None or self.rows[i].point == ref.point)
+            ]
+            if cited:
+                best = min(cited, key=lambda i: (self.rows[i].point is not None, i))
+            elif passage is not None:
+                best = max(members, key=lambda i: (passage[i], -i))
+            else:
+                best = members[0]
+            score = float(passage[best]) if passage is not None else 0.0
+            hits.append(Hit(best, score, tuple(i for i in members if i != best), direct=True))
+        return hits
+
+    # -- declining ----------------------------------------------------------------------------
+    def topic_words(self, query: AnalyzedQuery) -> list[str]:
+        """The officer's words that say what the question is about (no question words,
+        no bare numbers), in order."""
+        return [
+            t for t in dict.fromkeys(query.tokens)
+            if t.replace("_", " ") not in self.stopwords and not t.replace("/", "").isdigit()
+        ]
+
+    def coverage(
+        self, query: AnalyzedQuery, words: Sequence[str], units: np.ndarray
+    ) -> np.ndarray:
+        """IDF-weighted share of ``words`` found in each of ``units`` (heading, passages).
+
+        A word also counts as found when a synonym rule it triggered brought a term that the
+        unit contains ("giấy tờ" → "hồ sơ"), but only for as much as that term is worth
+        (never more than the word itself): finding the common "hồ sơ" is weaker evidence
+        than finding the rare "giấy tờ" would have been. Presence comes from the whole-unit
+        scorer (a unit contains a term iff it scores for it), so no per-unit term sets are
+        kept in memory.
+        """
+        if not words or not len(units):
+            return np.zeros(len(units))
+        idf = self.fields.idf
+        scores = self.fields.article_scorer.scores
+        total = 0.0
+        found = np.zeros(len(units))
+        for word in words:
+            weight = idf(word)
+            total += weight
+            credit = np.where(scores([word])[units] > 0, weight, 0.0)
+            for alias in query.aliases.get(word, ()):
+                present = scores([alias])[units] > 0
+                credit = np.maximum(credit, np.where(present, min(weight, idf(alias)), 0.0))
+            found += credit
+        return found / total if total else np.zeros(len(units))
+
+    def unknown_share(self, query: AnalyzedQuery, words: Sequence[str]) -> float:
+        """IDF-weighted share of ``words`` that the knowledge base has never seen, neither
+        the word itself nor any term a synonym rule gives for it ("kết hôn", "thuế")."""
+        if not words:
+            return 0.0
+        idf, df = self.fields.idf, self.fields.article_scorer.document_frequency
+        total = unknown = 0.0
+        for word in words:
+            weight = idf(word)
+            total += weight
+            if not df(word) and not any(df(a) for a in query.aliases.get(word, ())):
+                unknown += weight
+        return unknown / total if total else 0.0
+
+    def evidence(self, query: AnalyzedQuery, hit: Hit) -> float:
+        """How well ``unit`` answers the question: coverage of its topic words minus the share
+        the knowledge base has never heard of.
+
+        A word missing from the best article but known elsewhere ("trình tự", "bước") is a
+        wording difference; a word no loaded text uses ("kết hôn", "thuế", "đèn đỏ") says the
+        question is about something else, so it counts against twice: not covered, and
+        unknown. Out-of-scope questions often share generic words with the texts ("thủ tục",
+        "giấy tờ", "mức", "bao nhiêu"); what they cannot share is their subject.
+        """
+        words = self.topic_words(query)
+        if not words:
+            return 0.0
+        return hit.coverage - self.unknown_share(query, words)
+
+    def relevant(self, query: AnalyzedQuery, hit: Hit) -> bool:
+        """Answer only when the best unit carries enough evidence (see :meth:`evidence`)."""
+        return self.evidence(query, hit) >= self.params.min_evidence
+
+    def unit_of(self, passage: int) -> int:
+        return int(self.fields.unit_of[passage])
