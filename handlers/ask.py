@@ -1,0 +1,149 @@
+"""Officers ask: any text in a private chat is a question; results can be paged and shared."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot import answers as logic
+from bot.render import (
+    esc,
+    render_answer,
+    render_no_answer,
+    truncated_notice,
+)
+from bot.services import services
+from handlers.common import (
+    NO_PREVIEW,
+    answer_keyboard,
+    button,
+    is_group,
+    reply,
+    rows_of,
+    share_link,
+    typing,
+)
+
+ASK_FOR_TEXT = (
+    "Bạn hãy gõ câu hỏi bằng chữ về thi đua, khen thưởng, ví dụ: “Tiêu chuẩn danh hiệu Chiến sĩ "
+    "thi đua cơ sở là gì?”"
+)
+ANSWER_GONE = "Không tìm thấy câu trả lời này nữa. Bạn hãy đặt lại câu hỏi nhé."
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Search, save and send the answer to ``text`` in the update's chat."""
+    svc = services(context)
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None:
+        return
+    await typing(context.bot, chat.id)
+    result = await svc.run(
+        logic.ask, svc.store, svc.engine, svc.activity, svc.catalog, text,
+        user_id=user.id if user else None, chat_type=chat.type, chat_id=chat.id,
+    )
+    if result.empty:
+        await reply(update, esc(ASK_FOR_TEXT))
+        return
+    notice = esc(truncated_notice()) + "\n\n" if result.truncated else ""
+    if result.answer is None:
+        headings = logic.related_headings(result.related or [])
+        markup = InlineKeyboardMarkup(rows_of(
+            [button(f"📖 {citation[:50]}", "a", label, number)
+             for citation, _title, label, number in headings], width=1))
+        await reply(update, notice + render_no_answer(
+            result.question, [(c, t) for c, t, _l, _n in headings]),
+            reply_markup=markup if headings else None)
+        return
+    await reply(update, notice + render_answer(result.answer, 0),
+                reply_markup=answer_keyboard(result.answer, 0))
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    await answer_question(update, context, message.text)
+
+
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"➡️ Kết quả khác" / "⬅️ Kết quả trước": edit the same message to another result."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, answer_id, raw_index = query.data.split(":")
+    svc = services(context)
+    saved = await svc.run(svc.activity.answer, answer_id)
+    if saved is None or not saved.items:
+        await query.answer(ANSWER_GONE, show_alert=True)
+        return
+    index = max(0, min(int(raw_index), len(saved.items) - 1))
+    await query.answer()
+    try:
+        await query.edit_message_text(
+            render_answer(saved, index), parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW, reply_markup=answer_keyboard(saved, index),
+        )
+    except BadRequest as exc:  # a double click: the message already shows this result
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def on_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"📤 Chia sẻ": a deep link anyone can open, and inline mode to post it in another chat."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, answer_id, raw_index = query.data.split(":")
+    svc = services(context)
+    saved = await svc.run(svc.activity.answer, answer_id)
+    if saved is None:
+        await query.answer(ANSWER_GONE, show_alert=True)
+        return
+    await query.answer()
+    index = max(0, min(int(raw_index), len(saved.items) - 1))
+    link = share_link(context.bot.username, answer_id, index)
+    item = saved.items[index]
+    text = (
+        f"📤 <b>Chia sẻ câu trả lời</b>\n{esc(item.citation)}\n\n"
+        f"Gửi đường dẫn này cho đồng nghiệp, ai bấm vào cũng xem được câu trả lời:\n{esc(link)}"
+        "\n\nHoặc bấm nút bên dưới để chọn cuộc trò chuyện và gửi ngay kết quả tra cứu."
+    )
+    markup = InlineKeyboardMarkup([
+        [InlineKeyboardButton("↗️ Gửi vào cuộc trò chuyện khác",
+                              switch_inline_query=saved.question[:200])],
+        [InlineKeyboardButton("🔗 Mở đường dẫn", url=link)],
+    ])
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
+                                       link_preview_options=NO_PREVIEW, reply_markup=markup)
+
+
+async def send_saved_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, answer_id: str,
+                            index: int = 0) -> None:
+    """Open a saved answer (deep link ``a_<id>``) as a new message with its buttons."""
+    svc = services(context)
+    saved = await svc.run(svc.activity.answer, answer_id)
+    if saved is None or not saved.items:
+        await reply(update, esc(
+            f"Không tìm thấy câu trả lời được chia sẻ (mã “{answer_id[:20]}”). Có thể đường "
+            "dẫn bị sai hoặc đã cũ. Bạn cứ gửi câu hỏi, tôi sẽ tra cứu lại."))
+        return
+    index = max(0, min(index, len(saved.items) - 1))
+    await reply(update, "🔗 Câu trả lời được chia sẻ:\n\n" + render_answer(saved, index),
+                reply_markup=answer_keyboard(saved, index))
+
+
+def handlers() -> list:
+    private_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+                    & filters.UpdateType.MESSAGE)
+    return [
+        MessageHandler(private_text, on_private_text),
+        CallbackQueryHandler(on_page, pattern=r"^p:[A-Za-z0-9]+:\d+$"),
+        CallbackQueryHandler(on_share, pattern=r"^s:[A-Za-z0-9]+:\d+$"),
+    ]
+
+
+__all__ = ["answer_question", "handlers", "is_group", "send_saved_answer"]

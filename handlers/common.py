@@ -1,0 +1,137 @@
+"""Pieces several flows share: callback data, answer keyboards, sending long texts.
+
+Callback data is limited to 64 bytes, so buttons carry only short ids; the state behind them
+(saved answers, pending uploads) lives in the database:
+
+=====================  =========================================================
+``ex:<n>``             ask example question n (/start)
+``p:<answer>:<i>``     show result i of a saved answer (edits the message)
+``f:<answer>:<i>``     full text of the article of result i
+``a:<label>:<number>`` an article by label and document number (references)
+``v:<answer>:<i>:<1|0>``  👍 / 👎 on result i
+``s:<answer>:<i>``     share result i (deep link + inline mode)
+``u:<upload>:<ok|rep|no>``  admin: publish / replace / cancel an upload
+``x:<document>:<ok|no>``    admin: retire a document
+=====================  =========================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.helpers import create_deep_linked_url
+
+from bot.render import unit_name
+from knowledge.activity import SavedAnswer
+
+logger = logging.getLogger(__name__)
+
+MAX_CALLBACK_BYTES = 64
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def callback(*parts: object) -> str | None:
+    """``a:b:c`` callback data, or None if it would exceed Telegram's 64 bytes."""
+    data = ":".join(str(p) for p in parts)
+    return data if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES else None
+
+
+def button(text: str, *parts: object) -> InlineKeyboardButton | None:
+    data = callback(*parts)
+    return InlineKeyboardButton(text, callback_data=data) if data else None
+
+
+def rows_of(buttons: Sequence[InlineKeyboardButton | None], width: int = 2,
+            ) -> list[list[InlineKeyboardButton]]:
+    real = [b for b in buttons if b is not None]
+    return [real[i : i + width] for i in range(0, len(real), width)]
+
+
+def _clip(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def reference_buttons(refs: Sequence[Sequence[str]]) -> list[list[InlineKeyboardButton]]:
+    """Buttons that open referenced articles (``[label, number, text]`` triples)."""
+    return rows_of([button(f"🔗 {_clip(text)}", "a", label, number)
+                    for label, number, text in refs])
+
+
+def answer_keyboard(answer: SavedAnswer, index: int) -> InlineKeyboardMarkup:
+    item = answer.items[index]
+    rows: list[list[InlineKeyboardButton]] = []
+    full = button(f"📖 Xem toàn văn {unit_name(item.unit_kind, item.unit_label)}", "f",
+                  answer.id, index)
+    if full:
+        rows.append([full])
+    rows.extend(reference_buttons(item.references))
+    paging = []
+    if index > 0:
+        paging.append(button("⬅️ Kết quả trước", "p", answer.id, index - 1))
+    if index + 1 < len(answer.items):
+        paging.append(button("➡️ Kết quả khác", "p", answer.id, index + 1))
+    rows.extend(rows_of(paging))
+    rows.extend(rows_of([
+        button("👍", "v", answer.id, index, 1),
+        button("👎", "v", answer.id, index, 0),
+        button("📤 Chia sẻ", "s", answer.id, index),
+    ], width=3))
+    return InlineKeyboardMarkup(rows)
+
+
+def share_link(bot_username: str, answer_id: str, index: int = 0) -> str:
+    payload = f"a_{answer_id}" if index == 0 else f"a_{answer_id}_{index}"
+    return create_deep_linked_url(bot_username, payload)
+
+
+async def typing(bot: Bot, chat_id: int) -> None:
+    """Show "typing…" while working; never fail the request because of it."""
+    with contextlib.suppress(TelegramError):
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+
+async def send_html(
+    bot: Bot, chat_id: int, texts: Sequence[str], *,
+    reply_markup: InlineKeyboardMarkup | None = None, reply_to: Message | None = None,
+) -> list[Message]:
+    """Send one or more HTML messages; the keyboard goes on the last one."""
+    sent = []
+    for n, text in enumerate(texts):
+        last = n == len(texts) - 1
+        sent.append(await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_markup=reply_markup if last else None,
+            reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+            if reply_to is not None and n == 0 else None,
+        ))
+    return sent
+
+
+def is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in ("group", "supergroup")
+
+
+async def reply(update: Update, text: str, *, reply_markup: InlineKeyboardMarkup | None = None,
+                ) -> Message | None:
+    """An HTML reply in the update's chat (quoting the user's message in groups)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    bot = update.get_bot()
+    quote = update.effective_message if is_group(update) else None
+    [message] = await send_html(bot, chat.id, [text], reply_markup=reply_markup, reply_to=quote)
+    return message

@@ -1,0 +1,76 @@
+"""Groups: answer /hoi, messages that mention the bot and replies to its messages; stay
+silent on everything else (trainers' groups are busy)."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Message, Update
+from telegram.constants import MessageEntityType
+from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.render import esc
+from handlers.ask import ASK_FOR_TEXT, answer_question
+from handlers.common import reply
+
+HOI_USAGE = "Hãy gõ câu hỏi ngay sau lệnh, ví dụ: /hoi Tiêu chuẩn Chiến sĩ thi đua cơ sở là gì?"
+
+
+def command_argument(text: str) -> str:
+    """Everything after "/hoi" or "/hoi@bot" (newlines kept)."""
+    return re.sub(r"^/\S+\s*", "", text or "", count=1)
+
+
+def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | None:
+    """The question if the message is for the bot (mention or reply to it), else None."""
+    text = message.text or ""
+    mentioned = False
+    handle = f"@{bot_username}".lower()
+    for entity in message.entities or ():
+        fragment = message.parse_entity(entity)
+        if entity.type == MessageEntityType.MENTION and fragment.lower() == handle:
+            mentioned = True
+        elif entity.type == MessageEntityType.TEXT_MENTION and entity.user \
+                and entity.user.id == bot_id:
+            mentioned = True
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None \
+        and replied.from_user.id == bot_id
+    if not (mentioned or to_bot):
+        return None
+    if mentioned:
+        text = re.sub(re.escape(handle), " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+async def on_hoi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    question = command_argument(message.text)
+    if not question.strip():
+        await reply(update, esc(HOI_USAGE))
+        return
+    await answer_question(update, context, question)
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    question = addressed_text(message, context.bot.id, context.bot.username)
+    if question is None:
+        return  # ordinary chatter: not for the bot
+    if not question:
+        await reply(update, esc(ASK_FOR_TEXT))
+        return
+    await answer_question(update, context, question)
+
+
+def handlers() -> list:
+    group_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS
+                  & filters.UpdateType.MESSAGE)
+    return [
+        CommandHandler("hoi", on_hoi),
+        MessageHandler(group_text, on_group_text),
+    ]

@@ -1,0 +1,570 @@
+"""What the bot remembers: questions, saved answers, feedback, sessions, uploads, admin actions.
+
+Why in the database and not in memory: an officer may press "Kết quả khác" on yesterday's
+answer, open a shared link next week or publish an upload after a restart; everything a user
+can come back to must survive the process. The tables live on ``knowledge.db.Base`` so they
+share the knowledge base's database (SQLite file or PostgreSQL) and its migrations.
+
+Privacy: Telegram user ids are never stored. Each is replaced by an HMAC-SHA256 of the id
+under a random salt generated once per database, so statistics can count distinct people and
+feedback can be changed by its author without the database revealing who asked what.
+
+No Telegram types here: the handlers translate updates into these plain calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from knowledge.db import Base
+from knowledge.store import KnowledgeStore
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+ANSWER_ID_LENGTH = 10
+SALT_KEY = "user-hash-salt"
+
+LOCAL_OFFSET = timedelta(hours=7)
+"""Vietnam time (UTC+7, no daylight saving): statistics count days as officers live them."""
+
+UPLOAD_PENDING = "cho-duyet"
+UPLOAD_PROCESSING = "dang-xu-ly"
+UPLOAD_PUBLISHED = "da-dang"
+UPLOAD_CANCELLED = "da-huy"
+UPLOAD_FAILED = "loi"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_id(length: int = ANSWER_ID_LENGTH) -> str:
+    """A short random id, safe in callback data and deep links ([A-Za-z0-9])."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+
+class SettingRow(Base):
+    __tablename__ = "bot_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SavedAnswerRow(Base):
+    __tablename__ = "bot_answers"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+    question: Mapped[str] = mapped_column(Text)
+    kb_version: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class QuestionRow(Base):
+    __tablename__ = "bot_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_hash: Mapped[str] = mapped_column(String(64), index=True)
+    chat_type: Mapped[str] = mapped_column(String(20))
+    asked_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    top_citation: Mapped[str | None] = mapped_column(Text)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    kb_version: Mapped[int] = mapped_column(Integer, default=0)
+    answer_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class FeedbackRow(Base):
+    __tablename__ = "bot_feedback"
+    __table_args__ = (UniqueConstraint("answer_id", "item", "user_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[str] = mapped_column(
+        ForeignKey("bot_answers.id", ondelete="CASCADE"), index=True
+    )
+    item: Mapped[int] = mapped_column(Integer)
+    user_hash: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+
+
+class SessionRow(Base):
+    __tablename__ = "bot_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_key: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SessionItemRow(Base):
+    __tablename__ = "bot_session_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("bot_sessions.id", ondelete="CASCADE"), index=True
+    )
+    asked_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    question: Mapped[str] = mapped_column(Text)
+    answer_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class AdminActionRow(Base):
+    __tablename__ = "bot_admin_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_hash: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class PendingUploadRow(Base):
+    __tablename__ = "bot_pending_uploads"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    filename: Mapped[str] = mapped_column(String(255))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    number: Mapped[str] = mapped_column(String(120), default="")
+    state: Mapped[str] = mapped_column(String(20), default=UPLOAD_PENDING)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- plain data --------------------------------------------------------------------------------
+
+
+@dataclass
+class SavedItem:
+    """One result shown to a user, kept verbatim so it can be shown again after updates."""
+
+    passage_id: int
+    unit_id: int
+    document_number: str
+    document_title: str
+    document_status: str
+    document_kind: str
+    unit_kind: str
+    unit_label: str
+    unit_title: str
+    clause: str | None
+    point: str | None
+    citation: str
+    text: str
+    replaced_by: str | None = None
+    replaced_by_name: str | None = None
+    context_text: str | None = None
+    """The passage with the context it needs to read well (a clause's lead-in with its
+    points; an article's "…các tiêu chuẩn sau đây:" with what follows); None: ``text``."""
+    references: list[list[str]] = field(default_factory=list)  # [label, number, button text]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SavedItem:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class SavedAnswer:
+    id: str
+    question: str
+    created_at: datetime
+    kb_version: int
+    items: list[SavedItem]
+
+
+@dataclass
+class SessionInfo:
+    id: int
+    chat_key: str
+    name: str
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+@dataclass
+class SessionEntry:
+    asked_at: datetime
+    question: str
+    answer: SavedAnswer | None
+
+
+@dataclass
+class SessionExport:
+    session: SessionInfo
+    entries: list[SessionEntry]
+
+
+@dataclass
+class PendingUpload:
+    id: str
+    user_hash: str
+    created_at: datetime
+    filename: str
+    caption: str
+    data: bytes
+    number: str
+    state: str
+    result: str
+
+
+@dataclass
+class NegativeFeedback:
+    at: datetime
+    question: str
+    citation: str
+
+
+@dataclass
+class ActivityStats:
+    """What ``/thongke`` shows: the last ``days`` days."""
+
+    days: list[tuple[date, int]]
+    total: int
+    unanswered: int
+    users: int
+    top_questions: list[tuple[str, int]]
+    negative: list[NegativeFeedback]
+    positive_count: int = 0
+    negative_count: int = 0
+
+    @property
+    def unanswered_rate(self) -> float:
+        return self.unanswered / self.total if self.total else 0.0
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+class ActivityStore:
+    """The bot's stored activity, in the knowledge base's database."""
+
+    def __init__(self, store: KnowledgeStore) -> None:
+        # The tables come from the Alembic migrations that KnowledgeStore applies.
+        self.engine = store.engine
+        self.sessions = store.sessions
+        self._salt: bytes | None = None
+
+    # -- privacy ----------------------------------------------------------------------------
+    def _secret(self) -> bytes:
+        if self._salt is None:
+            with self.sessions() as s:
+                row = s.get(SettingRow, SALT_KEY)
+                if row is None:
+                    try:
+                        s.add(SettingRow(key=SALT_KEY, value=secrets.token_hex(32)))
+                        s.commit()
+                    except IntegrityError:  # another instance created it first
+                        s.rollback()
+                    row = s.get(SettingRow, SALT_KEY)
+                assert row is not None
+                self._salt = bytes.fromhex(row.value)
+        return self._salt
+
+    def user_hash(self, user_id: int | None) -> str:
+        """HMAC-SHA256 of the Telegram user id under the database's secret salt."""
+        if user_id is None:
+            return ""
+        return hmac.new(self._secret(), str(int(user_id)).encode(), hashlib.sha256).hexdigest()
+
+    def chat_key(self, chat_id: int) -> str:
+        """How a chat is stored: a group's id as is, a private chat (whose id is the user's
+        id) hashed like a user."""
+        return str(chat_id) if chat_id < 0 else "u" + self.user_hash(chat_id)[:63]
+
+    # -- answers and questions ----------------------------------------------------------------
+    def save_answer(self, question: str, items: list[SavedItem], kb_version: int) -> str:
+        """Store the results shown for ``question``; return their short id."""
+        payload = [item.to_dict() for item in items]
+        for _ in range(5):
+            answer_id = new_id()
+            try:
+                with self.sessions.begin() as s:
+                    s.add(SavedAnswerRow(id=answer_id, question=question, kb_version=kb_version,
+                                         items=payload))
+                return answer_id
+            except IntegrityError:  # pragma: no cover - 62**10 ids, collisions are theory
+                continue
+        raise RuntimeError("could not allocate an answer id")
+
+    def answer(self, answer_id: str) -> SavedAnswer | None:
+        with self.sessions() as s:
+            row = s.get(SavedAnswerRow, answer_id)
+            return _saved(row) if row is not None else None
+
+    def record_question(
+        self,
+        user_id: int | None,
+        chat_type: str,
+        text: str,
+        *,
+        answered: bool,
+        top_citation: str | None = None,
+        kb_version: int = 0,
+        answer_id: str | None = None,
+    ) -> int:
+        with self.sessions.begin() as s:
+            row = QuestionRow(
+                user_hash=self.user_hash(user_id), chat_type=chat_type, text=text[:4000],
+                top_citation=top_citation, answered=answered, kb_version=kb_version,
+                answer_id=answer_id,
+            )
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def set_feedback(self, answer_id: str, item: int, user_id: int, value: int) -> bool:
+        """Record 👍 (+1) or 👎 (-1); a user's later vote replaces the earlier one.
+
+        Returns False when the answer (or that result of it) does not exist.
+        """
+        user = self.user_hash(user_id)
+        value = 1 if value > 0 else -1
+        for _ in range(2):
+            try:
+                with self.sessions.begin() as s:
+                    saved = s.get(SavedAnswerRow, answer_id)
+                    if saved is None or not 0 <= item < len(saved.items or []):
+                        return False
+                    row = s.scalar(
+                        select(FeedbackRow).where(
+                            FeedbackRow.answer_id == answer_id, FeedbackRow.item == item,
+                            FeedbackRow.user_hash == user,
+                        )
+                    )
+                    if row is None:
+                        s.add(FeedbackRow(answer_id=answer_id, item=item, user_hash=user,
+                                          value=value))
+                    else:
+                        row.value = value
+                        row.updated_at = _now()
+                return True
+            except IntegrityError:  # two presses raced; the second pass updates
+                continue
+        return True
+
+    def feedback(self, answer_id: str) -> list[tuple[int, int]]:
+        """(item, value) of every vote on an answer."""
+        with self.sessions() as s:
+            q = select(FeedbackRow.item, FeedbackRow.value).where(
+                FeedbackRow.answer_id == answer_id
+            )
+            return [(int(i), int(v)) for i, v in s.execute(q)]
+
+    # -- training sessions ----------------------------------------------------------------------
+    def active_session(self, chat_id: int) -> SessionInfo | None:
+        with self.sessions() as s:
+            row = s.scalar(
+                select(SessionRow)
+                .where(SessionRow.chat_key == self.chat_key(chat_id),
+                       SessionRow.ended_at.is_(None))
+                .order_by(SessionRow.id.desc())
+            )
+            return _session(row) if row is not None else None
+
+    def start_session(self, chat_id: int, name: str, user_id: int | None) -> tuple[SessionInfo,
+                                                                                   bool]:
+        """Start collecting a chat's Q&A; returns (session, created) — an open one is kept."""
+        current = self.active_session(chat_id)
+        if current is not None:
+            return current, False
+        with self.sessions.begin() as s:
+            row = SessionRow(chat_key=self.chat_key(chat_id), name=name[:200],
+                             started_by=self.user_hash(user_id))
+            s.add(row)
+            s.flush()
+            return _session(row), True
+
+    def add_session_item(self, session_id: int, question: str, answer_id: str | None) -> None:
+        with self.sessions.begin() as s:
+            s.add(SessionItemRow(session_id=session_id, question=question[:4000],
+                                 answer_id=answer_id))
+
+    def end_session(self, chat_id: int) -> SessionExport | None:
+        """Close the chat's open session and return everything asked in it (None if none)."""
+        with self.sessions.begin() as s:
+            row = s.scalar(
+                select(SessionRow)
+                .where(SessionRow.chat_key == self.chat_key(chat_id),
+                       SessionRow.ended_at.is_(None))
+                .order_by(SessionRow.id.desc())
+            )
+            if row is None:
+                return None
+            row.ended_at = _now()
+            info = _session(row)
+            items = s.scalars(
+                select(SessionItemRow)
+                .where(SessionItemRow.session_id == row.id)
+                .order_by(SessionItemRow.id)
+            ).all()
+            ids = {i.answer_id for i in items if i.answer_id}
+            answers = {
+                a.id: _saved(a)
+                for a in s.scalars(select(SavedAnswerRow).where(SavedAnswerRow.id.in_(ids)))
+            } if ids else {}
+            entries = [
+                SessionEntry(i.asked_at, i.question, answers.get(i.answer_id or ""))
+                for i in items
+            ]
+        return SessionExport(info, entries)
+
+    # -- admin ------------------------------------------------------------------------------------
+    def log_admin(
+        self, user_id: int | None, action: str, target: str = "", *, ok: bool, detail: str = ""
+    ) -> None:
+        with self.sessions.begin() as s:
+            s.add(AdminActionRow(user_hash=self.user_hash(user_id), action=action[:40],
+                                 target=target[:1000], ok=ok, detail=detail[:4000]))
+
+    def admin_actions(self, limit: int = 50) -> list[AdminActionRow]:
+        with self.sessions() as s:
+            q = select(AdminActionRow).order_by(AdminActionRow.id.desc()).limit(limit)
+            return list(s.scalars(q))
+
+    def save_upload(
+        self, user_id: int | None, filename: str, data: bytes, *, caption: str = "",
+        number: str = "",
+    ) -> str:
+        upload_id = new_id()
+        with self.sessions.begin() as s:
+            s.add(PendingUploadRow(id=upload_id, user_hash=self.user_hash(user_id),
+                                   filename=filename[:255], caption=caption or "", data=data,
+                                   number=number[:120]))
+        return upload_id
+
+    def upload(self, upload_id: str) -> PendingUpload | None:
+        with self.sessions() as s:
+            row = s.get(PendingUploadRow, upload_id)
+            if row is None:
+                return None
+            return PendingUpload(
+                id=row.id, user_hash=row.user_hash, created_at=row.created_at,
+                filename=row.filename, caption=row.caption, data=bytes(row.data),
+                number=row.number, state=row.state, result=row.result,
+            )
+
+    def claim_upload(self, upload_id: str, *, to: str = UPLOAD_PROCESSING,
+                     from_state: str = UPLOAD_PENDING) -> bool:
+        """Move an upload from ``from_state`` to ``to`` atomically (a double click wins once)."""
+        with self.sessions.begin() as s:
+            done = s.execute(
+                update(PendingUploadRow)
+                .where(PendingUploadRow.id == upload_id, PendingUploadRow.state == from_state)
+                .values(state=to, decided_at=_now())
+            )
+            return bool(done.rowcount)
+
+    def finish_upload(self, upload_id: str, state: str, result: str = "") -> None:
+        with self.sessions.begin() as s:
+            row = s.get(PendingUploadRow, upload_id)
+            if row is not None:
+                row.state = state
+                row.result = result[:4000]
+                row.decided_at = _now()
+
+    # -- statistics ---------------------------------------------------------------------------
+    def stats(self, days: int = 7, *, now: datetime | None = None, top: int = 5) -> ActivityStats:
+        """Questions per (Vietnam) day, no-answer rate, top questions, recent 👎."""
+        local_now = (now or _now()) + LOCAL_OFFSET
+        first_day = (local_now - timedelta(days=days - 1)).date()
+        since = datetime.combine(first_day, datetime.min.time()) - LOCAL_OFFSET
+        with self.sessions() as s:
+            rows = s.execute(
+                select(QuestionRow.asked_at, QuestionRow.text, QuestionRow.answered,
+                       QuestionRow.user_hash)
+                .where(QuestionRow.asked_at >= since)
+            ).all()
+            votes = s.execute(
+                select(FeedbackRow.value, func.count())
+                .where(FeedbackRow.updated_at >= since)
+                .group_by(FeedbackRow.value)
+            ).all()
+            negative = s.execute(
+                select(FeedbackRow.updated_at, FeedbackRow.item, SavedAnswerRow.question,
+                       SavedAnswerRow.items)
+                .join(SavedAnswerRow, SavedAnswerRow.id == FeedbackRow.answer_id)
+                .where(FeedbackRow.value < 0)
+                .order_by(FeedbackRow.updated_at.desc(), FeedbackRow.id.desc())
+                .limit(top)
+            ).all()
+        per_day = Counter((r.asked_at + LOCAL_OFFSET).date() for r in rows)
+        day_list = [(first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0))
+                    for i in range(days)]
+        counted: Counter[str] = Counter()
+        shown: dict[str, str] = {}
+        for r in rows:
+            key = " ".join(r.text.lower().split())
+            counted[key] += 1
+            shown.setdefault(key, " ".join(r.text.split()))
+        top_questions = [(shown[k], n) for k, n in counted.most_common(top)]
+        vote_counts = {int(v): int(n) for v, n in votes}
+        negatives = []
+        for at, item, question, items in negative:
+            citation = ""
+            if isinstance(items, list) and 0 <= item < len(items):
+                citation = str(items[item].get("citation", ""))
+            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, question, citation))
+        return ActivityStats(
+            days=day_list,
+            total=len(rows),
+            unanswered=sum(1 for r in rows if not r.answered),
+            users=len({r.user_hash for r in rows}),
+            top_questions=top_questions,
+            negative=negatives,
+            positive_count=vote_counts.get(1, 0),
+            negative_count=vote_counts.get(-1, 0),
+        )
+
+    def question_log(self, limit: int = 100) -> list[QuestionRow]:
+        with self.sessions() as s:
+            q = select(QuestionRow).order_by(QuestionRow.id.desc()).limit(limit)
+            return list(s.scalars(q))
+
+
+def _saved(row: SavedAnswerRow) -> SavedAnswer:
+    return SavedAnswer(
+        id=row.id, question=row.question, created_at=row.created_at, kb_version=row.kb_version,
+        items=[SavedItem.from_dict(d) for d in (row.items or [])],
+    )
+
+
+def _session(row: SessionRow) -> SessionInfo:
+    return SessionInfo(id=row.id, chat_key=row.chat_key, name=row.name, started_at=row.started_at,
+                       ended_at=row.ended_at)

@@ -1,0 +1,181 @@
+"""Run the real bot (bot.app.build_application) against the fake Bot API server.
+
+The Application runs with real long polling in its own event-loop thread, so tests stay plain
+synchronous functions and one Application serves a whole test module. A last-group
+``TypeHandler`` (test-only) marks each update as fully processed: ``harness.do(...)`` returns
+exactly the Bot API calls that update caused, with no sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.app import build_application
+from bot.config import Settings
+
+try:
+    from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotApi
+except ImportError:  # pragma: no cover - depends on how pytest set up sys.path
+    from fake_bot_api import DEFAULT_USER_ID, FakeBotApi  # type: ignore[no-redef]
+
+TOKEN = "123456789:AAE-fake-token_for_bot_tests"
+OFFICER = DEFAULT_USER_ID
+ADMIN = 900001
+OTHER = 100777
+DONE_GROUP = 99
+
+
+def copy_database(url: str, folder: Path, name: str = "kb.db") -> str:
+    """A private copy of an SQLite knowledge base (the backup API also copies the WAL)."""
+    source = url.removeprefix("sqlite:///")
+    target = folder / name
+    with contextlib.closing(sqlite3.connect(source)) as src, \
+            contextlib.closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
+
+
+@dataclass
+class Sent:
+    """One Bot API call the bot made: method and parameters."""
+
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+
+@dataclass
+class Harness:
+    server: FakeBotApi
+    app: Application
+    loop: asyncio.AbstractEventLoop
+    done: set[int] = field(default_factory=set)
+    cond: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def services(self):  # noqa: ANN201 - bot.services.Services
+        return self.app.bot_data["services"]
+
+    def run(self, coro: Any, timeout: float = 60) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def wait_done(self, update_id: int, timeout: float = 30) -> None:
+        with self.cond:
+            if not self.cond.wait_for(lambda: update_id in self.done, timeout):
+                raise TimeoutError(f"update {update_id} not processed within {timeout}s")
+
+    def do(self, make: Callable[[], dict[str, Any]], timeout: float = 30) -> list[Sent]:
+        """Send one update and return the calls it caused once fully processed."""
+        mark = self.server.mark()
+        update = make()
+        self.wait_done(update["update_id"], timeout)
+        return [Sent(c.method, c.params) for c in self.server.calls[mark:]
+                if c.method not in ("getUpdates", "getMe")]
+
+    # conveniences --------------------------------------------------------------------------
+    def text(self, text: str, **kwargs: Any) -> list[Sent]:
+        return self.do(lambda: self.server.send_text(text, **kwargs))
+
+    def command(self, command: str, args: str = "", **kwargs: Any) -> list[Sent]:
+        return self.do(lambda: self.server.send_command(command, args, **kwargs))
+
+    def press(self, message: dict[str, Any], data: str, **kwargs: Any) -> list[Sent]:
+        return self.do(lambda: self.server.press_button(message, data, **kwargs))
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        found = self.server.message(chat_id, message_id)
+        assert found is not None
+        return found
+
+    def last(self, chat_id: int) -> dict[str, Any]:
+        found = self.server.last_sent(chat_id)
+        assert found is not None
+        return found
+
+
+def sent_messages(calls: list[Sent], method: str = "sendMessage") -> list[Sent]:
+    return [c for c in calls if c.method == method]
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """Button text → callback data (or url / switch query) of a message's inline keyboard."""
+    found = {}
+    for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+        for b in row:
+            found[b["text"]] = (b.get("callback_data") or b.get("url")
+                                or b.get("switch_inline_query") or "")
+    return found
+
+
+def entity_texts(message: dict[str, Any], kind: str, key: str = "text") -> list[str]:
+    """Substrings of a message covered by entities of ``kind`` (offsets are UTF-16)."""
+    text = message.get(key) or ""
+    encoded = text.encode("utf-16-le")
+    entities = message.get("entities" if key == "text" else "caption_entities") or []
+    return [
+        encoded[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in entities if e["type"] == kind
+    ]
+
+
+@contextlib.contextmanager
+def running_bot(database_url: str, *, admin_ids: frozenset[int] = frozenset({ADMIN}),
+                sources_dir: Path | None = None) -> Iterator[Harness]:
+    """Start the fake server and the real bot; stop both afterwards."""
+    with FakeBotApi() as server:
+        settings = Settings(
+            database_url=database_url, sources_dir=sources_dir or Path("."), token=TOKEN,
+            api_base_url=server.url, admin_ids=admin_ids,
+        )
+        app = build_application(settings, rate_limiter=False)
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="bot-loop", daemon=True)
+        thread.start()
+        harness = Harness(server, app, loop)
+
+        async def mark_done(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            assert isinstance(update, Update)
+            with harness.cond:
+                harness.done.add(update.update_id)
+                harness.cond.notify_all()
+
+        app.add_handler(TypeHandler(Update, mark_done), group=DONE_GROUP)
+
+        async def start() -> None:
+            await app.initialize()
+            if app.post_init is not None:
+                await app.post_init(app)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0.0, timeout=1,
+                                            allowed_updates=Update.ALL_TYPES)
+
+        async def stop() -> None:
+            assert app.updater is not None
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+
+        harness.run(start())
+        try:
+            yield harness
+        finally:
+            try:
+                harness.run(stop())
+            finally:
+                loop.call_soon_threadsafe(loop.stop)
+                thread.join(10)
+                loop.close()

@@ -1,0 +1,162 @@
+"""End to end, trainers: groups (/hoi, mentions, replies; silence otherwise), inline mode,
+sharing by deep link, training sessions exported as .docx."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from docx import Document
+
+from retrieval.engine import SearchEngine
+from tests.bot_harness import (
+    OFFICER,
+    OTHER,
+    Harness,
+    buttons,
+    copy_database,
+    entity_texts,
+    running_bot,
+    sent_messages,
+)
+
+try:
+    from tests.fake_bot_api import DEFAULT_GROUP_CHAT_ID as GROUP
+except ImportError:  # pragma: no cover
+    from fake_bot_api import DEFAULT_GROUP_CHAT_ID as GROUP  # type: ignore[no-redef]
+
+TRAINER = 555001
+Q1 = "Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?"
+Q2 = "Ai có thẩm quyền quyết định tặng giấy khen?"
+
+
+@pytest.fixture(scope="module")
+def bot(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    url = copy_database(corpus_db, tmp_path_factory.mktemp("groups"))
+    with running_bot(url) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="module")
+def engine(bot: Harness) -> SearchEngine:
+    return bot.services.engine
+
+
+def group_text(bot: Harness, text: str, user_id: int = TRAINER) -> list:
+    return bot.text(text, chat_type="group", user_id=user_id)
+
+
+def test_group_stays_silent_on_chatter(bot: Harness) -> None:
+    for chatter in ("Chào cả nhà, chiều nay họp lúc 14h nhé", "Hồ sơ khen thưởng nộp ở đâu ạ?",
+                    "@someone_else xem giúp em điều 84"):
+        assert group_text(bot, chatter) == []
+    other = bot.server.send_text("Tin của người khác", chat_type="group", user_id=OTHER)
+    calls = bot.do(lambda: bot.server.reply_to(other["message"], "Đồng ý", user_id=TRAINER))
+    assert calls == []
+
+
+def test_group_answers_hoi(bot: Harness, engine: SearchEngine) -> None:
+    calls = bot.command("hoi", Q1, chat_type="group", user_id=TRAINER)
+    [answer] = sent_messages(calls)
+    assert answer.params["chat_id"] == GROUP
+    asked = bot.server.message(GROUP, answer.params["reply_parameters"]["message_id"])
+    assert asked is not None and asked["text"].startswith("/hoi ")  # quotes the question
+    message = bot.last(GROUP)
+    assert entity_texts(message, "bold")[0] == engine.search(Q1, 5)[0].citation
+    calls = bot.command("hoi", Q2, chat_type="group", user_id=TRAINER, with_bot_username=True)
+    assert len(sent_messages(calls)) == 1
+    [usage] = sent_messages(bot.command("hoi", chat_type="group", user_id=TRAINER))
+    assert usage.text.startswith("Hãy gõ câu hỏi ngay sau lệnh")
+
+
+def test_group_answers_mentions_and_replies_to_the_bot(bot: Harness,
+                                                        engine: SearchEngine) -> None:
+    calls = bot.do(lambda: bot.server.mention(Q2, user_id=TRAINER))
+    [answer] = sent_messages(calls)
+    message = bot.last(GROUP)
+    assert entity_texts(message, "bold")[0] == engine.search(Q2, 5)[0].citation
+    assert "@tdkt_test_bot" not in message["text"]  # the mention is not part of the question
+    calls = bot.do(lambda: bot.server.reply_to(message, "Kỷ niệm chương", user_id=OTHER))
+    [again] = sent_messages(calls)
+    assert entity_texts(bot.last(GROUP), "bold")[0] == engine.search("Kỷ niệm chương",
+                                                                      5)[0].citation
+    [prompt] = sent_messages(bot.do(lambda: bot.server.mention("", user_id=TRAINER)))
+    assert prompt.text.startswith("Bạn hãy gõ câu hỏi bằng chữ")
+
+
+def test_inline_query_lists_cited_passages(bot: Harness, engine: SearchEngine) -> None:
+    question = "Bằng khen của Thủ tướng Chính phủ"
+    calls = bot.do(lambda: bot.server.inline_query(question, user_id=TRAINER))
+    [answer] = [c for c in calls if c.method == "answerInlineQuery"]
+    results = answer.params["results"]
+    expected = engine.search(question, 10)
+    assert 1 <= len(results) <= 10
+    assert [r["title"] for r in results] == [a.citation[:200] for a in expected]
+    for result, hit in zip(results, expected, strict=True):
+        assert result["type"] == "article"
+        content = result["input_message_content"]
+        assert content["parse_mode"] == "HTML"
+        assert content["message_text"].startswith("📌 <b>")
+        assert result["description"].split()[0] in hit.text or result["description"][0] == "["
+    chosen = results[0]["id"]
+    before = len(bot.services.activity.question_log())
+    bot.do(lambda: bot.server.choose_inline_result(chosen, question, user_id=TRAINER))
+    log = bot.services.activity.question_log()
+    assert len(log) == before + 1 and log[0].chat_type == "inline"
+    assert log[0].top_citation == expected[0].citation
+    inline_message = next(iter(bot.server.inline_messages.values()))
+    assert inline_message["text"].startswith(f"📌 {expected[0].citation}")
+    empty = bot.do(lambda: bot.server.inline_query("  ", user_id=TRAINER))
+    [none] = [c for c in empty if c.method == "answerInlineQuery"]
+    assert none.params["results"] == []
+
+
+def test_share_deep_link_opens_the_saved_answer_for_anyone(bot: Harness) -> None:
+    bot.text(Q1)  # an officer's private question
+    message = bot.last(OFFICER)
+    calls = bot.press(message, buttons(message)["📤 Chia sẻ"])
+    [share] = sent_messages(calls)
+    answer_id = buttons(message)["👍"].split(":")[1]
+    link = f"https://t.me/tdkt_test_bot?start=a_{answer_id}"
+    assert link in share.text
+    share_buttons = buttons(bot.last(OFFICER))
+    assert share_buttons["↗️ Gửi vào cuộc trò chuyện khác"] == Q1  # switch_inline_query
+    assert share_buttons["🔗 Mở đường dẫn"] == link
+    # A colleague opens the link: /start a_<id>
+    [opened] = sent_messages(bot.command("start", f"a_{answer_id}", user_id=OTHER))
+    shared = bot.last(OTHER)
+    assert shared["text"].startswith("🔗 Câu trả lời được chia sẻ:")
+    assert entity_texts(shared, "bold")[0] == entity_texts(message, "bold")[0]
+    assert "➡️ Kết quả khác" in buttons(shared)
+    [unknown] = sent_messages(bot.command("start", "a_ZZZZZZZZZZ", user_id=OTHER))
+    assert unknown.text.startswith("Không tìm thấy câu trả lời được chia sẻ")
+
+
+def test_training_session_export(bot: Harness, engine: SearchEngine) -> None:
+    [started] = sent_messages(bot.command("phien_bat_dau", "Tập huấn quý I", chat_type="group",
+                                          user_id=TRAINER))
+    assert "Bắt đầu phiên" in started.text and "Tập huấn quý I" in started.text
+    [again] = sent_messages(bot.command("phien_bat_dau", "Khác", chat_type="group",
+                                        user_id=TRAINER))
+    assert "đang có phiên" in again.text
+    bot.command("hoi", Q1, chat_type="group", user_id=TRAINER)
+    assert group_text(bot, "Cảm ơn thầy ạ", user_id=OTHER) == []  # chatter is not recorded
+    bot.do(lambda: bot.server.mention(Q2, user_id=OTHER))
+    calls = bot.command("phien_ket_thuc", chat_type="group", user_id=TRAINER)
+    [sent] = [c for c in calls if c.method == "sendDocument"]
+    assert "Tập huấn quý I" in sent.text and "2 câu hỏi" in sent.text
+    document = bot.server.documents[-1]
+    assert document.filename.startswith("phien-tap-huan-tap-huan-quy-i-")
+    assert document.filename.endswith(".docx")
+    paragraphs = [p.text for p in Document(io.BytesIO(document.data)).paragraphs]
+    text = "\n".join(paragraphs)
+    assert "Phiên tập huấn: Tập huấn quý I" in text
+    assert f"Câu hỏi 1: {Q1}" in text and f"Câu hỏi 2: {Q2}" in text
+    assert "Cảm ơn thầy" not in text
+    for question in (Q1, Q2):
+        top = engine.search(question, 5)[0]
+        assert f"1. {top.citation}" in text
+        assert top.text.split("\n")[0].strip() in text
+    [closed] = sent_messages(bot.command("phien_ket_thuc", chat_type="group", user_id=TRAINER))
+    assert closed.text.startswith("Chưa có phiên nào đang mở")

@@ -1,0 +1,292 @@
+"""End to end, private chat: the real bot (bot.app.build_application, real HTTP client, long
+polling) against the fake Bot API server, over a copy of the real corpus knowledge base."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.render import checklist, find_references
+from retrieval.engine import SearchEngine
+from tests.bot_harness import (
+    OFFICER,
+    OTHER,
+    TOKEN,
+    Harness,
+    buttons,
+    copy_database,
+    entity_texts,
+    running_bot,
+    sent_messages,
+)
+
+QUESTION = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?"
+DOSSIER = "Hồ sơ đề nghị xét tặng danh hiệu thi đua gồm những gì?"
+WITH_REFERENCES = "công khai danh sách trước khi đề nghị tặng huân chương"
+
+
+@pytest.fixture(scope="module")
+def bot(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    url = copy_database(corpus_db, tmp_path_factory.mktemp("officer"))
+    with running_bot(url) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="module")
+def expected(bot: Harness) -> SearchEngine:
+    """The same engine the bot uses: expectations follow ranking changes."""
+    return bot.services.engine
+
+
+def _ask(bot: Harness, question: str) -> dict:
+    calls = bot.text(question)
+    assert [c.method for c in calls][:1] == ["sendChatAction"]  # "typing…" first
+    assert calls[0].params["action"] == "typing"
+    [reply] = sent_messages(calls)
+    assert reply.params["parse_mode"] == "HTML"
+    return bot.last(OFFICER)
+
+
+def _all_callback_data_fit(message: dict) -> None:
+    for data in buttons(message).values():
+        assert len(data.encode("utf-8")) <= 64
+
+
+def test_commands_registered_at_start(bot: Harness) -> None:
+    private = {c["command"] for c in bot.server.commands()}
+    assert {"start", "help", "dieu", "tailieu", "phien_bat_dau", "phien_ket_thuc"} <= private
+    groups = {c["command"] for c in bot.server.commands(scope={"type": "all_group_chats"})}
+    assert "hoi" in groups
+
+
+def test_start_welcomes_with_example_buttons_that_ask(bot: Harness,
+                                                      expected: SearchEngine) -> None:
+    [welcome] = sent_messages(bot.command("start"))
+    assert welcome.text.startswith("Xin chào Tester! 👋")
+    message = bot.last(OFFICER)
+    examples = [text for text in buttons(message) if text.startswith("❓")]
+    assert len(examples) == 3
+    question = examples[0].removeprefix("❓ ")
+    calls = bot.press(message, buttons(message)[examples[0]])
+    assert calls[0].method == "answerCallbackQuery"
+    [answer] = sent_messages(calls)
+    top = expected.search(question, 5)[0]
+    assert entity_texts(bot.last(OFFICER), "bold")[0] == top.citation
+    assert f"Câu hỏi: {question}" in bot.last(OFFICER)["text"]
+
+
+def test_question_gets_bold_citation_passage_and_buttons(bot: Harness,
+                                                         expected: SearchEngine) -> None:
+    top = expected.search(QUESTION, 5)
+    message = _ask(bot, QUESTION)
+    assert entity_texts(message, "bold")[0] == top[0].citation
+    assert " ".join(top[0].text.split()[:8]) in " ".join(message["text"].split())
+    assert "Kết quả 1/" in message["text"]
+    found = buttons(message)
+    unit = "Điều" if top[0].unit_kind == "dieu" else ""
+    assert any(t.startswith(f"📖 Xem toàn văn {unit}") for t in found)
+    assert {"➡️ Kết quả khác", "👍", "👎", "📤 Chia sẻ"} <= set(found)
+    assert "⬅️ Kết quả trước" not in found
+    _all_callback_data_fit(message)
+    # The question's words are highlighted inside the passage (bold after the citation).
+    assert any(w.lower() in {"tập thể", "lao động xuất sắc", "tiêu chuẩn", "danh hiệu",
+                             "tập thể lao động xuất sắc"} for w in entity_texts(message, "bold"))
+
+
+def test_more_results_edit_the_same_message_and_back(bot: Harness,
+                                                     expected: SearchEngine) -> None:
+    top = expected.search(QUESTION, 5)
+    message = _ask(bot, QUESTION)
+    calls = bot.press(message, buttons(message)["➡️ Kết quả khác"])
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+    assert calls[1].params["message_id"] == message["message_id"]
+    edited = bot.message(OFFICER, message["message_id"])
+    assert entity_texts(edited, "bold")[0] == top[1].citation
+    assert "Kết quả 2/" in edited["text"]
+    assert "⬅️ Kết quả trước" in buttons(edited)
+    bot.press(edited, buttons(edited)["⬅️ Kết quả trước"])
+    back = bot.message(OFFICER, message["message_id"])
+    assert entity_texts(back, "bold")[0] == top[0].citation
+
+
+def test_full_article_button_sends_the_article_as_written(bot: Harness,
+                                                         expected: SearchEngine) -> None:
+    top = expected.search(QUESTION, 5)[0]
+    message = _ask(bot, QUESTION)
+    full = next(data for text, data in buttons(message).items() if text.startswith("📖"))
+    calls = bot.press(message, full)
+    articles = sent_messages(calls)
+    assert articles and calls[0].method == "answerCallbackQuery"
+    text = "\n".join(m["text"] for m in bot.server.sent_messages(OFFICER)[-len(articles):])
+    assert f"Điều {top.unit_label}. {top.unit_title}" in text
+    assert " ".join(top.text.split()) in " ".join(text.split())
+
+
+def test_feedback_is_stored_and_changeable(bot: Harness) -> None:
+    message = _ask(bot, QUESTION)
+    answer_id = buttons(message)["👍"].split(":")[1]
+    calls = bot.press(message, buttons(message)["👍"])
+    assert calls[0].method == "answerCallbackQuery"
+    assert calls[0].params["text"].startswith("Cảm ơn")
+    assert bot.services.activity.feedback(answer_id) == [(0, 1)]
+    bot.press(message, buttons(message)["👎"])
+    assert bot.services.activity.feedback(answer_id) == [(0, -1)]
+
+
+def test_dossier_question_shows_a_checklist(bot: Harness, expected: SearchEngine) -> None:
+    for question in (DOSSIER, "ho so de nghi xet tang danh hieu thi dua gom nhung gi"):
+        top = expected.search(question, 5)[0]
+        assert checklist(top.text), "precondition: the top passage lists points a), b)…"
+        message = _ask(bot, question)
+        assert "☐ a) " in message["text"] and "☐ b) " in message["text"]
+
+
+def test_reference_buttons_open_the_referenced_article(bot: Harness,
+                                                       expected: SearchEngine) -> None:
+    results = expected.search(WITH_REFERENCES, 5)
+    with_refs = [i for i, a in enumerate(results) if find_references(a.text)]
+    assert with_refs, "precondition: a result quotes another article"
+    message = _ask(bot, WITH_REFERENCES)
+    answer_id = buttons(message)["👍"].split(":")[1]
+    saved = bot.services.activity.answer(answer_id)
+    index = next(i for i in with_refs if saved.items[i].references)
+    if index:
+        bot.press(message, f"p:{answer_id}:{index}", strict=False)
+        message = bot.message(OFFICER, message["message_id"])
+    refs = {text: data for text, data in buttons(message).items() if text.startswith("🔗")}
+    assert refs
+    text, data = next(iter(refs.items()))
+    _, label, number = data.split(":", 2)
+    calls = bot.press(message, data)
+    [first, *_] = sent_messages(calls)
+    assert f"Điều {label}" in first.text and number in first.text
+
+
+def test_dieu_84_and_the_expired_version(bot: Harness) -> None:
+    [article] = sent_messages(bot.command("dieu", "84"))
+    message = bot.last(OFFICER)
+    assert entity_texts(message, "bold")[0] == ("Điều 84 Luật Thi đua, khen thưởng số "
+                                                 "06/2022/QH15")
+    assert "1. Hồ sơ đề nghị xét tặng danh hiệu thi đua gồm:" in message["text"]
+    found = buttons(message)
+    assert found["🔗 Các khoản 2, 3 và 4 Điều 83"] == "a:83:06/2022/QH15"
+    assert found["📄 Điều 84 · 16/VBHN-VPQH"] == "a:84:16/VBHN-VPQH"
+    [old] = sent_messages(bot.press(message, "a:84:16/VBHN-VPQH"))
+    assert ("⚠️ Văn bản hết hiệu lực, đã được thay thế bởi Luật Thi đua, khen thưởng số "
+            "06/2022/QH15.") in old.text
+    [usage] = sent_messages(bot.command("dieu"))
+    assert usage.text.startswith("Cách dùng: /dieu")
+    [missing] = sent_messages(bot.command("dieu", "999"))
+    assert "Không tìm thấy Điều 999" in missing.text
+
+
+def test_long_article_is_split_on_clause_boundaries(bot: Harness) -> None:
+    parts = sent_messages(bot.command("dieu", "33 152/2025/NĐ-CP"))
+    assert len(parts) >= 2
+    texts = [m["text"] for m in bot.server.sent_messages(OFFICER)[-len(parts):]]
+    assert all(len(t) <= 4096 for t in texts)
+    assert texts[0].startswith("📖 Điều 33 Nghị định số 152/2025/NĐ-CP")
+    for n, text in enumerate(texts[1:], start=2):
+        head, _, body = text.partition("\n\n")
+        assert head == f"(tiếp theo, phần {n}/{len(parts)})"
+        assert body.split(".", 1)[0].isdigit()  # starts with a clause number
+    joined = "\n".join(texts)
+    assert all(f"\n{k}. " in joined for k in range(1, 14))
+
+
+def test_tailieu_lists_documents_with_status(bot: Harness) -> None:
+    [listing] = sent_messages(bot.command("tailieu"))
+    for number in ("06/2022/QH15", "152/2025/NĐ-CP", "16/VBHN-VPQH", "2346/HD-ĐHM"):
+        assert number in listing.text
+    assert "còn hiệu lực" in listing.text and "hết hiệu lực" in listing.text
+    assert "thay thế bởi 06/2022/QH15" in listing.text
+
+
+def test_nothing_relevant_says_so_and_suggests_headings(bot: Harness,
+                                                        expected: SearchEngine) -> None:
+    question = "giá vàng hôm nay bao nhiêu"
+    assert expected.search(question, 5) == []
+    related = expected.related(question, 3)
+    message = _ask(bot, question)
+    assert "chưa tìm thấy quy định phù hợp" in message["text"]
+    assert "diễn đạt lại" in message["text"]
+    if related:
+        assert "Có thể bạn quan tâm" in message["text"]
+        assert len([t for t in buttons(message) if t.startswith("📖")]) == len(
+            {a.unit_id for a in related})
+
+
+def test_bad_input_never_crashes(bot: Harness, expected: SearchEngine) -> None:
+    for empty in ("😀🎉", "???"):
+        [reply] = sent_messages(bot.text(empty))
+        assert reply.text.startswith("Bạn hãy gõ câu hỏi bằng chữ")
+    long_question = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc " + "rất " * 2500
+    message = _ask(bot, long_question)
+    assert message["text"].startswith("✂️ Câu hỏi quá dài")
+    assert len(message["text"]) <= 4096
+    tricky = "<b>Giấy khen</b> & <script>alert(1)</script> *Bằng khen* _x_"
+    message = _ask(bot, tricky)
+    assert "Câu hỏi: <b>Giấy khen</b> & <script>alert(1)</script>" in message["text"]
+    [unknown] = sent_messages(bot.command("khongco"))
+    assert "/help" in unknown.text
+    [help_text] = sent_messages(bot.command("help"))
+    assert "/dieu" in help_text.text and "/capnhat" not in help_text.text
+    assert [f for f in bot.server.failed_calls if f.method != "getUpdates"] == []
+
+
+def test_errors_are_logged_without_token_and_the_user_gets_an_apology(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(question: str, k: int = 5) -> list:
+        raise RuntimeError(f"index unavailable (token {TOKEN} must not leak)")
+
+    monkeypatch.setattr(bot.services.engine, "search", broken)
+    from bot.logs import install_redactor
+
+    redactor = install_redactor(TOKEN)
+    caplog.handler.addFilter(redactor)
+    with caplog.at_level(logging.ERROR, logger="tdkt.bot"):
+        [apology] = sent_messages(bot.text("Giấy khen là gì?"))
+    assert apology.text.startswith("Xin lỗi, hệ thống đang bận")
+    assert any("Lỗi khi xử lý" in r.getMessage() for r in caplog.records)
+    assert TOKEN not in caplog.text and "<TOKEN>" in caplog.text
+    monkeypatch.undo()
+    message = _ask(bot, QUESTION)  # and the bot keeps working
+    assert "Kết quả 1/" in message["text"]
+
+
+def test_forged_or_stale_buttons_get_a_clear_answer(bot: Harness) -> None:
+    message = _ask(bot, QUESTION)
+    answer_id = buttons(message)["👍"].split(":")[1]
+    for data, expected_text in (
+        ("p:ZZZZZZZZZZ:1", "Không tìm thấy câu trả lời này nữa"),
+        (f"v:{answer_id}:42:1", "Không tìm thấy câu trả lời này nữa"),
+        ("old:button", "Nút này không còn dùng được"),
+        ("a:999:06/2022/QH15", "Không tìm thấy điều này"),
+    ):
+        calls = bot.press(message, data, strict=False)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], data
+        assert calls[0].params["text"].startswith(expected_text), data
+    assert bot.services.activity.feedback(answer_id) == []
+
+
+def test_other_user_can_use_the_bot_independently(bot: Harness) -> None:
+    calls = bot.text("Ai có thẩm quyền quyết định tặng giấy khen?", user_id=OTHER)
+    [reply] = sent_messages(calls)
+    assert reply.params["chat_id"] == OTHER
+
+
+def test_database_holds_no_raw_user_ids(bot: Harness) -> None:
+    from sqlalchemy import text
+
+    with bot.services.store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT user_hash FROM bot_questions")).all()
+    assert rows and all(str(OFFICER) not in r[0] for r in rows)
+
+
+def test_database_file_is_a_copy(bot: Harness, corpus_db: str) -> None:
+    assert Path(bot.services.settings.database_url.removeprefix("sqlite:///")).name == "kb.db"
+    assert bot.services.settings.database_url != corpus_db
