@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowledge.db import Base, make_engine, make_session_factory
 from knowledge.model import DocumentMeta, ParsedDocument
+from knowledge.schema import ensure_schema
 
 
 def _now() -> datetime:
@@ -206,7 +207,7 @@ class KnowledgeStore:
         self.engine = make_engine(url)
         self.sessions = make_session_factory(self.engine)
         if create:
-            Base.metadata.create_all(self.engine)
+            ensure_schema(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
