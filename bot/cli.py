@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.config import ConfigError, Settings
 from knowledge.citation import render_citation
 from knowledge.errors import KnowledgeError
@@ -245,6 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KnowledgeError, ConfigError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig) if getattr(exc, "orig", None) is not None else type(exc).__name__
+        print(f"Lỗi cơ sở dữ liệu: {reason.splitlines()[0][:300]}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

@@ -20,8 +20,10 @@ _PART = re.compile(r"^Phần\s+(thứ\s+\S+|[IVXLC]+)\b[.:]?\s*(.*)$", re.IGNORE
 _CHAPTER = re.compile(r"^Chương\s+([IVXLC]+|\d+)\b[.:]?\s*(.*)$")
 _SECTION = re.compile(r"^Mục\s+(\d+)\b[.:]?\s*(.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(\d+)([a-zđ]?)(?:\[\d+\])?\s*(?:[.:]\s*(.*))?$")
-_CLAUSE = re.compile(r"^(\d+)\.\s+\S")
-_POINT = re.compile(r"^([a-zđ])\)\s+\S")
+# "1. Text", "1.“Text" (no space) and "2.[4] Text" (footnote marker in consolidated texts);
+# never "1.1" (a numbered heading in guidance-style text).
+_CLAUSE = re.compile(r"^(\d+)\.(?!\d)(?:\[\d+\])?\s*\S")
+_POINT = re.compile(r"^([a-zđ])\)(?:\[\d+\])?\s*\S")
 _FOOTNOTE_LINE = re.compile(r"^\[\d+\]\s")
 _CLOSING = re.compile(
     r"^(Nơi nhận\s*:|-{5,}|(Luật|Nghị quyết|Pháp lệnh) này (đã )?được .{0,80}thông qua)"

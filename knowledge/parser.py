@@ -16,6 +16,9 @@ from knowledge.model import UNIT_SLIDE, DocumentMeta, ParsedDocument, Passage, U
 from knowledge.section_parser import parse_free_text, parse_sections
 
 MIN_ARTICLES = 2
+PARSER_VERSION = "2"
+"""Part of every document's content hash: bump it when parsing changes, so the next sync
+re-parses documents whose files did not change."""
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 
 

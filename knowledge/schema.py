@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_ID = 7_302_024  # arbitrary, constant: the advisory lock guarding migrations
@@ -53,5 +53,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def ensure_schema(engine: Engine) -> None:
     """Bring the database to the latest schema if it is not there yet (cheap when it is)."""
+    current = current_revision(engine)
+    if current is None:
+        _adopt_unversioned(engine)
     if current_revision(engine) != head_revision(engine):
         upgrade(engine)
+
+
+def _adopt_unversioned(engine: Engine) -> None:
+    """Databases made before migrations existed (tables, no version): mark the revision whose
+    tables they hold, so the upgrade adds only what is missing instead of failing."""
+    tables = set(inspect(engine).get_table_names())
+    if "documents" not in tables:
+        return
+    command.stamp(alembic_config(engine), "0002" if "bot_answers" in tables else "0001")

@@ -17,7 +17,7 @@ from knowledge.errors import KnowledgeError, LoadError
 from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes
 from knowledge.metadata import MANIFEST_NAME, infer_meta, read_manifest
 from knowledge.model import DocumentMeta, ParsedDocument
-from knowledge.parser import parse_document
+from knowledge.parser import PARSER_VERSION, parse_document
 from knowledge.store import Changeset, KnowledgeStore, NewDocument, documents_by_origin
 
 Tokenizer = Callable[[str], list[str]]
@@ -49,8 +49,9 @@ class SyncReport:
 
 
 def content_hash(data: bytes, meta: DocumentMeta | None) -> str:
-    """Hash of the file and of its manifest entry: editing either counts as a change."""
-    digest = hashlib.sha256(data)
+    """Hash of the file, its manifest entry and the parser version: a change in any counts."""
+    digest = hashlib.sha256(PARSER_VERSION.encode("ascii"))
+    digest.update(data)
     digest.update(repr(meta).encode("utf-8"))
     return digest.hexdigest()
 

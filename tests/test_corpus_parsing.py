@@ -42,6 +42,21 @@ def test_article_84_has_seven_clauses_and_clause_1_has_points_a_to_d() -> None:
     assert points == ["a)", "b)", "c)", "d)"]
 
 
+def test_clause_without_space_after_its_number_is_a_clause() -> None:
+    doc = parse("luat-06-2022-qh15.txt")
+    index = next(i for i, u in enumerate(doc.units) if u.label == "43")
+    clauses = [p.clause for p in doc.passages if p.unit_index == index]
+    assert clauses == [str(n) for n in range(1, 8)]  # "1.“Huân chương…" has no space
+
+
+def test_clause_with_footnote_marker_is_a_clause() -> None:
+    doc = parse("luat-15-2003-qh11-vbhn-16-2013.txt")
+    index = next(i for i, u in enumerate(doc.units) if u.label == "6")
+    passages = [p for p in doc.passages if p.unit_index == index]
+    assert [p.clause for p in passages] == ["1", "2", "3"]
+    assert passages[1].text.startswith("2.[4] ")
+
+
 def test_decree_152_has_articles_1_to_61_in_chapters_i_to_ix() -> None:
     doc = parse("nd-152-2025.txt")
     assert article_labels(doc) == [str(n) for n in range(1, 62)]
