@@ -25,11 +25,17 @@ _NUMBER = re.compile(
 _DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 _KIND_WORDS = [
     ("NGHỊ ĐỊNH", "nghi-dinh"),
+    ("NGHỊ QUYẾT", "nghi-quyet"),
+    ("QUY CHẾ", "quy-che"),
+    ("KẾ HOẠCH", "ke-hoach"),
+    ("CHỈ THỊ", "chi-thi"),
+    ("CÔNG VĂN", "cong-van"),
     ("THÔNG TƯ", "thong-tu"),
     ("QUYẾT ĐỊNH", "quyet-dinh"),
     ("HƯỚNG DẪN", "huong-dan"),
     ("LUẬT", "luat"),
 ]
+_BOILERPLATE = re.compile(r"^(Số\s*:|CỘNG HÒA|CỘNG HOÀ|Độc lập|.{0,40}, ngày \d)")
 _KIND_BY_SUFFIX = {"NĐ-CP": "nghi-dinh", "QH": "luat", "TT-": "thong-tu", "QĐ-": "quyet-dinh"}
 
 
@@ -110,7 +116,10 @@ def infer_meta(text: str, filename: str) -> DocumentMeta:
         except ValueError:
             issued = None
     if not title:
-        title = next((ln for ln in lines[:5] if len(ln) > 10), Path(filename).stem)
+        title = next(
+            (ln for ln in lines[:8] if len(ln) > 10 and not _BOILERPLATE.match(ln)),
+            Path(filename).stem,
+        )
     return DocumentMeta(
         number=number or Path(filename).stem,
         kind=kind,

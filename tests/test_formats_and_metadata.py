@@ -93,3 +93,18 @@ def test_folder_without_manifest_loads_with_unknown_status(
     assert doc.meta.number == "06/2022/QH15"
     assert doc.meta.status == STATUS_UNKNOWN
     assert doc.meta.issued is not None and doc.meta.issued.year == 2022
+
+
+def test_regulation_header_gives_kind_and_title() -> None:
+    meta = infer_meta(QUY_CHE_MAU, "quy-che-mau.txt")
+    assert meta.number == "01/2099/QC-MAU"
+    assert meta.kind == "quy-che"
+    assert meta.title.startswith("Quy chế Thi đua mẫu của Câu lạc bộ Cây cảnh")
+
+
+def test_title_fallback_skips_header_boilerplate() -> None:
+    text = (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 7/2099/TB-MAU\n"
+        "Thông báo lịch sinh hoạt câu lạc bộ\n"
+    )
+    assert infer_meta(text, "tb.txt").title == "Thông báo lịch sinh hoạt câu lạc bộ"

@@ -48,3 +48,15 @@ def test_db_upgrade_command(database_url: str) -> None:
         env=env, cwd=ROOT, timeout=120,
     )
     assert "mới nhất" in current.stdout
+
+
+def test_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'legacy.db'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)  # what the first versions did, without Alembic
+    assert current_revision(engine) is None
+    store = KnowledgeStore(url)
+    assert current_revision(store.engine) == head_revision(store.engine)
+    assert store.current_version() == 0
+    store.close()
+    engine.dispose()
