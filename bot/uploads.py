@@ -50,7 +50,7 @@ _STATUS_WORDS = {
 }
 _KIND_WORDS = {fold(label): code for code, label in KIND_LABELS.items()}
 _KIND_WORDS.update({"tap huan": "tai-lieu-tap-huan", "hop nhat": "van-ban-hop-nhat",
-                    "quy che": "khac"})
+                    "khac": "khac"})
 
 
 @dataclass
