@@ -30,6 +30,8 @@ class Techniques:
     """In-force documents outrank superseded ones and reference material."""
     references: bool = True
     """"điều 84", "khoản 2 điều 84 luật 06/2022" go straight to that passage."""
+    passage_choice: bool = True
+    """Inside an article, show a substantive or enumerating passage before a delegation."""
 
     def without(self, name: str) -> Techniques:
         return replace(self, **{name: False})

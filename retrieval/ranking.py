@@ -30,6 +30,7 @@ from knowledge.model import STATUS_IN_FORCE, UNIT_ARTICLE
 from knowledge.store import IndexRow
 from retrieval.fields import FieldIndex
 from retrieval.params import HIERARCHY, OTHER_LEVEL, Params, Techniques
+from retrieval.passage_choice import PassageChoice
 from retrieval.query import AnalyzedQuery
 from retrieval.references import document_matches
 
@@ -77,6 +78,9 @@ class Ranker:
             ]
         )
         self.heading_weight = params.heading_weight if techniques.headings else 0.0
+        self.choice = (
+            PassageChoice.build([r.text for r in rows]) if techniques.passage_choice else None
+        )
 
     # -- scores ------------------------------------------------------------------------------
     def _weighted(
@@ -147,12 +151,19 @@ class Ranker:
             order, coverage = order[rerank], coverage[rerank]
         hits = []
         for u, cov in zip(order[:k].tolist(), coverage[:k].tolist(), strict=True):
-            members = self.fields.unit_rows[u]
-            ranked = sorted(members, key=lambda i: (-passage[i], i))
+            ranked = self.display_order(self.fields.unit_rows[u], passage, query)
             best = ranked[0]
             others = tuple(i for i in ranked[1:] if passage[i] > 0)
             hits.append(Hit(best, float(units[u]), others, coverage=cov))
         return hits
+
+    def display_order(
+        self, members: Sequence[int], passage: np.ndarray, query: AnalyzedQuery
+    ) -> list[int]:
+        """The unit's passages in the order to show them (see :mod:`retrieval.passage_choice`)."""
+        if self.choice is None:
+            return sorted(members, key=lambda i: (-passage[i], i))
+        return self.choice.best(members, passage, query.text)
 
     # -- direct references --------------------------------------------------------------------
     def resolve(self, query: AnalyzedQuery) -> list[Hit]:
@@ -194,7 +205,7 @@ class Ranker:
             if cited:
                 best = min(cited, key=lambda i: (self.rows[i].point is not None, i))
             elif passage is not None:
-                best = max(members, key=lambda i: (passage[i], -i))
+                best = self.display_order(members, passage, query)[0]
             else:
                 best = members[0]
             score = float(passage[best]) if passage is not None else 0.0
