@@ -27,7 +27,7 @@ from knowledge.model import (
     UNIT_SLIDE,
 )
 from knowledge.store import DocumentInfo, UnitView
-from retrieval.text import DOC_NUMBER, nfc, normalize_tone_marks, strip_diacritics
+from retrieval.text import DOC_NUMBER, nfc, normalize_tone_marks, strip_diacritics, tokenize
 
 MESSAGE_LIMIT = 4096
 CHUNK_LIMIT = 3500
@@ -79,47 +79,106 @@ def _norm_word(word: str) -> str:
 
 @dataclass(frozen=True)
 class Terms:
-    """Words of a question to highlight (see :func:`question_terms`)."""
+    """Phrases of a question to highlight (see :func:`question_terms`).
 
-    exact: frozenset[str] = frozenset()
-    folded: frozenset[str] = frozenset()
+    ``phrases`` are runs of two or more adjacent question syllables; ``singles`` are the
+    syllables the question uses as words of their own. Keys are lowercase, with diacritics
+    when the question has them and folded (no diacritics) when it was typed without.
+    """
+
+    phrases: frozenset[tuple[str, ...]] = frozenset()
+    singles: frozenset[str] = frozenset()
+    accented: bool = True
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.folded)
+        return bool(self.phrases or self.singles)
 
-    def matches(self, word: str) -> bool:
+    def key(self, word: str) -> str:
         norm = _norm_word(word)
-        return norm in self.exact or fold(norm) in self.folded
+        return norm if self.accented else fold(norm)
+
+    @property
+    def longest(self) -> int:
+        return max((len(p) for p in self.phrases), default=1)
+
+
+def _chains(text: str) -> list[list[str]]:
+    """Runs of words separated only by spaces (punctuation breaks a phrase)."""
+    chains: list[list[str]] = []
+    last_end = -1
+    for m in _WORD.finditer(text):
+        if chains and text[last_end : m.start()].strip(" ") == "":
+            chains[-1].append(m.group(0))
+        else:
+            chains.append([m.group(0)])
+        last_end = m.end()
+    return chains
 
 
 def question_terms(question: str) -> Terms:
-    """Content words of a question. A question typed with diacritics matches them exactly (any
-    case or tone-mark placement); one typed without matches any accented form."""
+    """Highlightable phrases of a question: multi-syllable runs, and single-syllable words.
+
+    Highlighting syllable by syllable lights up "đề" in "đề tài" for a question about "đề
+    nghị"; matching phrases keeps the highlight on what the officer asked about.
+    """
     words = [_norm_word(w) for w in _WORD.findall(question)]
     accented = any(w != fold(w) for w in words)
-    found: set[str] = set()
-    for norm in words:
-        plain = fold(norm)
-        if len(plain) < 2 or (norm in _STOPWORDS if accented else plain in _FOLDED_STOPWORDS):
-            continue
-        found.add(norm if accented else plain)
-    return Terms(frozenset(found), frozenset()) if accented else Terms(frozenset(),
-                                                                       frozenset(found))
+    stop = _STOPWORDS if accented else _FOLDED_STOPWORDS
+
+    def key(word: str) -> str:
+        norm = _norm_word(word)
+        return norm if accented else fold(norm)
+
+    phrases: set[tuple[str, ...]] = set()
+    for chain in _chains(question):
+        keys = [key(w) for w in chain]
+        for i in range(len(keys)):
+            for j in range(i + 2, min(len(keys), i + 6) + 1):
+                piece = tuple(keys[i:j])
+                # Typed without diacritics, "de" may be "để" (stopword) or "đề" (đề nghị):
+                # one content word at either end is enough there.
+                content_ends = (piece[0] not in stop, piece[-1] not in stop)
+                if all(content_ends) or (not accented and any(content_ends)):
+                    phrases.add(piece)
+    # Words of one syllable in the question's own segmentation ("tặng", "xét"): pyvi joins
+    # the syllables of compound words with "_".
+    singles = {
+        key(t) for t in tokenize(question)
+        if "_" not in t and _WORD.fullmatch(t) and len(fold(t)) >= 2 and key(t) not in stop
+    } if accented else set()  # unsegmentable without diacritics: phrases only
+    return Terms(frozenset(phrases), frozenset(singles), accented)
 
 
 def highlight(text: str, terms: Terms, tag: str = "b") -> str:
-    """``text`` escaped for HTML with the question's words wrapped in ``<tag>``.
+    """``text`` escaped for HTML with the question's phrases wrapped in ``<tag>``.
 
     Matching runs on the raw text and every piece is escaped separately, so a tag can never
     split an entity such as ``&amp;``; adjacent matched words share one tag.
     """
     if not terms:
         return esc(text)
+    matches = list(_WORD.finditer(text))
+    keys = [terms.key(m.group(0)) for m in matches]
+    marked = [False] * len(matches)
+    i = 0
+    while i < len(matches):
+        for j in range(min(len(matches), i + terms.longest), i + 1, -1):
+            adjacent = all(
+                text[matches[k].end() : matches[k + 1].start()].strip(" ") == ""
+                for k in range(i, j - 1)
+            )
+            if adjacent and tuple(keys[i:j]) in terms.phrases:
+                marked[i:j] = [True] * (j - i)
+                i = j
+                break
+        else:
+            marked[i] = keys[i] in terms.singles
+            i += 1
     spans: list[list[int]] = []
-    for m in _WORD.finditer(text):
-        if not terms.matches(m.group(0)):
+    for k, m in enumerate(matches):
+        if not marked[k]:
             continue
-        if spans and text[spans[-1][1] : m.start()].strip(" ") == "":
+        if spans and marked[k - 1] and text[spans[-1][1] : m.start()].strip(" ") == "":
             spans[-1][1] = m.end()
         else:
             spans.append([m.start(), m.end()])
