@@ -12,8 +12,8 @@ from datetime import datetime
 from docx import Document
 from docx.shared import Pt
 
-from bot.render import fold, status_line
-from knowledge.activity import SessionExport
+from bot.render import fold, format_when, status_line
+from knowledge.activity import LOCAL_OFFSET, SessionExport
 
 NO_ANSWER = "Không tìm thấy quy định phù hợp trong cơ sở tri thức."
 MAX_RESULTS_PER_QUESTION = 3
@@ -21,11 +21,11 @@ MAX_RESULTS_PER_QUESTION = 3
 
 def export_filename(export: SessionExport, suffix: str = "docx") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", fold(export.session.name)).strip("-")[:40] or "phien"
-    return f"phien-tap-huan-{slug}-{export.session.started_at:%Y%m%d}.{suffix}"
+    return f"phien-tap-huan-{slug}-{export.session.started_at + LOCAL_OFFSET:%Y%m%d}.{suffix}"
 
 
 def _when(moment: datetime | None) -> str:
-    return f"{moment:%H:%M %d/%m/%Y}" if moment else "—"
+    return format_when(moment) if moment else "—"
 
 
 def session_docx(export: SessionExport) -> bytes:

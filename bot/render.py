@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from knowledge.activity import ActivityStats, SavedAnswer, SavedItem
+from knowledge.activity import LOCAL_OFFSET, ActivityStats, SavedAnswer, SavedItem
 from knowledge.citation import document_name, render_citation
 from knowledge.model import (
     KIND_LABELS,
@@ -550,4 +550,5 @@ def replaced_by_name(number: str | None, docs: Iterable[DocumentInfo]) -> str | 
 
 
 def format_when(moment: datetime) -> str:
-    return f"{moment:%H:%M %d/%m/%Y}"
+    """A stored moment (naive UTC, on SQLite and PostgreSQL alike) in Vietnam time."""
+    return f"{moment + LOCAL_OFFSET:%H:%M %d/%m/%Y}"

@@ -1,13 +1,38 @@
-"""``tdkt bot``: run the Telegram bot with long polling, or ``--webhook URL``."""
+"""``tdkt bot``: run the Telegram bot with long polling, or ``--webhook URL``.
+
+Several webhook instances may serve one bot behind a load balancer when they share a
+PostgreSQL database: each answers from its own index snapshot and, every
+``TDKT_REFRESH_SECONDS``, checks the stored knowledge-base version, so an update made
+through any of them (or with ``tdkt kb``) reaches all of them without a restart.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
+import threading
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
+
+DEFAULT_REFRESH_SECONDS = 2.0
+
+
+def refresh_seconds() -> float:
+    """``TDKT_REFRESH_SECONDS``: how often an instance checks for a new knowledge-base
+    version (seconds, default 2)."""
+    raw = os.environ.get("TDKT_REFRESH_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_REFRESH_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 3600:
+        raise ConfigError(f"TDKT_REFRESH_SECONDS: “{raw}” không hợp lệ; hãy ghi số giây từ 0.1 "
+                          "đến 3600, ví dụ 2.")
+    return value
 
 
 def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,8 +48,18 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
         if parts.scheme != "https" or not parts.netloc:
             raise ConfigError("--webhook phải là một địa chỉ https://…, ví dụ "
                               "https://bot.example.vn/tdkt")
+    from knowledge.store import KnowledgeStore
+    from retrieval.engine import SearchEngine
+
+    interval = refresh_seconds()
     setup_logging(token)
-    application = build_application(settings)
+    store = KnowledgeStore(settings.database_url)
+    engine = SearchEngine(store, check_interval=interval)
+    application = build_application(settings, store=store, engine=engine)
+    engine.refresh()  # the first question is not the one that waits for the index
+    stop = threading.Event()
+    threading.Thread(target=engine.watch, args=(stop,), name="kb-version-watch",
+                     daemon=True).start()
     if args.webhook:
         secret = args.secret_token or secrets.token_urlsafe(32)
         application.run_webhook(
@@ -33,6 +68,7 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+    stop.set()
     return 0
 
 

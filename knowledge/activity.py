@@ -465,7 +465,8 @@ class ActivityStore:
         upload_id = new_id()
         with self.sessions.begin() as s:
             s.add(PendingUploadRow(id=upload_id, user_hash=self.user_hash(user_id),
-                                   filename=filename[:255], caption=caption or "", data=data,
+                                   filename=_fit_filename(filename, 255),
+                                   caption=caption or "", data=data,
                                    number=number[:120]))
         return upload_id
 
@@ -556,6 +557,17 @@ class ActivityStore:
         with self.sessions() as s:
             q = select(QuestionRow).order_by(QuestionRow.id.desc()).limit(limit)
             return list(s.scalars(q))
+
+
+def _fit_filename(name: str, limit: int) -> str:
+    """Shorten a file name to ``limit`` characters keeping its extension: publishing parses
+    the stored upload again and picks the loader by that extension."""
+    if len(name) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) >= limit // 2:
+        return name[:limit]
+    return stem[: limit - len(suffix) - 1] + "." + suffix
 
 
 def _saved(row: SavedAnswerRow) -> SavedAnswer:

@@ -25,7 +25,9 @@ _MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 _MAX_ZIP_RATIO = 100
 _MIN_PDF_CHARS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Zero-width characters, the BOM, and NUL (PDF text extraction and UTF-16 files can yield it;
+# PostgreSQL cannot store it).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\x00"))
 _VI_LETTERS = frozenset(
     "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
     "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ"
@@ -117,7 +119,7 @@ def _load(data: bytes, name: str, suffix: str) -> SourceText:
 
 
 def _clean(text: str) -> str:
-    """Newlines → \\n, drop zero-width/BOM, NFC, strip trailing spaces/tabs; nothing else."""
+    """Newlines → \\n, drop zero-width/BOM/NUL, NFC, strip trailing spaces/tabs; nothing else."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip(" \t") for line in text.split("\n"))

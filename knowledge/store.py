@@ -22,7 +22,8 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import text as sql
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from knowledge.db import Base, make_engine, make_session_factory
 from knowledge.model import DocumentMeta, ParsedDocument
@@ -223,7 +224,17 @@ class KnowledgeStore:
         if not changes:
             return self.current_version()
         with self.sessions.begin() as s:
-            for doc_id in changes.retire_ids:
+            _serialise_updates(s)
+            retire = list(changes.retire_ids)
+            numbers = {_number_key(new.parsed.meta.number) for new in changes.add}
+            if numbers:
+                # Whatever the caller decided from an earlier listing (another instance may
+                # have published the same number since), one document per number stays active.
+                active = s.execute(
+                    select(DocumentRow.id, DocumentRow.number).where(DocumentRow.active.is_(True))
+                ).all()
+                retire += [i for i, n in active if _number_key(n) in numbers and i not in retire]
+            for doc_id in retire:
                 row = s.get(DocumentRow, doc_id)
                 if row is not None and row.active:
                     row.active = False
@@ -351,6 +362,21 @@ class KnowledgeStore:
 
 def _number_key(number: str) -> str:
     return "".join(number.split()).lower()
+
+
+_UPDATE_LOCK_ID = 7_302_025  # arbitrary, constant; knowledge.schema uses 7_302_024
+
+
+def _serialise_updates(session: Session) -> None:
+    """Knowledge-base updates from any process commit one at a time, in version order.
+
+    Why: other instances notice an update by polling max(version id). On PostgreSQL the id
+    comes from a sequence when the row is flushed, so without this lock an update that took
+    id 7 could commit after one that took id 8, and an instance that already moved to 8 would
+    never load 7's documents. (SQLite writers already take the database's single write lock.)
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql("SELECT pg_advisory_xact_lock(:id)"), {"id": _UPDATE_LOCK_ID})
 
 
 def _document_row(new: NewDocument) -> DocumentRow:

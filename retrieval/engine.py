@@ -253,6 +253,7 @@ class SearchEngine:
             version = self.store.current_version() if version is None else version
             if self._index is not None and self._index.version == version:
                 return self._index
+            started = time.monotonic()
             with _gc_paused():
                 index = SearchIndex(
                     list(self.store.index_rows()), version, params=self.params,
@@ -260,7 +261,23 @@ class SearchEngine:
                     tokenizer=self.tokenizer,
                 )
             self._index = index
+            log.info("knowledge base version %s loaded: %d passages in %.2f s", version,
+                     len(index), time.monotonic() - started)
             return index
+
+    def watch(self, stop: threading.Event) -> None:
+        """Poll the stored version every ``check_interval`` seconds until ``stop`` is set.
+
+        Why, when :attr:`index` already polls: an instance also switches when it is idle, so
+        after an update made through another instance (or ``tdkt kb``) the next question is
+        answered from the new version without waiting for a rebuild. Errors (the database
+        briefly unreachable) are logged and the current snapshot keeps serving.
+        """
+        while not stop.wait(self.check_interval):
+            try:
+                self.index  # noqa: B018 - the property polls and rebuilds
+            except Exception as exc:  # noqa: BLE001 - keep watching whatever went wrong
+                log.warning("knowledge base version check failed, will retry: %s", exc)
 
     def _lexicon(self) -> Lexicon:
         """The vocabulary files as they are now (admins edit them without a restart). A file

@@ -12,11 +12,15 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
+from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -43,6 +47,42 @@ def copy_database(url: str, folder: Path, name: str = "kb.db") -> str:
             contextlib.closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
     return f"sqlite:///{target}"
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server of ``server_url``, dropped afterwards.
+
+    Why a database per use and not one shared: bot tests change the knowledge base and the
+    activity tables, and several processes (tests/test_instances.py) must share exactly one.
+    """
+    name = f"tdkt_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sql(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def load_corpus(url: str, folder: Path) -> None:
+    """Load a corpus folder into the (empty) database at ``url``, the way ``tdkt kb sync``
+    does: the bot then serves it exactly as it would in production."""
+    from knowledge.store import KnowledgeStore
+    from knowledge.sync import sync_folder
+    from retrieval.text import tokenize
+
+    store = KnowledgeStore(url)
+    try:
+        report = sync_folder(store, folder, tokenize)
+        assert not report.errors and report.changed, report.lines()
+    finally:
+        store.close()
 
 
 @dataclass
