@@ -6,9 +6,13 @@ turn the results into messages. Nothing here knows about Telegram.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.render import (
     PassageReference,
@@ -25,6 +29,8 @@ from knowledge.citation import document_name
 from knowledge.model import STATUS_IN_FORCE, DocumentMeta
 from knowledge.store import DocumentInfo, KnowledgeStore, UnitView
 from retrieval.engine import Answer, SearchEngine
+
+log = logging.getLogger(__name__)
 
 RESULTS = 5
 RELATED = 3
@@ -197,22 +203,57 @@ def ask(
         dossier = is_dossier_question(question)
         items = [saved_item(store, catalog, a, dossier=dossier, version=version)
                  for a in answers]
-        answer_id = activity.save_answer(question, items, version)
-        result.answer = activity.answer(answer_id)
+        result.answer = _save(activity, question, items, version)
     else:
         result.related = related(engine, question)
-    activity.record_question(
-        user_id, chat_type, question, answered=bool(answers),
-        top_citation=answers[0].citation if answers else None, kb_version=version,
-        answer_id=result.answer.id if result.answer else None,
-    )
-    if chat_id is not None:
-        session = activity.active_session(chat_id)
-        if session is not None:
-            activity.add_session_item(session.id, question,
-                                      result.answer.id if result.answer else None)
-            result.session_id = session.id
+    if result.answer is not None and not result.answer.id:
+        # The database just refused a write: another one would wait out the same lock (SQLite's
+        # busy timeout) before failing too, and the officer would wait twice as long.
+        log.warning("question log skipped: the answer could not be stored either")
+        return result
+    answer_id = result.answer.id if result.answer else None
+    try:
+        activity.record_question(
+            user_id, chat_type, question, answered=bool(answers),
+            top_citation=answers[0].citation if answers else None, kb_version=version,
+            answer_id=answer_id,
+        )
+        if chat_id is not None:
+            session = activity.active_session(chat_id)
+            if session is not None:
+                activity.add_session_item(session.id, question, answer_id)
+                result.session_id = session.id
+    except SQLAlchemyError as exc:
+        # The officer still gets the answer; only statistics (and a session's export) miss it.
+        log.warning("question log not written: %s", db_reason(exc))
     return result
+
+
+def _save(activity: ActivityStore, question: str, items: list[SavedItem],
+          version: int) -> SavedAnswer:
+    """The answer as stored for paging, sharing and feedback; if the database cannot take
+    the write (locked by a long update, briefly unavailable), the same answer unsaved.
+
+    Why not fail the question: everything needed to answer is already in memory; only the
+    buttons that refer to the stored answer are lost (``SavedAnswer.id`` is then empty).
+    """
+    try:
+        answer_id = activity.save_answer(question, items, version)
+    except SQLAlchemyError as exc:
+        log.warning("answer not saved, sending it without its buttons: %s", db_reason(exc))
+        return SavedAnswer(id="", question=question,
+                           created_at=datetime.now(UTC).replace(tzinfo=None),
+                           kb_version=version, items=items)
+    saved = activity.answer(answer_id)
+    assert saved is not None
+    return saved
+
+
+def db_reason(error: SQLAlchemyError) -> str:
+    """The driver's own words ("database is locked"), without SQLAlchemy's statement and
+    parameters: those would copy whole answers (and questions) into the log."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return (lines[0] if lines else type(error).__name__)[:300]
 
 
 def article_views(store: KnowledgeStore, label: str, number: str | None = None) -> list[UnitView]:

@@ -17,8 +17,9 @@ from telegram import (
     BotCommandScopeChat,
 )
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
+from bot import reliability
 from bot.answers import Catalog
 from bot.config import Settings
 from bot.services import SERVICES_KEY, Services
@@ -100,12 +101,19 @@ def build_application(
     store = store or KnowledgeStore(settings.database_url)
     engine = engine or SearchEngine(store)
     activity = activity or ActivityStore(store)
-    builder = ApplicationBuilder().token(token).concurrent_updates(True).post_init(post_init)
+    builder = (
+        ApplicationBuilder().token(token).concurrent_updates(True).post_init(post_init)
+        # A slow answer that times out cannot be retried safely (it may have been delivered):
+        # wait long enough for Telegram under load rather than give up after PTB's 5 s.
+        .read_timeout(reliability.READ_TIMEOUT).write_timeout(reliability.WRITE_TIMEOUT)
+        .connect_timeout(reliability.CONNECT_TIMEOUT).pool_timeout(reliability.POOL_TIMEOUT)
+    )
     if settings.api_base_url:
         base_url, base_file_url = api_urls(settings.api_base_url)
         builder = builder.base_url(base_url).base_file_url(base_file_url)
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # Waits out 429s, retries 5xx and unsent requests, drops "typing…" when congested.
+        builder = builder.rate_limiter(reliability.ReliableRateLimiter())
     application = builder.build()
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings, store=store, engine=engine, activity=activity,

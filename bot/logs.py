@@ -2,12 +2,18 @@
 
 The token is part of every Bot API URL, so any library that logs a URL or an exception that
 quotes one (httpx logs each request at INFO) would leak it; the filter below replaces it in
-every record's message, arguments and traceback.
+every record's message, arguments and traceback. Errors that are not logged but printed by
+Python itself (an uncaught exception ends the process) go through the same replacement: PTB's
+``InvalidToken`` for a revoked token quotes the token in its message.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import threading
+import traceback
+from types import TracebackType
 
 REDACTED = "<TOKEN>"
 
@@ -17,7 +23,7 @@ class TokenRedactor(logging.Filter):
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
-    def _clean(self, text: str) -> str:
+    def clean(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         return text
@@ -26,11 +32,11 @@ class TokenRedactor(logging.Filter):
         if not self.secrets:
             return True
         message = record.getMessage()
-        record.msg, record.args = self._clean(message), ()
+        record.msg, record.args = self.clean(message), ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self._clean(record.exc_text)
+            record.exc_text = self.clean(record.exc_text)
         return True
 
 
@@ -43,6 +49,39 @@ def install_redactor(token: str | None) -> TokenRedactor:
     return redactor
 
 
+REJECTED = ("Lỗi: Telegram từ chối TELEGRAM_BOT_TOKEN (token sai hoặc đã bị thu hồi). Hãy lấy "
+            "token đúng từ @BotFather rồi chạy lại.")
+
+
+def install_excepthook(token: str | None) -> None:
+    """Print uncaught exceptions (main and other threads) with the token replaced; a token
+    Telegram rejects gets one clear line instead of a traceback."""
+    redactor = TokenRedactor(token)
+
+    def report(kind: type[BaseException], value: BaseException | None,
+               tb: TracebackType | None) -> None:
+        from telegram.error import InvalidToken
+
+        if isinstance(value, InvalidToken):
+            print(REJECTED, file=sys.stderr)
+            return
+        if value is None:
+            text = f"{kind.__name__}\n"
+        else:
+            text = "".join(traceback.format_exception(kind, value, tb))
+        print(redactor.clean(text), end="", file=sys.stderr)
+
+    def report_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        print(f"Exception in thread {args.thread.name if args.thread else '?'}:",
+              file=sys.stderr)
+        report(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = report
+    threading.excepthook = report_thread
+
+
 def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -50,3 +89,4 @@ def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     # httpx logs every request URL (which contains the token) at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     install_redactor(token)
+    install_excepthook(token)

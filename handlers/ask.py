@@ -31,6 +31,10 @@ ASK_FOR_TEXT = (
     "thi đua cơ sở là gì?”"
 )
 ANSWER_GONE = "Không tìm thấy câu trả lời này nữa. Bạn hãy đặt lại câu hỏi nhé."
+UNSAVED = (
+    "ℹ️ Hệ thống đang bận nên chưa lưu được câu trả lời này: tạm thời chưa xem được kết quả "
+    "khác, đánh giá hay chia sẻ. Bạn có thể hỏi lại sau ít phút."
+)
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -58,7 +62,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
             result.question, [(c, t) for c, t, _l, _n in headings]),
             reply_markup=markup if headings else None)
         return
-    await reply(update, notice + render_answer(result.answer, 0),
+    unsaved = "" if result.answer.id else "\n\n" + esc(UNSAVED)
+    await reply(update, notice + render_answer(result.answer, 0) + unsaved,
                 reply_markup=answer_keyboard(result.answer, 0))
 
 

@@ -70,8 +70,11 @@ def reference_buttons(refs: Sequence[Sequence[str]]) -> list[list[InlineKeyboard
                     for label, number, text in refs])
 
 
-def answer_keyboard(answer: SavedAnswer, index: int) -> InlineKeyboardMarkup:
+def answer_keyboard(answer: SavedAnswer, index: int) -> InlineKeyboardMarkup | None:
     item = answer.items[index]
+    if not answer.id:  # not stored (database busy): only buttons that need no saved answer
+        refs = reference_buttons(item.references)
+        return InlineKeyboardMarkup(refs) if refs else None
     rows: list[list[InlineKeyboardButton]] = []
     full = button(f"📖 Xem toàn văn {unit_name(item.unit_kind, item.unit_label)}", "f",
                   answer.id, index)
