@@ -10,7 +10,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import answers as logic
 from bot.render import esc, render_article, replaced_by_name, unit_name
 from bot.services import Services, services
-from handlers.common import button, reference_buttons, reply, rows_of, send_html
+from handlers.common import (
+    button,
+    reference_buttons,
+    reply,
+    rows_of,
+    saved_answer_of,
+    send_html,
+)
 from knowledge.store import UnitView
 from retrieval.references import find_reference
 
@@ -78,15 +85,12 @@ async def on_dieu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_full(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """"📖 Xem toàn văn Điều N" under an answer."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _, answer_id, raw_index = query.data.split(":")
-    svc = services(context)
-    saved = await svc.run(svc.activity.answer, answer_id)
-    if saved is None or not saved.items:
-        await query.answer("Không tìm thấy câu trả lời này nữa.", show_alert=True)
+    found = await saved_answer_of(update, context)
+    if found is None:
         return
-    item = saved.items[max(0, min(int(raw_index), len(saved.items) - 1))]
+    query, saved, index = found
+    item = saved.items[index]
+    svc = services(context)
 
     def lookup() -> list[UnitView]:
         view = svc.store.unit(item.unit_id)

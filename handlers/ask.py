@@ -22,6 +22,7 @@ from handlers.common import (
     is_group,
     reply,
     rows_of,
+    saved_answer_of,
     share_link,
     typing,
 )
@@ -30,7 +31,6 @@ ASK_FOR_TEXT = (
     "Bạn hãy gõ câu hỏi bằng chữ về thi đua, khen thưởng, ví dụ: “Tiêu chuẩn danh hiệu Chiến sĩ "
     "thi đua cơ sở là gì?”"
 )
-ANSWER_GONE = "Không tìm thấy câu trả lời này nữa. Bạn hãy đặt lại câu hỏi nhé."
 UNSAVED = (
     "ℹ️ Hệ thống đang bận nên chưa lưu được câu trả lời này: tạm thời chưa xem được kết quả "
     "khác, đánh giá hay chia sẻ. Bạn có thể hỏi lại sau ít phút."
@@ -76,15 +76,10 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """"➡️ Kết quả khác" / "⬅️ Kết quả trước": edit the same message to another result."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _, answer_id, raw_index = query.data.split(":")
-    svc = services(context)
-    saved = await svc.run(svc.activity.answer, answer_id)
-    if saved is None or not saved.items:
-        await query.answer(ANSWER_GONE, show_alert=True)
+    found = await saved_answer_of(update, context)
+    if found is None:
         return
-    index = max(0, min(int(raw_index), len(saved.items) - 1))
+    query, saved, index = found
     await query.answer()
     try:
         await query.edit_message_text(
@@ -98,17 +93,12 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """"📤 Chia sẻ": a deep link anyone can open, and inline mode to post it in another chat."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _, answer_id, raw_index = query.data.split(":")
-    svc = services(context)
-    saved = await svc.run(svc.activity.answer, answer_id)
-    if saved is None:
-        await query.answer(ANSWER_GONE, show_alert=True)
+    found = await saved_answer_of(update, context)
+    if found is None:
         return
+    query, saved, index = found
     await query.answer()
-    index = max(0, min(int(raw_index), len(saved.items) - 1))
-    link = share_link(context.bot.username, answer_id, index)
+    link = share_link(context.bot.username, saved.id, index)
     item = saved.items[index]
     text = (
         f"📤 <b>Chia sẻ câu trả lời</b>\n{esc(item.citation)}\n\n"

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -32,15 +33,39 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
+from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
 from bot.render import unit_name
+from bot.services import services
 from knowledge.activity import SavedAnswer
 
 logger = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+ANSWER_GONE = "Không tìm thấy câu trả lời này nữa. Bạn hãy đặt lại câu hỏi nhé."
+
+
+async def saved_answer_of(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[CallbackQuery, SavedAnswer, int] | None:
+    """The saved answer and result index behind a ``<kind>:<answer>:<i>`` button.
+
+    Answers the callback with an alert and returns None when the answer is gone or the data
+    is malformed (an old message, forged callback data), so handlers only see valid state.
+    """
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    saved = None
+    if len(parts) >= 3 and parts[2].isdigit():
+        svc = services(context)
+        saved = await svc.run(svc.activity.answer, parts[1])
+    if saved is None or not saved.items:
+        await query.answer(ANSWER_GONE, show_alert=True)
+        return None
+    return query, saved, min(int(parts[2]), len(saved.items) - 1)
 
 
 def callback(*parts: object) -> str | None:
