@@ -209,8 +209,11 @@ def _docx(data: bytes, name: str) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
         paragraphs = [_clean(p).strip() for p in _docx_blocks(document)]
-    except Exception as exc:  # python-docx/lxml raise many types on malformed parts
-        raise LoadError(name, f"tệp .docx bị hỏng ({type(exc).__name__})") from None
+    except Exception:  # python-docx/lxml raise many types on malformed parts
+        raise LoadError(
+            name,
+            "tệp .docx bị hỏng, không đọc được nội dung; hãy mở bằng Word, lưu lại rồi gửi lại",
+        ) from None
     return "\n\n".join(p for p in paragraphs if p)
 
 
@@ -246,8 +249,10 @@ def _pdf(data: bytes, name: str) -> str:
         raise
     except (DependencyError, FileNotDecryptedError):
         raise LoadError(name, locked) from None
-    except Exception as exc:  # pypdf raises PdfReadError, but also ValueError, KeyError...
-        raise LoadError(name, f"tệp PDF bị hỏng ({type(exc).__name__})") from None
+    except Exception:  # pypdf raises PdfReadError, but also ValueError, KeyError...
+        raise LoadError(
+            name, "tệp PDF bị hỏng, không đọc được nội dung; hãy xuất lại tệp PDF rồi gửi lại"
+        ) from None
     cleaned = []
     for page in pages:
         lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in _clean(page).split("\n"))
@@ -279,8 +284,10 @@ def _html(data: bytes, name: str) -> str:
             tag.insert_before(_PARA)
             tag.insert_after(_PARA)
         flat = re.sub(r"\s+", " ", soup.get_text())
-    except Exception as exc:  # lxml/bs4 on pathological markup (deep nesting...)
-        raise LoadError(name, f"tệp HTML bị hỏng ({type(exc).__name__})") from None
+    except Exception:  # lxml/bs4 on pathological markup (deep nesting...)
+        raise LoadError(
+            name, "tệp HTML bị hỏng, không đọc được nội dung; hãy lưu lại trang rồi gửi lại"
+        ) from None
     flat = re.sub(rf"(^|[{_PARA}{_LINE}])[ {_CELL}]+", r"\1", flat)  # no "|" at line ends
     flat = re.sub(rf"[ {_CELL}]+([{_PARA}{_LINE}]|$)", r"\1", flat)
     flat = re.sub(rf" ?{_CELL}[ {_CELL}]*", " | ", flat)
@@ -296,8 +303,12 @@ def _pptx(data: bytes, name: str) -> tuple[str, str, list[Slide]]:
 
     try:
         contents = [_slide_content(s) for s in pptx.Presentation(io.BytesIO(data)).slides]
-    except Exception as exc:  # python-pptx/lxml raise many types on malformed parts
-        raise LoadError(name, f"tệp .pptx bị hỏng ({type(exc).__name__})") from None
+    except Exception:  # python-pptx/lxml raise many types on malformed parts
+        raise LoadError(
+            name,
+            "tệp .pptx bị hỏng, không đọc được nội dung; "
+            "hãy mở bằng PowerPoint, lưu lại rồi gửi lại",
+        ) from None
     if not any(title or body for title, body in contents):
         raise LoadError(name, "tệp không có nội dung văn bản")
     parts: list[str] = []
