@@ -26,7 +26,6 @@ run passes. The knowledge base is a throwaway copy (an SQLite file built from
 from __future__ import annotations
 
 import argparse
-import asyncio
 import collections
 import contextlib
 import json
@@ -54,7 +53,12 @@ from bot.app import build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.reliability import ReliableRateLimiter  # noqa: E402
 from handlers.errors import APOLOGY, DB_APOLOGY  # noqa: E402
-from tests.bot_harness import TOKEN, load_corpus, postgres_database  # noqa: E402
+from tests.bot_harness import (  # noqa: E402
+    TOKEN,
+    load_corpus,
+    polling_in_thread,
+    postgres_database,
+)
 from tests.fake_bot_api import FakeBotApi  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -246,38 +250,8 @@ def running(server: RecordingBotApi, database_url: str) -> Iterator[tuple[Any, d
 
     app.add_handler(TypeHandler(Update, stamp), group=-1)
     app.add_error_handler(count_error)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="bot-loop", daemon=True)
-    thread.start()
-
-    def run(coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, loop).result(60)
-
-    async def start() -> None:
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1,
-                                        allowed_updates=Update.ALL_TYPES)
-
-    async def stop() -> None:
-        assert app.updater is not None
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-    run(start())
-    try:
+    with polling_in_thread(app):
         yield app, started, errors
-    finally:
-        try:
-            run(stop())
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
-            loop.close()
 
 
 def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:

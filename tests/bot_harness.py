@@ -181,41 +181,54 @@ def running_bot(database_url: str, *, admin_ids: frozenset[int] = frozenset({ADM
             api_base_url=server.url, admin_ids=admin_ids,
         )
         app = build_application(settings, rate_limiter=False)
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="bot-loop", daemon=True)
-        thread.start()
-        harness = Harness(server, app, loop)
+        harness: Harness | None = None
 
         async def mark_done(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-            assert isinstance(update, Update)
+            # Updates are only sent once the harness exists (after polling_in_thread yields).
+            assert isinstance(update, Update) and harness is not None
             with harness.cond:
                 harness.done.add(update.update_id)
                 harness.cond.notify_all()
 
         app.add_handler(TypeHandler(Update, mark_done), group=DONE_GROUP)
-
-        async def start() -> None:
-            await app.initialize()
-            if app.post_init is not None:
-                await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0.0, timeout=1,
-                                            allowed_updates=Update.ALL_TYPES)
-
-        async def stop() -> None:
-            assert app.updater is not None
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
-
-        harness.run(start())
-        try:
+        with polling_in_thread(app) as loop:
+            harness = Harness(server, app, loop)
             yield harness
+
+
+@contextlib.contextmanager
+def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
+    """Run ``app`` with real long polling on an event loop in its own thread (so callers
+    stay synchronous); yields the loop and stops everything on exit."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="bot-loop", daemon=True)
+    thread.start()
+
+    def run(coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(60)
+
+    async def start() -> None:
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1,
+                                        allowed_updates=Update.ALL_TYPES)
+
+    async def stop() -> None:
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    try:
+        run(start())
+        try:
+            yield loop
         finally:
-            try:
-                harness.run(stop())
-            finally:
-                loop.call_soon_threadsafe(loop.stop)
-                thread.join(10)
-                loop.close()
+            run(stop())
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
