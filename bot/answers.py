@@ -26,7 +26,7 @@ from bot.render import (
 )
 from knowledge.activity import ActivityStore, SavedAnswer, SavedItem
 from knowledge.citation import document_name
-from knowledge.model import STATUS_IN_FORCE, DocumentMeta
+from knowledge.model import STATUS_IN_FORCE, DocumentMeta, number_key
 from knowledge.store import DocumentInfo, KnowledgeStore, UnitView
 from retrieval.engine import Answer, SearchEngine
 
@@ -55,8 +55,8 @@ class Catalog:
             return self._docs
 
     def by_number(self, number: str, version: int | None = None) -> DocumentInfo | None:
-        key = _key(number)
-        return next((d for d in self.documents(version) if _key(d.meta.number) == key), None)
+        key = number_key(number)
+        return next((d for d in self.documents(version) if number_key(d.meta.number) == key), None)
 
     def by_title(self, text: str, version: int | None = None) -> DocumentInfo | None:
         """The document whose name starts ``text`` ("Luật Thi đua, khen thưởng, có…"),
@@ -69,10 +69,6 @@ class Catalog:
         ]
         found.sort(key=lambda d: (d.meta.status != STATUS_IN_FORCE, -len(d.meta.title)))
         return found[0] if found else None
-
-
-def _key(number: str) -> str:
-    return "".join(number.split()).lower()
 
 
 @dataclass
@@ -104,12 +100,12 @@ def resolve_references(
             target = doc.meta.number if doc else ""
         if not target or (target, ref.label) in seen:
             continue
-        if _key(target) == _key(number) and ref.label.lower() == label.lower():
+        if number_key(target) == number_key(number) and ref.label.lower() == label.lower():
             continue
         if not store.find_units(ref.label, target):
             continue
         seen.add((target, ref.label))
-        shown = ref.text if _key(target) == _key(number) else f"{ref.text} · {target}"
+        shown = ref.text if number_key(target) == number_key(number) else f"{ref.text} · {target}"
         out.append([ref.label, target, shown])
         if len(out) >= limit:
             break
@@ -260,7 +256,7 @@ def article_views(store: KnowledgeStore, label: str, number: str | None = None) 
     """Units labelled ``label`` (in ``number`` if given), documents in force first."""
     views = [v for v in (store.unit(u) for u in store.find_units(label, number)) if v]
     if number:
-        exact = [v for v in views if _key(v.document.number) == _key(number)]
+        exact = [v for v in views if number_key(v.document.number) == number_key(number)]
         views = exact or views
     views.sort(key=lambda v: v.document.status != STATUS_IN_FORCE)
     return views

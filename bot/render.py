@@ -25,6 +25,7 @@ from knowledge.model import (
     UNIT_ARTICLE,
     UNIT_SECTION,
     UNIT_SLIDE,
+    number_key,
 )
 from knowledge.store import DocumentInfo, UnitView
 from retrieval.text import DOC_NUMBER, nfc, normalize_tone_marks, strip_diacritics, tokenize
@@ -542,9 +543,9 @@ def replaced_by_name(number: str | None, docs: Iterable[DocumentInfo]) -> str | 
     """"Luật Thi đua, khen thưởng số 06/2022/QH15" for a replacing document's number."""
     if not number:
         return None
-    key = "".join(number.split()).lower()
+    key = number_key(number)
     for d in docs:
-        if "".join(d.meta.number.split()).lower() == key:
+        if number_key(d.meta.number) == key:
             return document_name(d.meta)
     return number
 

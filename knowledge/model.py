@@ -8,6 +8,7 @@ the document text, so its text is verbatim and its unit can be rebuilt.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,6 +45,13 @@ UNIT_ARTICLE = "dieu"
 UNIT_SECTION = "muc"
 UNIT_SLIDE = "slide"
 UNIT_TEXT = "toan-van"
+
+
+def number_key(number: str) -> str:
+    """How document numbers compare: "152/2025/NĐ-CP", "152/2025/nđ-cp" and "152 /2025/NĐ-CP"
+    name one document (NFC, no white space, lowercase). The one definition used by storage,
+    sync, the bot and retrieval, so a number typed by an admin matches the stored one."""
+    return "".join(unicodedata.normalize("NFC", number).split()).lower()
 
 
 @dataclass

@@ -26,7 +26,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from knowledge.db import Base, make_engine, make_session_factory
-from knowledge.model import DocumentMeta, ParsedDocument
+from knowledge.model import DocumentMeta, ParsedDocument, number_key
 from knowledge.schema import ensure_schema
 
 
@@ -226,14 +226,14 @@ class KnowledgeStore:
         with self.sessions.begin() as s:
             _serialise_updates(s)
             retire = list(changes.retire_ids)
-            numbers = {_number_key(new.parsed.meta.number) for new in changes.add}
+            numbers = {number_key(new.parsed.meta.number) for new in changes.add}
             if numbers:
                 # Whatever the caller decided from an earlier listing (another instance may
                 # have published the same number since), one document per number stays active.
                 active = s.execute(
                     select(DocumentRow.id, DocumentRow.number).where(DocumentRow.active.is_(True))
                 ).all()
-                retire += [i for i, n in active if _number_key(n) in numbers and i not in retire]
+                retire += [i for i, n in active if number_key(n) in numbers and i not in retire]
             for doc_id in retire:
                 row = s.get(DocumentRow, doc_id)
                 if row is not None and row.active:
@@ -280,8 +280,8 @@ class KnowledgeStore:
 
     def find_active(self, number: str) -> DocumentInfo | None:
         """The active document with this number (case- and space-insensitive)."""
-        wanted = _number_key(number)
-        return next((d for d in self.documents() if _number_key(d.meta.number) == wanted), None)
+        wanted = number_key(number)
+        return next((d for d in self.documents() if number_key(d.meta.number) == wanted), None)
 
     def index_rows(self) -> Iterator[IndexRow]:
         """All active passages in document order, for building the search index.
@@ -355,13 +355,9 @@ class KnowledgeStore:
             )
             rows = s.execute(q).all()
         if number:
-            wanted = _number_key(number)
-            rows = [r for r in rows if wanted in _number_key(r[1])]
+            wanted = number_key(number)
+            rows = [r for r in rows if wanted in number_key(r[1])]
         return [r[0] for r in rows]
-
-
-def _number_key(number: str) -> str:
-    return "".join(number.split()).lower()
 
 
 _UPDATE_LOCK_ID = 7_302_025  # arbitrary, constant; knowledge.schema uses 7_302_024

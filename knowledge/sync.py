@@ -16,7 +16,7 @@ from pathlib import Path
 from knowledge.errors import KnowledgeError, LoadError
 from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes
 from knowledge.metadata import MANIFEST_NAME, infer_meta, read_manifest
-from knowledge.model import DocumentMeta, ParsedDocument
+from knowledge.model import DocumentMeta, ParsedDocument, number_key
 from knowledge.parser import PARSER_VERSION, parse_document
 from knowledge.store import Changeset, KnowledgeStore, NewDocument, documents_by_origin
 
@@ -118,14 +118,14 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> Syn
         old = existing.get(path.name)
         if old is not None and old.content_hash == digest:
             report.unchanged.append(label(old.meta, path.name))
-            seen_numbers[old.meta.number.lower()] = path.name
+            seen_numbers[number_key(old.meta.number)] = path.name
             continue
         try:
             parsed = parse_bytes(data, path.name, meta)
         except KnowledgeError as exc:
             report.errors.append(str(exc))
             continue
-        key = parsed.meta.number.lower()
+        key = number_key(parsed.meta.number)
         if key in seen_numbers:
             report.errors.append(
                 f"Tệp “{path.name}” trùng số hiệu {parsed.meta.number} với “{seen_numbers[key]}”;"
@@ -134,7 +134,7 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> Syn
             continue
         seen_numbers[key] = path.name
         changes.add.append(prepare(parsed, digest, origin, tokenize))
-        replaced = [d for d in all_docs if d.meta.number.lower() == key and d.id not in
+        replaced = [d for d in all_docs if number_key(d.meta.number) == key and d.id not in
                     changes.retire_ids]
         if old is not None and old not in replaced:
             replaced.append(old)
@@ -180,8 +180,8 @@ def add_files(
 
 def stage(changes: Changeset, report: SyncReport, all_docs: list, new: NewDocument) -> None:
     """Queue ``new``, retiring any active document with the same number."""
-    key = new.parsed.meta.number.lower()
-    replaced = [d for d in all_docs if d.meta.number.lower() == key]
+    key = number_key(new.parsed.meta.number)
+    replaced = [d for d in all_docs if number_key(d.meta.number) == key]
     changes.add.append(new)
     changes.retire_ids.extend(d.id for d in replaced)
     (report.replaced if replaced else report.added).append(label(new.parsed))

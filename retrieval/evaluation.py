@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.model import number_key
 from retrieval.engine import Answer
 
 Search = Callable[[str, int], Sequence[Answer]]
@@ -69,20 +70,16 @@ def has_diacritics(text: str) -> bool:
     return any(unicodedata.category(c) == "Mn" for c in unicodedata.normalize("NFD", text))
 
 
-def _key(number: object) -> str:
-    return "".join(str(number).split()).lower()
-
-
 def matches(answer: Answer, gold: dict[str, object]) -> bool:
     """Article-level match (section label for documents without articles)."""
-    if _key(answer.document_number) != _key(gold.get("doc", "")):
+    if number_key(answer.document_number) != number_key(str(gold.get("doc", ""))):
         return False
     wanted = gold.get("article")
     if wanted is None:
         wanted = gold.get("section")
     if wanted is None:
         return True
-    return _key(answer.unit_label) == _key(wanted)
+    return number_key(answer.unit_label) == number_key(str(wanted))
 
 
 def first_hit(answers: Sequence[Answer], gold: Sequence[dict[str, object]]) -> int | None:

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from pyvi import ViTokenizer
 
+from knowledge.model import number_key
+
 # Old-style tone placement on the second vowel of a syllable-final "oa", "oe", "uy"
 # ("hoà", "khoẻ", "thuỷ") → modern placement on the first ("hòa", "khỏe", "thủy").
 # Only at the end of a syllable: in "hoàn", "tuyển" both conventions agree.
@@ -69,7 +71,7 @@ def normalize(text: str) -> str:
 
 def canonical_doc_number(raw: str) -> str:
     """A document number as a single lowercase token: "152/2025/NĐ-CP" → "152/2025/nđ-cp"."""
-    return re.sub(r"\s+", "", nfc(raw)).lower()
+    return number_key(raw)
 
 
 def strip_diacritics(text: str) -> str:
