@@ -234,10 +234,20 @@ class SearchEngine:
         self._index: SearchIndex | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._watched = False
 
     @property
     def index(self) -> SearchIndex:
-        """The current snapshot; rebuilt when the stored version moved on."""
+        """The current snapshot; rebuilt when the stored version moved on.
+
+        While :meth:`watch` runs (the bot), questions never poll or rebuild: the watcher
+        swaps in the new snapshot, so no question waits for a database query or a rebuild.
+        """
+        if self._watched and self._index is not None:
+            return self._index
+        return self._poll()
+
+    def _poll(self) -> SearchIndex:
         now = time.monotonic()
         if self._index is None or now - self._checked_at >= self.check_interval:
             self._checked_at = now
@@ -268,14 +278,15 @@ class SearchEngine:
     def watch(self, stop: threading.Event) -> None:
         """Poll the stored version every ``check_interval`` seconds until ``stop`` is set.
 
-        Why, when :attr:`index` already polls: an instance also switches when it is idle, so
-        after an update made through another instance (or ``tdkt kb``) the next question is
-        answered from the new version without waiting for a rebuild. Errors (the database
-        briefly unreachable) are logged and the current snapshot keeps serving.
+        An instance also switches when it is idle, so after an update made through another
+        instance (or ``tdkt kb``) the next question is answered from the new version without
+        waiting for a rebuild; questions stop polling themselves (see :attr:`index`). Errors
+        (the database briefly unreachable) are logged and the current snapshot keeps serving.
         """
+        self._watched = True
         while not stop.wait(self.check_interval):
             try:
-                self.index  # noqa: B018 - the property polls and rebuilds
+                self._poll()
             except Exception as exc:  # noqa: BLE001 - keep watching whatever went wrong
                 log.warning("knowledge base version check failed, will retry: %s", exc)
 
