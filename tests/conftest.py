@@ -6,6 +6,7 @@ The corpus is never copied into the project; tests read it where it lives.
 from __future__ import annotations
 
 import os
+import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def manifest_documents() -> list[dict]:
+    """The corpus manifest's documents: tests count from it, never assume the corpus size."""
+    with (CORPUS / "manifest.toml").open("rb") as handle:
+        return tomllib.load(handle)["document"]
 
 
 def corpus_available() -> bool:

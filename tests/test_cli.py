@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, DEV_SET, needs_corpus
+from tests.conftest import CORPUS, DEV_SET, manifest_documents, needs_corpus
 
 pytestmark = needs_corpus
 
@@ -28,7 +28,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'kb.db'}"
     result = run(["kb", "sync", str(CORPUS)], url)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("+ thêm") == 5
+    assert result.stdout.count("+ thêm") == len(manifest_documents())
     return url
 
 
