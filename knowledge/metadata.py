@@ -54,6 +54,22 @@ def _as_date(value: object) -> date | None:
     return None
 
 
+def _text(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _numbers(value: object, file: str) -> tuple[str, ...]:
+    """``replaces = ["98/2023/NĐ-CP", ...]`` (a single string is accepted too)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(f"Tệp {MANIFEST_NAME}: replaces của “{file}” phải là danh sách số "
+                            "hiệu văn bản.")
+    return tuple(v.strip() for v in value if v.strip())
+
+
 def read_manifest(folder: Path) -> dict[str, DocumentMeta]:
     """File name → metadata, for every ``[[document]]`` of ``folder/manifest.toml`` (if any)."""
     path = folder / MANIFEST_NAME
@@ -79,6 +95,9 @@ def read_manifest(folder: Path) -> dict[str, DocumentMeta]:
             status=status,
             replaced_by=entry.get("replaced_by"),
             note=entry.get("note"),
+            issuer=_text(entry.get("issuer")),
+            scope=_text(entry.get("scope")),
+            replaces=_numbers(entry.get("replaces"), entry["file"]),
         )
     return result
 

@@ -66,6 +66,13 @@ class DocumentMeta:
     status: str = STATUS_UNKNOWN
     replaced_by: str | None = None
     note: str | None = None
+    issuer: str | None = None
+    """The body that issued it ("Ủy ban nhân dân tỉnh Bắc Ninh", "Chính phủ")."""
+    scope: str | None = None
+    """Where it applies: "toàn quốc", "tỉnh Bắc Ninh", one unit's name; None when unknown."""
+    replaces: tuple[str, ...] = ()
+    """Numbers of earlier documents this one replaced (they need not be loaded): a question
+    naming one of them is answered from this document, with a note."""
 
     @property
     def in_force(self) -> bool:
@@ -111,6 +118,8 @@ class ParsedDocument:
     source_name: str
     units: list[Unit] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    coverage: float | None = None
+    """Share of the text after the header that ended up in passages (None: not measured)."""
 
     @property
     def structure(self) -> str:

@@ -63,7 +63,13 @@ def ensure_schema(engine: Engine) -> None:
 def _adopt_unversioned(engine: Engine) -> None:
     """Databases made before migrations existed (tables, no version): mark the revision whose
     tables they hold, so the upgrade adds only what is missing instead of failing."""
-    tables = set(inspect(engine).get_table_names())
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names())
     if "documents" not in tables:
         return
-    command.stamp(alembic_config(engine), "0002" if "bot_answers" in tables else "0001")
+    columns = {c["name"] for c in inspector.get_columns("documents")}
+    if "scope" in columns:
+        revision = "0003"
+    else:
+        revision = "0002" if "bot_answers" in tables else "0001"
+    command.stamp(alembic_config(engine), revision)

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -46,6 +48,10 @@ class DocumentRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     replaced_by: Mapped[str | None] = mapped_column(String(120))
     note: Mapped[str | None] = mapped_column(Text)
+    issuer: Mapped[str | None] = mapped_column(Text)
+    scope: Mapped[str | None] = mapped_column(Text)
+    replaces: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    coverage: Mapped[float | None] = mapped_column(Float)
     source_name: Mapped[str] = mapped_column(String(255))
     origin: Mapped[str] = mapped_column(String(1000), default="")
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -66,7 +72,8 @@ class DocumentRow(Base):
         return DocumentMeta(
             number=self.number, kind=self.kind, title=self.title, issued=self.issued,
             effective=self.effective, status=self.status, replaced_by=self.replaced_by,
-            note=self.note,
+            note=self.note, issuer=self.issuer, scope=self.scope,
+            replaces=tuple(self.replaces or ()),
         )
 
 
@@ -157,6 +164,7 @@ class DocumentInfo:
     added_at: datetime
     units: int
     passages: int
+    coverage: float | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +188,8 @@ class IndexRow:
     document_kind: str
     document_title: str
     document_status: str
+    document_scope: str | None = None
+    document_replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,6 +284,7 @@ class KnowledgeStore:
                     id=row.id, meta=row.meta(), source_name=row.source_name, origin=row.origin,
                     content_hash=row.content_hash, fmt=row.fmt, active=row.active,
                     added_at=row.added_at, units=n_units or 0, passages=n_passages or 0,
+                    coverage=row.coverage,
                 )
                 for row, n_units, n_passages in s.execute(q)
             ]
@@ -297,6 +308,7 @@ class KnowledgeStore:
                 PassageRow.point, PassageRow.paragraph, PassageRow.text, PassageRow.tokens,
                 UnitRow.kind, UnitRow.label, UnitRow.title, UnitRow.part, UnitRow.title_tokens,
                 DocumentRow.number, DocumentRow.kind, DocumentRow.title, DocumentRow.status,
+                DocumentRow.scope, DocumentRow.replaces,
             )
             .join(UnitRow, UnitRow.id == PassageRow.unit_id)
             .join(DocumentRow, DocumentRow.id == PassageRow.document_id)
@@ -312,7 +324,7 @@ class KnowledgeStore:
                     unit = units[r[2]] = tuple(r[8:13])
                 document = documents.get(r[1])
                 if document is None:
-                    document = documents[r[1]] = tuple(r[13:17])
+                    document = documents[r[1]] = (*r[13:18], tuple(r[18] or ()))
                 yield IndexRow(*r[:8], *unit, *document)
 
     def units_of(self, document_id: int) -> list[tuple[int, str, str, str]]:
@@ -381,7 +393,8 @@ def _document_row(new: NewDocument) -> DocumentRow:
     row = DocumentRow(
         number=meta.number, kind=meta.kind, title=meta.title, issued=meta.issued,
         effective=meta.effective, status=meta.status, replaced_by=meta.replaced_by,
-        note=meta.note, source_name=doc.source_name, origin=new.origin,
+        note=meta.note, issuer=meta.issuer, scope=meta.scope, replaces=list(meta.replaces),
+        coverage=doc.coverage, source_name=doc.source_name, origin=new.origin,
         content_hash=new.content_hash, fmt=doc.fmt, text=doc.text, active=True,
     )
     unit_rows: list[UnitRow] = []
