@@ -2,7 +2,8 @@
 
 Only wiring lives here; each flow's logic is in its own ``handlers`` module (as in
 python-telegram-bot's examples), and handlers reach the knowledge base and the index only
-through the objects put in ``application.bot_data["services"]``.
+through ``context.services`` (``handlers.context``). The command menus come from the commands
+each flow declares.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
 )
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot import reliability
-from bot.answers import Catalog
 from bot.config import Settings
-from bot.services import SERVICES_KEY, Services
 from handlers import (
     admin,
     article,
@@ -35,34 +35,17 @@ from handlers import (
     sessions,
     start,
 )
+from handlers.commands import GROUP, PRIVATE, Command, menu
+from handlers.common import NO_PREVIEW
+from handlers.context import CONTEXT_TYPES, SERVICES_KEY, Services, install
 from knowledge.activity import ActivityStore
 from knowledge.store import KnowledgeStore
 from retrieval.engine import SearchEngine
 
 logger = logging.getLogger(__name__)
 
-PRIVATE_COMMANDS = [
-    BotCommand("start", "Bắt đầu, câu hỏi mẫu"),
-    BotCommand("help", "Hướng dẫn sử dụng"),
-    BotCommand("dieu", "Xem nguyên văn một điều: /dieu 84 [số hiệu]"),
-    BotCommand("tailieu", "Các văn bản trong cơ sở tri thức"),
-    BotCommand("phien_bat_dau", "Bắt đầu ghi phiên tập huấn"),
-    BotCommand("phien_ket_thuc", "Kết thúc phiên, nhận tài liệu hỏi đáp"),
-]
-GROUP_COMMANDS = [
-    BotCommand("hoi", "Hỏi về thi đua, khen thưởng: /hoi câu hỏi"),
-    BotCommand("dieu", "Xem nguyên văn một điều: /dieu 84 [số hiệu]"),
-    BotCommand("tailieu", "Các văn bản trong cơ sở tri thức"),
-    BotCommand("phien_bat_dau", "Bắt đầu ghi phiên tập huấn"),
-    BotCommand("phien_ket_thuc", "Kết thúc phiên, nhận tài liệu hỏi đáp"),
-    BotCommand("help", "Hướng dẫn sử dụng"),
-]
-ADMIN_COMMANDS = [
-    BotCommand("capnhat", "Đồng bộ lại thư mục văn bản nguồn"),
-    BotCommand("xoa", "Gỡ một văn bản: /xoa số hiệu"),
-    BotCommand("thongke", "Thống kê câu hỏi 7 ngày qua"),
-]
 FLOWS = (start, ask, groups, article, documents, feedback, inline, sessions, admin)
+COMMANDS: tuple[Command, ...] = tuple(c for flow in FLOWS for c in flow.COMMANDS)
 
 
 def api_urls(base: str) -> tuple[str, str]:
@@ -73,19 +56,32 @@ def api_urls(base: str) -> tuple[str, str]:
     return f"{root}/bot", f"{root}/file/bot"
 
 
+def _bot_commands(commands: list[Command]) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in commands]
+
+
 async def post_init(application: Application) -> None:
-    """Register the command menu (per scope) once the bot is initialised."""
+    """Register the command menus (per scope) once the bot is initialised."""
     bot = application.bot
-    await bot.set_my_commands(PRIVATE_COMMANDS)
-    await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    private = _bot_commands(menu(COMMANDS, PRIVATE))
+    await bot.set_my_commands(private)
+    await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(_bot_commands(menu(COMMANDS, GROUP)),
+                              scope=BotCommandScopeAllGroupChats())
     svc: Services = application.bot_data[SERVICES_KEY]
-    for admin_id in sorted(svc.settings.admin_ids):
+    admins = _bot_commands(menu(COMMANDS, PRIVATE, admin=True))
+    for admin_id in sorted(svc.admin_ids):
         # Fails for admins who never opened the bot; they still see the default menu.
         with contextlib.suppress(TelegramError):
-            await bot.set_my_commands(PRIVATE_COMMANDS + ADMIN_COMMANDS,
-                                      scope=BotCommandScopeChat(admin_id))
+            await bot.set_my_commands(admins, scope=BotCommandScopeChat(admin_id))
     logger.info("Bot @%s sẵn sàng", bot.username)
+
+
+async def post_shutdown(application: Application) -> None:
+    """Close the database connections once the application has stopped."""
+    svc: Services | None = application.bot_data.get(SERVICES_KEY)
+    if svc is not None:
+        svc.store.close()
 
 
 def build_application(
@@ -99,10 +95,14 @@ def build_application(
     """The bot, ready for ``run_polling``/``run_webhook`` (or manual start in tests)."""
     token = settings.require_token()
     store = store or KnowledgeStore(settings.database_url)
-    engine = engine or SearchEngine(store)
+    engine = engine or SearchEngine(store, **settings.engine_options())
     activity = activity or ActivityStore(store)
     builder = (
-        ApplicationBuilder().token(token).concurrent_updates(True).post_init(post_init)
+        ApplicationBuilder().token(token).concurrent_updates(True)
+        .context_types(CONTEXT_TYPES)
+        # Every message is HTML (escaped in handlers.render) and quotes laws, not web pages.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .post_init(post_init).post_shutdown(post_shutdown)
         # A slow answer that times out cannot be retried safely (it may have been delivered):
         # wait long enough for Telegram under load rather than give up after PTB's 5 s.
         .read_timeout(reliability.READ_TIMEOUT).write_timeout(reliability.WRITE_TIMEOUT)
@@ -115,12 +115,12 @@ def build_application(
         # Waits out 429s, retries 5xx and unsent requests, drops "typing…" when congested.
         builder = builder.rate_limiter(reliability.ReliableRateLimiter())
     application = builder.build()
-    application.bot_data[SERVICES_KEY] = Services(
-        settings=settings, store=store, engine=engine, activity=activity,
-        catalog=Catalog(store),
-    )
+    install(application, Services(
+        store=store, engine=engine, activity=activity, admin_ids=settings.admin_ids,
+        sources_dir=settings.sources_dir, commands=COMMANDS,
+    ))
     for flow in FLOWS:
         application.add_handlers(flow.handlers())
     application.add_handlers(start.fallback_handlers())
-    application.add_error_handler(errors.on_error)
+    application.add_error_handler(errors.apologise_and_log)
     return application

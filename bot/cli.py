@@ -15,16 +15,16 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings
-from knowledge.citation import render_citation
 from knowledge.errors import KnowledgeError
 from knowledge.model import STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import KnowledgeStore
 from knowledge.sync import SyncReport, add_files, remove_document, sync_folder
+from retrieval.answers import article_views
 from retrieval.baseline import BASELINE_LABEL, BaselineSearch
 from retrieval.engine import SearchEngine
 from retrieval.evaluation import evaluate_split, format_table, load_questions
 from retrieval.params import DEFAULT_TECHNIQUES, Techniques
-from retrieval.references import document_matches, find_reference
+from retrieval.references import find_reference
 from retrieval.text import tokenize
 
 
@@ -70,20 +70,15 @@ def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
-    store = _store(settings)
     ref = find_reference(args.reference)
     label = ref.article if ref else args.reference.strip()
     number = args.doc or (ref.document if ref else None)
-    unit_ids = store.find_units(label)
-    views = [v for v in (store.unit(u) for u in unit_ids) if v is not None]
-    if number:
-        views = [v for v in views if document_matches(number, v.document.number)]
+    views = article_views(_store(settings), label, number)
     if not views:
         print(f"Không tìm thấy “{args.reference}”" + (f" trong {number}" if number else "") + ".")
         return 1
-    views.sort(key=lambda v: v.document.status != STATUS_IN_FORCE)
     for v in views if args.all else views[:1]:
-        print(render_citation(v.document, v.kind, v.label, v.title, part=v.part))
+        print(v.citation)
         if v.document.status != STATUS_IN_FORCE:
             print(f"({STATUS_LABELS.get(v.document.status, v.document.status)})")
         print()
@@ -96,7 +91,7 @@ def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    engine = SearchEngine(_store(settings))
+    engine = SearchEngine(_store(settings), **settings.engine_options())
     if args.question == "-":
         for line in sys.stdin:
             if line.strip():
@@ -125,11 +120,11 @@ def _answer(engine: SearchEngine, question: str, args: argparse.Namespace) -> in
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
-    engine = SearchEngine(store)
+    engine = SearchEngine(store, **settings.engine_options())
     questions = load_questions(Path(args.file))
     results = evaluate_split(questions, lambda q, k: engine.search(q, k))
     if args.baseline or args.ablate:
-        return _eval_compared(args, store, questions, results)
+        return _eval_compared(args, settings, store, questions, results)
     if args.json:
         print(json.dumps({name: m.as_dict() for name, m in results.items()}, ensure_ascii=False,
                          indent=2))
@@ -148,8 +143,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _eval_compared(args: argparse.Namespace, store: KnowledgeStore, questions: list,
-                   results: dict) -> int:
+def _eval_compared(args: argparse.Namespace, settings: Settings, store: KnowledgeStore,
+                   questions: list, results: dict) -> int:
     """``eval --baseline`` / ``--ablate``: the project's figures next to the plain rank-bm25
     baseline and/or with each retrieval technique switched off in turn."""
     systems: dict[str, dict] = {"tdkt": results}
@@ -161,7 +156,8 @@ def _eval_compared(args: argparse.Namespace, store: KnowledgeStore, questions: l
     if args.ablate:
         ablation: dict[str, object] = {}
         for name in Techniques.names():
-            ablated = SearchEngine(store, techniques=DEFAULT_TECHNIQUES.without(name))
+            ablated = SearchEngine(store, techniques=DEFAULT_TECHNIQUES.without(name),
+                                   **settings.engine_options())
             figures = evaluate_split(questions, lambda q, k, e=ablated: e.search(q, k))
             systems[f"tdkt − {name}"] = figures
             ablation[name] = {n: m.as_dict() for n, m in figures.items()}

@@ -9,30 +9,11 @@ through any of them (or with ``tdkt kb``) reaches all of them without a restart.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import threading
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
-
-DEFAULT_REFRESH_SECONDS = 2.0
-
-
-def refresh_seconds() -> float:
-    """``TDKT_REFRESH_SECONDS``: how often an instance checks for a new knowledge-base
-    version (seconds, default 2)."""
-    raw = os.environ.get("TDKT_REFRESH_SECONDS", "").strip()
-    if not raw:
-        return DEFAULT_REFRESH_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0.1 <= value <= 3600:
-        raise ConfigError(f"TDKT_REFRESH_SECONDS: “{raw}” không hợp lệ; hãy ghi số giây từ 0.1 "
-                          "đến 3600, ví dụ 2.")
-    return value
 
 
 def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
@@ -51,17 +32,16 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.store import KnowledgeStore
     from retrieval.engine import SearchEngine
 
-    interval = refresh_seconds()
     setup_logging(token)
     store = KnowledgeStore(settings.database_url)
-    engine = SearchEngine(store, check_interval=interval)
+    engine = SearchEngine(store, **settings.engine_options())
     application = build_application(settings, store=store, engine=engine)
     engine.refresh()  # the first question is not the one that waits for the index
     stop = threading.Event()
     threading.Thread(target=engine.watch, args=(stop,), name="kb-version-watch",
                      daemon=True).start()
     if args.webhook:
-        secret = args.secret_token or secrets.token_urlsafe(32)
+        secret = args.secret_token or settings.webhook_secret or secrets.token_urlsafe(32)
         application.run_webhook(
             listen=args.listen, port=args.port, url_path=parts.path.lstrip("/"),
             webhook_url=args.webhook, secret_token=secret, allowed_updates=Update.ALL_TYPES,
@@ -77,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--webhook", metavar="URL", help="địa chỉ https công khai nhận cập nhật")
     p.add_argument("--listen", default="0.0.0.0", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
     p.add_argument("--port", type=int, default=8443, help="cổng lắng nghe (mặc định 8443)")
-    p.add_argument("--secret-token", default=os.environ.get("TDKT_WEBHOOK_SECRET"),
-                   help="mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: ngẫu nhiên)")
+    p.add_argument("--secret-token",
+                   help="mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: TDKT_WEBHOOK_SECRET, "
+                        "nếu không có thì ngẫu nhiên)")
     p.set_defaults(func=cmd_bot)

@@ -1,9 +1,10 @@
 """Admins keep the knowledge base: uploads with preview, /capnhat, /xoa, /thongke.
 
-Only ids in TDKT_ADMIN_IDS may change anything; the id is checked again in every callback,
-because callback data can be forged by a modified client. Parsing and publishing run in a
-worker thread, so officers keep getting answers meanwhile, and the live index switches to the
-new version only after the update has committed.
+Only ids in TDKT_ADMIN_IDS may change anything (``admin_only``, checked on every update:
+callback data can be forged by a modified client). The upload workflow itself is
+Telegram-free (``knowledge.uploads``); parsing and publishing run in a worker thread, so
+officers keep getting answers meanwhile, and the live index switches to the new version only
+after the update has committed.
 """
 
 from __future__ import annotations
@@ -11,40 +12,35 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import uploads
-from bot.render import esc, render_stats
-from bot.services import Services, services
-from handlers.common import NO_PREVIEW, button, reply, rows_of, typing
+from handlers.commands import PRIVATE, Command
+from handlers.common import admin_only, button, reply, rows_of, typing
+from handlers.context import BotContext
 from handlers.groups import command_argument
-from knowledge.activity import (
-    UPLOAD_CANCELLED,
-    UPLOAD_FAILED,
-    UPLOAD_PENDING,
-    UPLOAD_PROCESSING,
-    UPLOAD_PUBLISHED,
-)
+from handlers.render import esc, render_preview, render_stats
+from knowledge import uploads
+from knowledge.activity import UPLOAD_PENDING, UPLOAD_PROCESSING
 from knowledge.errors import KnowledgeError
+from knowledge.sync import SyncReport, remove_document, sync_folder
+from retrieval.text import tokenize
 
 logger = logging.getLogger(__name__)
 
-REFUSED = ("Xin lỗi, chỉ quản trị viên mới được thay đổi cơ sở tri thức. Bạn vẫn có thể đặt "
-           "câu hỏi như bình thường.")
+COMMANDS = (
+    Command("capnhat", "Đồng bộ lại thư mục văn bản nguồn", chats=frozenset({PRIVATE}),
+            admin=True),
+    Command("xoa", "Gỡ một văn bản", usage="xoa số hiệu", chats=frozenset({PRIVATE}),
+            admin=True),
+    Command("thongke", "Thống kê câu hỏi 7 ngày qua", chats=frozenset({PRIVATE}), admin=True),
+)
 REFUSED_STATS = "Xin lỗi, chỉ quản trị viên mới xem được thống kê."
-REFUSED_SHORT = "Xin lỗi, chỉ quản trị viên mới được làm việc này."
 MAX_REPORT_LINES = 30
 
 
-def _report_text(report: uploads.SyncReport) -> str:
+def _report_text(report: SyncReport) -> str:
     lines = report.lines()
     shown = lines[:MAX_REPORT_LINES]
     if len(lines) > len(shown):
@@ -52,37 +48,17 @@ def _report_text(report: uploads.SyncReport) -> str:
     return "\n".join(esc(line) for line in shown)
 
 
-async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
-                  target: str = "", *, text: str = REFUSED) -> None:
-    svc = services(context)
-    user = update.effective_user
-    await svc.run(svc.activity.log_admin, user.id if user else None, action, target, ok=False,
-                  detail="không có quyền")
-    query = update.callback_query
-    if query is not None:
-        await query.answer(REFUSED_SHORT, show_alert=True)
-    else:
-        await reply(update, esc(text))
-
-
-def _admin(update: Update, svc: Services) -> bool:
-    user = update.effective_user
-    return svc.is_admin(user.id if user else None)
-
-
 # -- uploads -------------------------------------------------------------------------------------
 
 
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only("tai-len")
+async def preview_upload(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.document is None:
         return
-    svc = services(context)
+    svc = context.services
     document = message.document
     filename = document.file_name or "tai-lieu"
-    if not _admin(update, svc):
-        await _refuse(update, context, "tai-len", filename)
-        return
     user_id = update.effective_user.id if update.effective_user else None
     reason = uploads.unsupported_reason(filename, document.file_size)
     if reason:
@@ -99,34 +75,26 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(update, esc(f"Không tải được tệp “{filename}” từ Telegram. Bạn vui lòng "
                                 "gửi lại sau ít phút."))
         return
-    caption = message.caption or ""
     try:
-        parsed, caption_meta = await svc.run(uploads.parse_upload, data, filename, caption)
+        received = await svc.run(uploads.receive, svc.store, svc.activity, user_id, filename,
+                                 data, message.caption or "")
     except KnowledgeError as exc:
-        await svc.run(svc.activity.log_admin, user_id, "tai-len", filename, ok=False,
-                      detail=str(exc))
         await reply(update, "❌ " + esc(str(exc)) + "\nCơ sở tri thức không thay đổi.")
         return
-    existing = await svc.run(svc.store.find_active, parsed.meta.number)
-    upload_id = await svc.run(svc.activity.save_upload, user_id, filename, data,
-                              caption=caption, number=parsed.meta.number)
-    await svc.run(svc.activity.log_admin, user_id, "tai-len", filename, ok=True,
-                  detail=f"chờ duyệt {upload_id}: {parsed.meta.number}")
-    preview = uploads.render_preview(parsed, caption_meta, filename, existing)
     markup = InlineKeyboardMarkup(rows_of([
-        button("✅ Đăng", "u", upload_id, "ok"), button("❌ Hủy", "u", upload_id, "no"),
+        button("✅ Đăng", "u", received.upload_id, "ok"),
+        button("❌ Hủy", "u", received.upload_id, "no"),
     ]))
-    await reply(update, preview, reply_markup=markup)
+    await reply(update, render_preview(received, filename), reply_markup=markup)
 
 
-async def on_upload_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only("dang")
+async def decide_upload(update: Update, context: BotContext) -> None:
+    """✅ Đăng / ♻️ Thay thế văn bản cũ / ❌ Hủy under a preview."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, upload_id, decision = query.data.split(":")
-    svc = services(context)
-    if not _admin(update, svc):
-        await _refuse(update, context, "dang", upload_id)
-        return
+    svc = context.services
     user_id = query.from_user.id
     upload = await svc.run(svc.activity.upload, upload_id)
     if upload is None:
@@ -138,11 +106,9 @@ async def on_upload_decision(update: Update, context: ContextTypes.DEFAULT_TYPE)
     preview = query.message.text_html if isinstance(query.message, Message) \
         and query.message.text else ""
     if decision == "no":
-        if await svc.run(svc.activity.claim_upload, upload_id, to=UPLOAD_CANCELLED):
-            await svc.run(svc.activity.log_admin, user_id, "huy", upload.filename, ok=True)
+        await svc.run(uploads.cancel, svc.activity, upload, user_id)
         await query.answer("Đã hủy.")
-        await query.edit_message_text(f"{preview}\n\n❌ Đã hủy. Cơ sở tri thức không thay đổi.",
-                                      parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        await query.edit_message_text(f"{preview}\n\n❌ Đã hủy. Cơ sở tri thức không thay đổi.")
         return
     if decision == "ok":
         existing = await svc.run(svc.store.find_active, upload.number)
@@ -155,59 +121,50 @@ async def on_upload_decision(update: Update, context: ContextTypes.DEFAULT_TYPE)
             await query.edit_message_text(
                 f"{preview}\n\n⚠️ <b>Văn bản số {esc(existing.meta.number)} đã có trong cơ sở "
                 "tri thức.</b> Bấm “Thay thế văn bản cũ” để đăng bản mới thay cho bản cũ.",
-                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=markup)
+                reply_markup=markup)
             return
     if not await svc.run(svc.activity.claim_upload, upload_id, to=UPLOAD_PROCESSING):
         await query.answer("Tài liệu này đang hoặc đã được xử lý.", show_alert=True)
         return
     await query.answer("Đang đăng…")
     await query.edit_message_text(f"{preview}\n\n⏳ Đang đăng; tôi vẫn trả lời câu hỏi trong lúc "
-                                  "này.", parse_mode=ParseMode.HTML,
-                                  link_preview_options=NO_PREVIEW)
-    try:
-        async with svc.kb_lock:
-            report = await svc.run(uploads.publish, svc.store, svc.engine, upload.data,
-                                   upload.filename, upload.caption)
-    except KnowledgeError as exc:
-        await svc.run(svc.activity.finish_upload, upload_id, UPLOAD_FAILED, str(exc))
-        await svc.run(svc.activity.log_admin, user_id, "dang", upload.filename, ok=False,
-                      detail=str(exc))
-        await query.edit_message_text(f"{preview}\n\n❌ {esc(str(exc))}\nCơ sở tri thức không "
-                                      "thay đổi.", parse_mode=ParseMode.HTML)
+                                  "này.")
+    async with svc.kb_lock:
+        published = await svc.run(
+            uploads.publish_claimed, svc.store, svc.activity, upload, user_id,
+            replacing=decision == "rep", tokenize=tokenize, on_change=svc.engine.refresh,
+        )
+    if published.report is None:
+        await query.edit_message_text(f"{preview}\n\n❌ {esc(published.error or '')}\nCơ sở tri "
+                                      "thức không thay đổi.")
         return
-    except Exception:
-        # Put it back so the admin can try again; the error handler apologises and logs.
-        await svc.run(svc.activity.claim_upload, upload_id, to=UPLOAD_PENDING,
-                      from_state=UPLOAD_PROCESSING)
-        await svc.run(svc.activity.log_admin, user_id, "dang", upload.filename, ok=False,
-                      detail="lỗi hệ thống")
-        raise
-    summary = "; ".join(report.lines())
-    await svc.run(svc.activity.finish_upload, upload_id, UPLOAD_PUBLISHED, summary)
-    await svc.run(svc.activity.log_admin, user_id, "thay" if decision == "rep" else "dang",
-                  upload.number, ok=True, detail=summary)
+    report = published.report
     await query.edit_message_text(
         f"{preview}\n\n✅ Đã đăng. {_report_text(report)}\nCơ sở tri thức: phiên bản "
-        f"{report.version}. Câu hỏi mới sẽ được trả lời theo phiên bản này.",
-        parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        f"{report.version}. Câu hỏi mới sẽ được trả lời theo phiên bản này.")
 
 
 # -- folder sync, removal, statistics -------------------------------------------------------
 
 
-async def on_capnhat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    if not _admin(update, svc):
-        await _refuse(update, context, "capnhat")
-        return
-    folder = svc.settings.sources_dir
+@admin_only("capnhat")
+async def resync_sources(update: Update, context: BotContext) -> None:
+    svc = context.services
+    folder = svc.sources_dir
     await reply(update, esc(f"⏳ Đang đồng bộ thư mục “{folder}”; tôi vẫn trả lời câu hỏi trong "
                             "lúc này."))
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+
+    def resync() -> SyncReport:
+        report = sync_folder(svc.store, folder, tokenize)
+        if report.changed:
+            svc.engine.refresh()
+        return report
+
     async with svc.kb_lock:
-        report = await svc.run(uploads.resync, svc.store, svc.engine, folder)
+        report = await svc.run(resync)
     user = update.effective_user
     await svc.run(svc.activity.log_admin, user.id if user else None, "capnhat", str(folder),
                   ok=not report.errors, detail="; ".join(report.lines())[:4000])
@@ -221,15 +178,13 @@ async def on_capnhat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, f"{head}\n{_report_text(report)}{tail}")
 
 
-async def on_xoa(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+@admin_only("xoa")
+async def confirm_retire(update: Update, context: BotContext) -> None:
+    svc = context.services
     message = update.effective_message
     if message is None:
         return
     number = " ".join(command_argument(message.text or "").split())
-    if not _admin(update, svc):
-        await _refuse(update, context, "xoa", number)
-        return
     if not number:
         await reply(update, "Cách dùng: /xoa &lt;số hiệu&gt;, ví dụ: /xoa 16/VBHN-VPQH")
         return
@@ -246,14 +201,12 @@ async def on_xoa(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 reply_markup=markup)
 
 
-async def on_remove_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only("xoa")
+async def retire_document(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     _, raw_id, decision = query.data.split(":")
-    svc = services(context)
-    if not _admin(update, svc):
-        await _refuse(update, context, "xoa", raw_id)
-        return
+    svc = context.services
     if decision == "no":
         await query.answer("Đã hủy.")
         await query.edit_message_text("Đã hủy, không gỡ văn bản nào.")
@@ -264,33 +217,37 @@ async def on_remove_decision(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await query.answer("Văn bản này đã được gỡ hoặc thay thế.", show_alert=True)
         return
     await query.answer("Đang gỡ…")
+
+    def retire() -> SyncReport:
+        report = remove_document(svc.store, doc.meta.number)
+        if report.changed:
+            svc.engine.refresh()
+        return report
+
     async with svc.kb_lock:
-        report = await svc.run(uploads.retire, svc.store, svc.engine, doc.meta.number)
+        report = await svc.run(retire)
     await svc.run(svc.activity.log_admin, query.from_user.id, "xoa", doc.meta.number,
                   ok=not report.errors, detail="; ".join(report.lines()))
     if report.errors:
-        await query.edit_message_text("❌ " + _report_text(report), parse_mode=ParseMode.HTML)
+        await query.edit_message_text("❌ " + _report_text(report))
         return
     await query.edit_message_text(
-        f"✅ Đã gỡ {esc(doc.meta.number)}. Cơ sở tri thức: phiên bản {report.version}.",
-        parse_mode=ParseMode.HTML)
+        f"✅ Đã gỡ {esc(doc.meta.number)}. Cơ sở tri thức: phiên bản {report.version}.")
 
 
-async def on_thongke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    if not _admin(update, svc):
-        await _refuse(update, context, "thongke", text=REFUSED_STATS)
-        return
+@admin_only("thongke", refused=REFUSED_STATS)
+async def show_statistics(update: Update, context: BotContext) -> None:
+    svc = context.services
     stats = await svc.run(svc.activity.stats, 7)
     await reply(update, render_stats(stats))
 
 
-def handlers() -> list:
+def handlers() -> list[BaseHandler]:
     return [
-        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document),
-        CallbackQueryHandler(on_upload_decision, pattern=r"^u:[A-Za-z0-9]+:(ok|rep|no)$"),
-        CommandHandler("capnhat", on_capnhat),
-        CommandHandler("xoa", on_xoa),
-        CallbackQueryHandler(on_remove_decision, pattern=r"^x:\d+:(ok|no)$"),
-        CommandHandler("thongke", on_thongke),
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, preview_upload),
+        CallbackQueryHandler(decide_upload, pattern=r"^u:[A-Za-z0-9]+:(ok|rep|no)$"),
+        CommandHandler("capnhat", resync_sources),
+        CommandHandler("xoa", confirm_retire),
+        CallbackQueryHandler(retire_document, pattern=r"^x:\d+:(ok|no)$"),
+        CommandHandler("thongke", show_statistics),
     ]

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import answers as logic
-from bot.render import esc, render_article, replaced_by_name, unit_name
-from bot.services import Services, services
+from handlers.commands import Command
 from handlers.common import (
     button,
     reference_buttons,
@@ -18,8 +16,18 @@ from handlers.common import (
     saved_answer_of,
     send_html,
 )
+from handlers.context import BotContext
+from handlers.render import esc, render_article
+from knowledge.citation import unit_name
 from knowledge.store import UnitView
+from retrieval import answers as asking
+from retrieval.loaded import loaded
 from retrieval.references import find_reference
+
+COMMANDS = (
+    Command("dieu", "Xem nguyên văn một điều, ví dụ: /dieu 84 06/2022/QH15",
+            usage="dieu 84 [số hiệu]"),
+)
 
 USAGE = ("Cách dùng: /dieu &lt;số điều&gt; [số hiệu văn bản], ví dụ: /dieu 84 hoặc "
          "/dieu 7 152/2025/NĐ-CP")
@@ -41,19 +49,18 @@ def parse_article_args(text: str) -> tuple[str, str | None] | None:
     return head, rest.strip() or None
 
 
-async def send_article(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def send_article(update: Update, context: BotContext,
                        views: list[UnitView]) -> None:
     """The first view in full (split on clause boundaries), buttons for its references and
     for the same article in other documents."""
     chat = update.effective_chat
     if chat is None:
         return
-    svc: Services = services(context)
+    svc = context.services
     view = views[0]
-    docs = await svc.run(svc.catalog.documents)
-    refs = await svc.run(logic.article_references, svc.store, svc.catalog, view)
-    texts = render_article(view, replaced_by_name=replaced_by_name(view.document.replaced_by,
-                                                                     docs))
+    refs = await svc.run(asking.article_references, svc.engine, view)
+    replaced_by = loaded(svc.engine.index).display_name(view.document.replaced_by)
+    texts = render_article(view, replaced_by_name=replaced_by)
     rows = reference_buttons(refs)
     rows += rows_of([
         button(f"📄 {unit_name(other.kind, other.label)} · {other.document.number}"[:60], "a",
@@ -64,7 +71,7 @@ async def send_article(update: Update, context: ContextTypes.DEFAULT_TYPE,
                     reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
-async def on_dieu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_article(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
@@ -73,8 +80,8 @@ async def on_dieu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, USAGE)
         return
     label, number = parsed
-    svc = services(context)
-    views = await svc.run(logic.article_views, svc.store, label, number)
+    svc = context.services
+    views = await svc.run(asking.article_views, svc.store, label, number)
     if not views:
         where = f" trong văn bản {number}" if number else ""
         await reply(update, esc(f"Không tìm thấy Điều {label}{where} trong cơ sở tri thức. ")
@@ -83,21 +90,21 @@ async def on_dieu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_article(update, context, views)
 
 
-async def on_full(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_full_article(update: Update, context: BotContext) -> None:
     """"📖 Xem toàn văn Điều N" under an answer."""
     found = await saved_answer_of(update, context)
     if found is None:
         return
     query, saved, index = found
     item = saved.items[index]
-    svc = services(context)
+    svc = context.services
 
     def lookup() -> list[UnitView]:
         view = svc.store.unit(item.unit_id)
         if view is not None and view.document.number == item.document_number \
                 and view.label == item.unit_label:
             return [view]
-        return logic.article_views(svc.store, item.unit_label, item.document_number)
+        return asking.article_views(svc.store, item.unit_label, item.document_number)
 
     views = await svc.run(lookup)
     if not views:
@@ -107,13 +114,13 @@ async def on_full(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_article(update, context, views)
 
 
-async def on_reference(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_referenced_article(update: Update, context: BotContext) -> None:
     """A reference button ("🔗 khoản 2 Điều 83") or another document's same article."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, label, number = query.data.split(":", 2)
-    svc = services(context)
-    views = await svc.run(logic.article_views, svc.store, label, number or None)
+    svc = context.services
+    views = await svc.run(asking.article_views, svc.store, label, number or None)
     if not views:
         await query.answer(GONE, show_alert=True)
         return
@@ -121,9 +128,9 @@ async def on_reference(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await send_article(update, context, views[:1])
 
 
-def handlers() -> list:
+def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("dieu", on_dieu),
-        CallbackQueryHandler(on_full, pattern=r"^f:[A-Za-z0-9]+:\d+$"),
-        CallbackQueryHandler(on_reference, pattern=r"^a:[^:]+:"),
+        CommandHandler("dieu", show_article),
+        CallbackQueryHandler(show_full_article, pattern=r"^f:[A-Za-z0-9]+:\d+$"),
+        CallbackQueryHandler(show_referenced_article, pattern=r"^a:[^:]+:"),
     ]

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot import answers as logic
-from bot.render import (
-    esc,
-    render_answer,
-    render_no_answer,
-    truncated_notice,
-)
-from bot.services import services
+from handlers.commands import Command
 from handlers.common import (
-    NO_PREVIEW,
     answer_keyboard,
     button,
-    is_group,
     reply,
     rows_of,
     saved_answer_of,
     share_link,
     typing,
 )
+from handlers.context import BotContext
+from handlers.render import esc, render_answer, render_no_answer, truncated_notice
+from retrieval import answers as asking
+
+COMMANDS: tuple[Command, ...] = ()
+"""Officers need no command: any text in a private chat is a question."""
 
 ASK_FOR_TEXT = (
     "Bạn hãy gõ câu hỏi bằng chữ về thi đua, khen thưởng, ví dụ: “Tiêu chuẩn danh hiệu Chiến sĩ "
@@ -37,16 +33,16 @@ UNSAVED = (
 )
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+async def answer_question(update: Update, context: BotContext, text: str) -> None:
     """Search, save and send the answer to ``text`` in the update's chat."""
-    svc = services(context)
+    svc = context.services
     chat = update.effective_chat
     user = update.effective_user
     if chat is None:
         return
     await typing(context.bot, chat.id)
     result = await svc.run(
-        logic.ask, svc.store, svc.engine, svc.activity, svc.catalog, text,
+        asking.ask, svc.engine, svc.activity, text,
         user_id=user.id if user else None, chat_type=chat.type, chat_id=chat.id,
     )
     if result.empty:
@@ -54,7 +50,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         return
     notice = esc(truncated_notice()) + "\n\n" if result.truncated else ""
     if result.answer is None:
-        headings = logic.related_headings(result.related or [])
+        headings = asking.related_headings(result.related or [])
         markup = InlineKeyboardMarkup(rows_of(
             [button(f"📖 {citation[:50]}", "a", label, number)
              for citation, _title, label, number in headings], width=1))
@@ -67,14 +63,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
                 reply_markup=answer_keyboard(result.answer, 0))
 
 
-async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_private_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
     await answer_question(update, context, message.text)
 
 
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_other_result(update: Update, context: BotContext) -> None:
     """"➡️ Kết quả khác" / "⬅️ Kết quả trước": edit the same message to another result."""
     found = await saved_answer_of(update, context)
     if found is None:
@@ -82,16 +78,14 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, saved, index = found
     await query.answer()
     try:
-        await query.edit_message_text(
-            render_answer(saved, index), parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW, reply_markup=answer_keyboard(saved, index),
-        )
+        await query.edit_message_text(render_answer(saved, index),
+                                      reply_markup=answer_keyboard(saved, index))
     except BadRequest as exc:  # a double click: the message already shows this result
         if "not modified" not in str(exc).lower():
             raise
 
 
-async def on_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def share_answer(update: Update, context: BotContext) -> None:
     """"📤 Chia sẻ": a deep link anyone can open, and inline mode to post it in another chat."""
     found = await saved_answer_of(update, context)
     if found is None:
@@ -112,14 +106,13 @@ async def on_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ])
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
-                                       link_preview_options=NO_PREVIEW, reply_markup=markup)
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
-async def send_saved_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, answer_id: str,
+async def send_saved_answer(update: Update, context: BotContext, answer_id: str,
                             index: int = 0) -> None:
     """Open a saved answer (deep link ``a_<id>``) as a new message with its buttons."""
-    svc = services(context)
+    svc = context.services
     saved = await svc.run(svc.activity.answer, answer_id)
     if saved is None or not saved.items:
         await reply(update, esc(
@@ -131,14 +124,11 @@ async def send_saved_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, 
                 reply_markup=answer_keyboard(saved, index))
 
 
-def handlers() -> list:
+def handlers() -> list[BaseHandler]:
     private_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
                     & filters.UpdateType.MESSAGE)
     return [
-        MessageHandler(private_text, on_private_text),
-        CallbackQueryHandler(on_page, pattern=r"^p:[A-Za-z0-9]+:\d+$"),
-        CallbackQueryHandler(on_share, pattern=r"^s:[A-Za-z0-9]+:\d+$"),
+        MessageHandler(private_text, answer_private_text),
+        CallbackQueryHandler(show_other_result, pattern=r"^p:[A-Za-z0-9]+:\d+$"),
+        CallbackQueryHandler(share_answer, pattern=r"^s:[A-Za-z0-9]+:\d+$"),
     ]
-
-
-__all__ = ["answer_question", "handlers", "is_group", "send_saved_answer"]

@@ -1,4 +1,5 @@
-"""Pieces several flows share: callback data, answer keyboards, sending long texts.
+"""Pieces several flows share: callback data, answer keyboards, sending long texts, and the
+one guard for admin-only actions.
 
 Callback data is limited to 64 bytes, so buttons carry only short ids; the state behind them
 (saved answers, pending uploads) lives in the database:
@@ -18,8 +19,10 @@ Callback data is limited to 64 bytes, so buttons carry only short ids; the state
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import (
     Bot,
@@ -31,24 +34,25 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
-from bot.render import unit_name
-from bot.services import services
+from handlers.context import BotContext
+from handlers.render import esc
 from knowledge.activity import SavedAnswer
+from knowledge.citation import unit_name
 
 logger = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+"""The application's default (``Defaults``): answers quote laws, not web pages."""
 ANSWER_GONE = "Không tìm thấy câu trả lời này nữa. Bạn hãy đặt lại câu hỏi nhé."
 
 
 async def saved_answer_of(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
+    update: Update, context: BotContext
 ) -> tuple[CallbackQuery, SavedAnswer, int] | None:
     """The saved answer and result index behind a ``<kind>:<answer>:<i>`` button.
 
@@ -60,7 +64,7 @@ async def saved_answer_of(
     parts = query.data.split(":")
     saved = None
     if len(parts) >= 3 and parts[2].isdigit():
-        svc = services(context)
+        svc = context.services
         saved = await svc.run(svc.activity.answer, parts[1])
     if saved is None or not saved.items:
         await query.answer(ANSWER_GONE, show_alert=True)
@@ -135,13 +139,13 @@ async def send_html(
     bot: Bot, chat_id: int, texts: Sequence[str], *,
     reply_markup: InlineKeyboardMarkup | None = None, reply_to: Message | None = None,
 ) -> list[Message]:
-    """Send one or more HTML messages; the keyboard goes on the last one."""
+    """Send one or more HTML messages (the application's default parse mode); the keyboard
+    goes on the last one."""
     sent = []
     for n, text in enumerate(texts):
         last = n == len(texts) - 1
         sent.append(await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-            reply_markup=reply_markup if last else None,
+            chat_id, text, reply_markup=reply_markup if last else None,
             reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
             if reply_to is not None and n == 0 else None,
         ))
@@ -163,3 +167,51 @@ async def reply(update: Update, text: str, *, reply_markup: InlineKeyboardMarkup
     quote = update.effective_message if is_group(update) else None
     [message] = await send_html(bot, chat.id, [text], reply_markup=reply_markup, reply_to=quote)
     return message
+
+
+# -- admins --------------------------------------------------------------------------------------
+
+REFUSED = ("Xin lỗi, chỉ quản trị viên mới được thay đổi cơ sở tri thức. Bạn vẫn có thể đặt "
+           "câu hỏi như bình thường.")
+REFUSED_SHORT = "Xin lỗi, chỉ quản trị viên mới được làm việc này."
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def _target(update: Update) -> str:
+    """What a refused action was aimed at, for the audit log: a file name, button data, or
+    a command's argument."""
+    if update.callback_query is not None:
+        return update.callback_query.data or ""
+    message = update.effective_message
+    if message is None:
+        return ""
+    if message.document is not None:
+        return message.document.file_name or "tai-lieu"
+    return " ".join(re.sub(r"^/\S+", "", message.text or "", count=1).split())
+
+
+def admin_only(action: str, *, refused: str = REFUSED) -> Callable[[Handler], Handler]:
+    """Run the handler for admins (``TDKT_ADMIN_IDS``) only; refuse everyone else politely and
+    log the attempt. Checked on every update, buttons included: callback data can be forged
+    by a modified client."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> None:
+            svc = context.services
+            user = update.effective_user
+            if svc.is_admin(user.id if user else None):
+                await handler(update, context)
+                return
+            await svc.run(svc.activity.log_admin, user.id if user else None, action,
+                          _target(update), ok=False, detail="không có quyền")
+            query = update.callback_query
+            if query is not None:
+                await query.answer(REFUSED_SHORT, show_alert=True)
+            else:
+                await reply(update, esc(refused))
+
+        return guarded
+
+    return decorate

@@ -13,9 +13,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import ContextTypes
 
-from bot.answers import db_reason
+from handlers.context import BotContext
+from handlers.render import esc
+from knowledge.db import db_reason
 
 logger = logging.getLogger("tdkt.bot")
 
@@ -27,7 +28,7 @@ DB_APOLOGY = ("Xin lỗi, cơ sở dữ liệu đang tạm thời gián đoạn 
               "vui lòng gửi lại câu hỏi sau ít phút.")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def apologise_and_log(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):  # the user blocked the bot or it left the group
         logger.info("Telegram từ chối gửi tin: %s", error)
@@ -50,4 +51,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     if chat is not None:
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(chat.id, text)
+            await context.bot.send_message(chat.id, esc(text))

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ContextTypes
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.services import services
+from handlers.commands import Command
+from handlers.context import BotContext
+
+COMMANDS: tuple[Command, ...] = ()
 
 THANKS_UP = "Cảm ơn bạn đã đánh giá! 👍"
 THANKS_DOWN = "Cảm ơn bạn đã góp ý! Chúng tôi sẽ xem lại câu trả lời này. 👎"
 
 
-async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def record_vote(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     _, answer_id, raw_index, raw_value = query.data.split(":")
     value = 1 if raw_value == "1" else -1
-    svc = services(context)
+    svc = context.services
     stored = await svc.run(svc.activity.set_feedback, answer_id, int(raw_index),
                            query.from_user.id, value)
     if not stored:
@@ -25,5 +28,5 @@ async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(THANKS_UP if value > 0 else THANKS_DOWN)
 
 
-def handlers() -> list:
-    return [CallbackQueryHandler(on_vote, pattern=r"^v:[A-Za-z0-9]+:\d+:[01]$")]
+def handlers() -> list[BaseHandler]:
+    return [CallbackQueryHandler(record_vote, pattern=r"^v:[A-Za-z0-9]+:\d+:[01]$")]

@@ -7,11 +7,18 @@ import re
 
 from telegram import Message, Update
 from telegram.constants import MessageEntityType
-from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
-from bot.render import esc
 from handlers.ask import ASK_FOR_TEXT, answer_question
+from handlers.commands import GROUP, Command
 from handlers.common import reply
+from handlers.context import BotContext
+from handlers.render import esc
+
+COMMANDS = (
+    Command("hoi", "Hỏi về thi đua, khen thưởng", usage="hoi câu hỏi",
+            chats=frozenset({GROUP})),
+)
 
 HOI_USAGE = "Hãy gõ câu hỏi ngay sau lệnh, ví dụ: /hoi Tiêu chuẩn Chiến sĩ thi đua cơ sở là gì?"
 
@@ -43,7 +50,7 @@ def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | No
     return " ".join(text.split())
 
 
-async def on_hoi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_hoi_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
@@ -54,7 +61,7 @@ async def on_hoi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, question)
 
 
-async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_if_addressed(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -67,10 +74,10 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await answer_question(update, context, question)
 
 
-def handlers() -> list:
+def handlers() -> list[BaseHandler]:
     group_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS
                   & filters.UpdateType.MESSAGE)
     return [
-        CommandHandler("hoi", on_hoi),
-        MessageHandler(group_text, on_group_text),
+        CommandHandler("hoi", answer_hoi_command),
+        MessageHandler(group_text, answer_if_addressed),
     ]

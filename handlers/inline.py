@@ -8,25 +8,22 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.constants import ParseMode
-from telegram.ext import ChosenInlineResultHandler, ContextTypes, InlineQueryHandler
+from telegram.ext import BaseHandler, ChosenInlineResultHandler, InlineQueryHandler
 
-from bot.answers import inline_items
-from bot.render import (
-    clean_question,
-    has_words,
-    is_dossier_question,
-    question_terms,
-    render_item,
-    status_line,
-)
-from bot.services import services
-from handlers.common import NO_PREVIEW
+from handlers.commands import Command
+from handlers.context import BotContext
+from handlers.render import question_terms, render_item
+from knowledge.citation import status_line
+from retrieval.answers import inline_items
+from retrieval.question import clean_question, has_words, is_dossier_question
+
+COMMANDS: tuple[Command, ...] = ()
+"""Inline mode has no command: "@bot câu hỏi" in any chat."""
 
 MAX_RESULTS = 10
 
 
-async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_inline_answers(update: Update, context: BotContext) -> None:
     inline = update.inline_query
     assert inline is not None
     question, _ = clean_question(inline.query)
@@ -34,8 +31,8 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await inline.answer([], cache_time=300, button=InlineQueryResultsButton(
             "Gõ câu hỏi về thi đua, khen thưởng…", start_parameter="help"))
         return
-    svc = services(context)
-    items = await svc.run(inline_items, svc.store, svc.engine, question, MAX_RESULTS)
+    svc = context.services
+    items = await svc.run(inline_items, svc.engine, question, MAX_RESULTS)
     terms = question_terms(question)
     dossier = is_dossier_question(question)
     results = []
@@ -48,8 +45,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             id=str(a.passage_id),
             title=a.citation[:200],
             description=description[:150],
-            input_message_content=InputTextMessageContent(
-                body, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
+            input_message_content=InputTextMessageContent(body),
         ))
     button = None
     if not results:
@@ -58,11 +54,11 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await inline.answer(results, cache_time=30, button=button)
 
 
-async def on_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def log_inline_choice(update: Update, context: BotContext) -> None:
     """Log a question asked through inline mode once its result was actually posted."""
     chosen = update.chosen_inline_result
     assert chosen is not None
-    svc = services(context)
+    svc = context.services
     question, _ = clean_question(chosen.query)
     user_id = chosen.from_user.id
 
@@ -76,5 +72,5 @@ async def on_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await svc.run(record)
 
 
-def handlers() -> list:
-    return [InlineQueryHandler(on_inline_query), ChosenInlineResultHandler(on_chosen)]
+def handlers() -> list[BaseHandler]:
+    return [InlineQueryHandler(list_inline_answers), ChosenInlineResultHandler(log_inline_choice)]

@@ -7,23 +7,29 @@ import io
 from datetime import datetime
 
 from telegram import InputFile, Update
-from telegram.constants import ChatAction, ParseMode
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.constants import ChatAction
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.export import export_filename, session_docx
-from bot.render import esc, format_when
-from bot.services import services
+from handlers.commands import Command
 from handlers.common import reply
+from handlers.context import BotContext
+from handlers.export import export_filename, session_docx
 from handlers.groups import command_argument
+from handlers.render import esc, format_when
+
+COMMANDS = (
+    Command("phien_bat_dau", "Bắt đầu ghi phiên tập huấn", usage="phien_bat_dau [tên]"),
+    Command("phien_ket_thuc", "Kết thúc phiên, nhận tài liệu hỏi đáp (.docx) kèm trích dẫn"),
+)
 
 
-async def on_start_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_session(update: Update, context: BotContext) -> None:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or message is None:
         return
     name = " ".join(command_argument(message.text or "").split())[:200]
     name = name or f"Phiên tập huấn {datetime.now():%d/%m/%Y}"
-    svc = services(context)
+    svc = context.services
     session, created = await svc.run(svc.activity.start_session, chat.id, name,
                                      user.id if user else None)
     if not created:
@@ -38,11 +44,11 @@ async def on_start_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                         "và nhận tài liệu hỏi đáp kèm trích dẫn.")
 
 
-async def on_end_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def end_session(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    svc = services(context)
+    svc = context.services
     export = await svc.run(svc.activity.end_session, chat.id)
     if export is None:
         await reply(update, "Chưa có phiên nào đang mở. Bắt đầu bằng /phien_bat_dau [tên phiên].")
@@ -59,12 +65,12 @@ async def on_end_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                "hỏi, trích dẫn và nguyên văn quy định để học viên lưu lại.")
     await context.bot.send_document(
         chat.id, InputFile(io.BytesIO(data), filename=export_filename(export)),
-        caption=caption, parse_mode=ParseMode.HTML,
+        caption=caption,
     )
 
 
-def handlers() -> list:
+def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("phien_bat_dau", on_start_session),
-        CommandHandler("phien_ket_thuc", on_end_session),
+        CommandHandler("phien_bat_dau", start_session),
+        CommandHandler("phien_ket_thuc", end_session),
     ]

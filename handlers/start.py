@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot.render import esc
-from bot.services import services
 from handlers.ask import answer_question, send_saved_answer
+from handlers.commands import GROUP, PRIVATE, Command
 from handlers.common import button, reply
+from handlers.context import BotContext
+from handlers.render import esc
+
+COMMANDS = (
+    Command("start", "Bắt đầu, câu hỏi mẫu", chats=frozenset({PRIVATE})),
+    Command("help", "Hướng dẫn sử dụng"),
+)
 
 EXAMPLES = (
     "Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?",
@@ -37,19 +44,25 @@ def welcome_text(first_name: str | None) -> str:
     )
 
 
-def help_text(is_admin: bool, bot_username: str) -> str:
+def help_text(commands: Sequence[Command], is_admin: bool, bot_username: str) -> str:
+    """/help, built from the commands the flows declare (``handlers.commands``)."""
+
+    def lines_for(chat: str, *, admin: bool) -> list[str]:
+        return [f"• {esc(c.help_line)}" for c in commands
+                if chat in c.chats and c.admin == admin and c.name not in ("start", "help")]
+
+    private = lines_for(PRIVATE, admin=False)
+    group_only = [line for line in lines_for(GROUP, admin=False) if line not in private]
     lines = [
         "📘 <b>Hướng dẫn sử dụng</b>",
         "",
         "• Gửi câu hỏi bất kỳ, ví dụ: “Hồ sơ đề nghị tặng Bằng khen gồm những gì?”. Dưới câu "
         "trả lời có nút xem toàn văn điều, xem kết quả khác, đánh giá 👍/👎 và chia sẻ.",
-        "• /dieu 84 [số hiệu] — xem nguyên văn một điều, ví dụ: /dieu 84 06/2022/QH15",
-        "• /tailieu — các văn bản đang có trong cơ sở tri thức và hiệu lực",
+        *private,
         "",
-        "<b>Trong nhóm</b>: /hoi câu hỏi, hoặc nhắc "
+        "<b>Trong nhóm</b>: nhắc "
         f"@{esc(bot_username)} kèm câu hỏi, hoặc trả lời một tin nhắn của tôi.",
-        "/phien_bat_dau [tên] — bắt đầu ghi lại phiên tập huấn; /phien_ket_thuc — kết thúc và "
-        "nhận tài liệu hỏi đáp (.docx) kèm trích dẫn.",
+        *group_only,
         "",
         f"<b>Ở mọi cuộc trò chuyện</b>: gõ @{esc(bot_username)} rồi câu hỏi để chọn và gửi đoạn "
         "quy định có trích dẫn.",
@@ -61,9 +74,7 @@ def help_text(is_admin: bool, bot_username: str) -> str:
             "• Gửi tệp .docx, .pdf, .txt, .html, .md, .pptx (tối đa 20 MB) để xem trước rồi "
             "bấm “✅ Đăng”. Chú thích có thể ghi: số: 15/2025/TT-BNV; hiệu lực: còn; loại: "
             "thông tư",
-            "• /capnhat — đồng bộ lại thư mục văn bản nguồn",
-            "• /xoa &lt;số hiệu&gt; — gỡ một văn bản",
-            "• /thongke — thống kê câu hỏi 7 ngày qua",
+            *lines_for(PRIVATE, admin=True),
         ]
     return "\n".join(lines)
 
@@ -72,7 +83,7 @@ def examples_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(f"❓ {q}", "ex", n)] for n, q in enumerate(EXAMPLES)])
 
 
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def welcome(update: Update, context: BotContext) -> None:
     payload = context.args[0] if context.args else ""
     if m := _SHARED.match(payload):
         await send_saved_answer(update, context, m.group(1), int(m.group(2) or 0))
@@ -81,20 +92,21 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_saved_answer(update, context, payload[2:34])
         return
     if payload == "help":
-        await on_help(update, context)
+        await show_help(update, context)
         return
     user = update.effective_user
     await reply(update, welcome_text(user.first_name if user else None),
                 reply_markup=examples_keyboard())
 
 
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: BotContext) -> None:
     user = update.effective_user
-    admin = services(context).is_admin(user.id if user else None)
-    await reply(update, help_text(admin, context.bot.username))
+    svc = context.services
+    await reply(update, help_text(svc.commands, svc.is_admin(user.id if user else None),
+                                  context.bot.username))
 
 
-async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_example(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     index = int(query.data.split(":")[1])
@@ -105,12 +117,12 @@ async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await answer_question(update, context, EXAMPLES[index])
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def explain_unknown_command(update: Update, context: BotContext) -> None:
     await reply(update, "Tôi chưa hiểu lệnh này. Gõ /help để xem các lệnh, hoặc gửi thẳng câu "
                         "hỏi của bạn.")
 
 
-async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_stale_button(update: Update, context: BotContext) -> None:
     """A button from an older version of the bot (or forged data): answer, never spin."""
     query = update.callback_query
     assert query is not None
@@ -118,17 +130,17 @@ async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                        show_alert=True)
 
 
-def fallback_handlers() -> list:
+def fallback_handlers() -> list[BaseHandler]:
     """Registered after every other flow: unknown commands in private chats, old buttons."""
     return [
-        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, on_unknown_command),
-        CallbackQueryHandler(on_stale_button),
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, explain_unknown_command),
+        CallbackQueryHandler(answer_stale_button),
     ]
 
 
-def handlers() -> list:
+def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("start", on_start),
-        CommandHandler("help", on_help),
-        CallbackQueryHandler(on_example, pattern=r"^ex:\d+$"),
+        CommandHandler("start", welcome),
+        CommandHandler("help", show_help),
+        CallbackQueryHandler(ask_example, pattern=r"^ex:\d+$"),
     ]

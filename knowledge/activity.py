@@ -30,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -38,9 +39,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from knowledge.db import Base
+from knowledge.model import CitedPassage
 from knowledge.store import KnowledgeStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -168,22 +170,9 @@ class PendingUploadRow(Base):
 
 
 @dataclass
-class SavedItem:
+class SavedItem(CitedPassage):
     """One result shown to a user, kept verbatim so it can be shown again after updates."""
 
-    passage_id: int
-    unit_id: int
-    document_number: str
-    document_title: str
-    document_status: str
-    document_kind: str
-    unit_kind: str
-    unit_label: str
-    unit_title: str
-    clause: str | None
-    point: str | None
-    citation: str
-    text: str
     replaced_by: str | None = None
     replaced_by_name: str | None = None
     context_text: str | None = None
@@ -340,14 +329,46 @@ class ActivityStore:
         answer_id: str | None = None,
     ) -> int:
         with self.sessions.begin() as s:
-            row = QuestionRow(
-                user_hash=self.user_hash(user_id), chat_type=chat_type, text=text[:4000],
-                top_citation=top_citation, answered=answered, kb_version=kb_version,
-                answer_id=answer_id,
-            )
-            s.add(row)
-            s.flush()
-            return int(row.id)
+            return self._add_question(s, user_id, chat_type, text, answered, top_citation,
+                                      kb_version, answer_id)
+
+    def log_question(
+        self,
+        user_id: int | None,
+        chat_type: str,
+        text: str,
+        *,
+        answered: bool,
+        top_citation: str | None = None,
+        kb_version: int = 0,
+        answer_id: str | None = None,
+        chat_id: int | None = None,
+    ) -> int | None:
+        """Record a question and, if the chat has an open training session, add it there: one
+        transaction per question. Returns the session's id (None: no session)."""
+        with self.sessions.begin() as s:
+            self._add_question(s, user_id, chat_type, text, answered, top_citation, kb_version,
+                               answer_id)
+            if chat_id is None:
+                return None
+            session = s.scalar(self._open_session(chat_id))
+            if session is None:
+                return None
+            s.add(SessionItemRow(session_id=session.id, question=text[:4000],
+                                 answer_id=answer_id))
+            return int(session.id)
+
+    def _add_question(self, s: Session, user_id: int | None, chat_type: str, text: str,
+                      answered: bool, top_citation: str | None, kb_version: int,
+                      answer_id: str | None) -> int:
+        row = QuestionRow(
+            user_hash=self.user_hash(user_id), chat_type=chat_type, text=text[:4000],
+            top_citation=top_citation, answered=answered, kb_version=kb_version,
+            answer_id=answer_id,
+        )
+        s.add(row)
+        s.flush()
+        return int(row.id)
 
     def set_feedback(self, answer_id: str, item: int, user_id: int, value: int) -> bool:
         """Record 👍 (+1) or 👎 (-1); a user's later vote replaces the earlier one.
@@ -388,14 +409,16 @@ class ActivityStore:
             return [(int(i), int(v)) for i, v in s.execute(q)]
 
     # -- training sessions ----------------------------------------------------------------------
+    def _open_session(self, chat_id: int) -> Select[tuple[SessionRow]]:
+        return (
+            select(SessionRow)
+            .where(SessionRow.chat_key == self.chat_key(chat_id), SessionRow.ended_at.is_(None))
+            .order_by(SessionRow.id.desc())
+        )
+
     def active_session(self, chat_id: int) -> SessionInfo | None:
         with self.sessions() as s:
-            row = s.scalar(
-                select(SessionRow)
-                .where(SessionRow.chat_key == self.chat_key(chat_id),
-                       SessionRow.ended_at.is_(None))
-                .order_by(SessionRow.id.desc())
-            )
+            row = s.scalar(self._open_session(chat_id))
             return _session(row) if row is not None else None
 
     def start_session(self, chat_id: int, name: str, user_id: int | None) -> tuple[SessionInfo,
@@ -419,12 +442,7 @@ class ActivityStore:
     def end_session(self, chat_id: int) -> SessionExport | None:
         """Close the chat's open session and return everything asked in it (None if none)."""
         with self.sessions.begin() as s:
-            row = s.scalar(
-                select(SessionRow)
-                .where(SessionRow.chat_key == self.chat_key(chat_id),
-                       SessionRow.ended_at.is_(None))
-                .order_by(SessionRow.id.desc())
-            )
+            row = s.scalar(self._open_session(chat_id))
             if row is None:
                 return None
             row.ended_at = _now()

@@ -7,7 +7,16 @@
 
 from __future__ import annotations
 
-from knowledge.model import KIND_LABELS, UNIT_ARTICLE, UNIT_SECTION, UNIT_SLIDE, DocumentMeta
+from knowledge.model import (
+    KIND_LABELS,
+    STATUS_EXPIRED,
+    STATUS_IN_FORCE,
+    STATUS_REFERENCE,
+    UNIT_ARTICLE,
+    UNIT_SECTION,
+    UNIT_SLIDE,
+    DocumentMeta,
+)
 
 
 def document_name(meta: DocumentMeta) -> str:
@@ -57,3 +66,30 @@ def render_citation(
     if paragraph:
         return f"Đoạn {paragraph}, {name}"
     return name
+
+
+def unit_name(kind: str, label: str) -> str:
+    """"Điều 84", "Mục 3.1", "Slide 7": a unit named on its own (buttons, suggestions)."""
+    if kind == UNIT_ARTICLE:
+        return f"Điều {label}"
+    if kind == UNIT_SECTION:
+        return label if label.startswith("Phụ lục") else f"Mục {label}"
+    if kind == UNIT_SLIDE:
+        return f"Slide {label}"
+    return "văn bản"
+
+
+def status_line(status: str, replaced_by: str | None = None,
+                replaced_by_name: str | None = None) -> str | None:
+    """The warning a reader needs before applying a passage of a document not in force
+    (plain text, for the chat, the CLI and exports alike); None when in force."""
+    if status == STATUS_IN_FORCE:
+        return None
+    if status == STATUS_EXPIRED:
+        if replaced_by_name or replaced_by:
+            by = replaced_by_name or replaced_by
+            return f"⚠️ Văn bản hết hiệu lực, đã được thay thế bởi {by}."
+        return "⚠️ Văn bản hết hiệu lực."
+    if status == STATUS_REFERENCE:
+        return "ℹ️ Tài liệu tham khảo, không phải văn bản quy phạm pháp luật."
+    return "⚠️ Chưa rõ hiệu lực của văn bản này; hãy kiểm tra trước khi áp dụng."

@@ -7,11 +7,11 @@ Every row written through the ORM is fitted to what PostgreSQL accepts (see
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, String, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapper, sessionmaker
 
 DEFAULT_DATA_DIR = "var"
@@ -47,12 +47,8 @@ def _fit_strings(mapper: Mapper[Any], _connection: Any, target: Any) -> None:
             setattr(target, prop.key, fitted)
 
 
-def default_database_url() -> str:
-    """``TDKT_DATABASE_URL`` if set, else an SQLite file under ``TDKT_DATA_DIR`` (./var)."""
-    url = os.environ.get("TDKT_DATABASE_URL")
-    if url:
-        return url
-    data_dir = Path(os.environ.get("TDKT_DATA_DIR", DEFAULT_DATA_DIR))
+def default_database_url(data_dir: Path = Path(DEFAULT_DATA_DIR)) -> str:
+    """The embedded default: an SQLite file in ``data_dir`` (created if missing)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{(data_dir / DEFAULT_DB_NAME).resolve()}"
 
@@ -78,3 +74,10 @@ def make_engine(url: str | None = None) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def db_reason(error: SQLAlchemyError) -> str:
+    """The driver's own words ("database is locked"), without SQLAlchemy's statement and
+    parameters: those would copy whole answers (and questions) into the log."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return (lines[0] if lines else type(error).__name__)[:300]

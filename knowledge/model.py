@@ -108,6 +108,32 @@ class Passage:
     paragraph: int | None = None
 
 
+@dataclass(kw_only=True)
+class CitedPassage:
+    """A passage as a reader sees it: its text, its citation, and what the status line and the
+    "full article" button need. Search results (``retrieval.engine.Answer``) and the answers the
+    bot stores (``knowledge.activity.SavedItem``) are both this, plus their own fields."""
+
+    passage_id: int
+    unit_id: int
+    document_number: str
+    document_title: str
+    document_status: str
+    document_kind: str
+    unit_kind: str
+    unit_label: str
+    unit_title: str
+    clause: str | None
+    point: str | None
+    citation: str
+    text: str
+
+    @classmethod
+    def fields_of(cls, passage: CitedPassage) -> dict[str, object]:
+        """The shared fields of ``passage``, to build another kind of cited passage from it."""
+        return {name: getattr(passage, name) for name in CitedPassage.__dataclass_fields__}
+
+
 @dataclass
 class ParsedDocument:
     """A source file after parsing: metadata, full text, units and passages."""

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from knowledge.citation import render_citation
 from knowledge.db import Base, make_engine, make_session_factory
 from knowledge.model import DocumentMeta, ParsedDocument, number_key
 from knowledge.schema import ensure_schema
@@ -190,6 +191,7 @@ class IndexRow:
     document_status: str
     document_scope: str | None = None
     document_replaces: tuple[str, ...] = ()
+    document_replaced_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,11 @@ class UnitView:
     section_title: str | None
     text: str
     passages: list[tuple[str | None, str | None, str]]  # (clause, point, text)
+
+    @property
+    def citation(self) -> str:
+        """"Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15": the unit as a whole."""
+        return render_citation(self.document, self.kind, self.label, self.title, part=self.part)
 
 
 class KnowledgeStore:
@@ -308,7 +315,7 @@ class KnowledgeStore:
                 PassageRow.point, PassageRow.paragraph, PassageRow.text, PassageRow.tokens,
                 UnitRow.kind, UnitRow.label, UnitRow.title, UnitRow.part, UnitRow.title_tokens,
                 DocumentRow.number, DocumentRow.kind, DocumentRow.title, DocumentRow.status,
-                DocumentRow.scope, DocumentRow.replaces,
+                DocumentRow.scope, DocumentRow.replaces, DocumentRow.replaced_by,
             )
             .join(UnitRow, UnitRow.id == PassageRow.unit_id)
             .join(DocumentRow, DocumentRow.id == PassageRow.document_id)
@@ -324,18 +331,8 @@ class KnowledgeStore:
                     unit = units[r[2]] = tuple(r[8:13])
                 document = documents.get(r[1])
                 if document is None:
-                    document = documents[r[1]] = (*r[13:18], tuple(r[18] or ()))
+                    document = documents[r[1]] = (*r[13:18], tuple(r[18] or ()), r[19])
                 yield IndexRow(*r[:8], *unit, *document)
-
-    def units_of(self, document_id: int) -> list[tuple[int, str, str, str]]:
-        """(unit id, kind, label, title) of a document, in order."""
-        with self.sessions() as s:
-            q = (
-                select(UnitRow.id, UnitRow.kind, UnitRow.label, UnitRow.title)
-                .where(UnitRow.document_id == document_id)
-                .order_by(UnitRow.ordinal)
-            )
-            return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
 
     def unit(self, unit_id: int) -> UnitView | None:
         with self.sessions() as s:

@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from knowledge.citation import render_citation
-from knowledge.model import STATUS_LABELS, UNIT_ARTICLE, DocumentMeta
+from knowledge.model import STATUS_LABELS, UNIT_ARTICLE, CitedPassage, DocumentMeta
 from knowledge.store import IndexRow, KnowledgeStore
 from retrieval.documents import DocumentCatalog
 from retrieval.fields import FieldIndex
@@ -30,26 +31,14 @@ from retrieval.vocabulary import DiacriticRestorer
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
-class Answer:
+class Answer(CitedPassage):
     """One result: the best passage of one unit (article/section), with its citation."""
 
     rank: int
     score: float
-    passage_id: int
-    unit_id: int
-    document_number: str
-    document_title: str
-    document_status: str
-    document_kind: str
-    unit_kind: str
-    unit_label: str
-    unit_title: str
-    clause: str | None
-    point: str | None
     paragraph: int | None
-    citation: str
-    text: str
     other_passages: list[int] = field(default_factory=list)
     direct_reference: bool = False
     """True when the question cited this article ("khoản 2 điều 84"), not found by ranking."""
@@ -199,6 +188,12 @@ class SearchIndex:
                 hits += ranked
         return [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
 
+    def related(self, query: AnalyzedQuery, k: int = 3) -> list[Answer]:
+        """The closest units even when none is relevant enough to answer (no decline check):
+        headings the bot suggests when it has to say it found nothing."""
+        hits = self.ranker.rank(query, k)
+        return [self.answer(h, rank) for rank, h in enumerate(hits, start=1)]
+
     def answer(self, hit: Hit, rank: int) -> Answer:
         r = self.rows[hit.passage]
         lead = self.field_index.lead_in[hit.passage]
@@ -225,8 +220,10 @@ class SearchEngine:
         check_interval: float = 2.0,
         params: Params = DEFAULT_PARAMS,
         techniques: Techniques = DEFAULT_TECHNIQUES,
+        abbreviation_files: Sequence[Path] = (),
     ) -> None:
         self.store = store
+        self.abbreviation_files = tuple(abbreviation_files)
         self.tokenizer = tokenizer
         self.check_interval = check_interval
         self.params = params
@@ -294,7 +291,7 @@ class SearchEngine:
         """The vocabulary files as they are now (admins edit them without a restart). A file
         broken while the bot runs keeps the last good vocabulary; at start-up it is an error."""
         try:
-            return load_lexicon()
+            return load_lexicon(extra=self.abbreviation_files)
         except LexiconError as exc:
             if self._index is None:
                 raise
@@ -311,8 +308,6 @@ class SearchEngine:
         return self.index.analyze(question)
 
     def related(self, question: str, k: int = 3) -> list[Answer]:
-        """The closest units even when none is relevant enough to answer (no decline check):
-        headings the bot suggests when it has to say it found nothing."""
+        """See :meth:`SearchIndex.related`."""
         index = self.index
-        hits = index.ranker.rank(index.analyze(question), k)
-        return [index.answer(h, rank) for rank, h in enumerate(hits, start=1)]
+        return index.related(index.analyze(question), k)

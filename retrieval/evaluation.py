@@ -138,13 +138,6 @@ def evaluate_split(questions: Sequence[Question], search: Search) -> dict[str, M
     }
 
 
-def evaluate_systems(
-    questions: Sequence[Question], systems: dict[str, Search]
-) -> dict[str, dict[str, Metrics]]:
-    """:func:`evaluate_split` for several systems on the same questions."""
-    return {name: evaluate_split(questions, search) for name, search in systems.items()}
-
-
 GROUPS = (("with_diacritics", "có dấu"), ("without_diacritics", "không dấu"))
 
 

@@ -1,17 +1,18 @@
 """Officer vocabulary as data: abbreviations, domain synonyms and question words.
 
 Admins extend these files without touching code (``retrieval/data/*.toml``), and a
-deployment can merge its own abbreviations on top with ``TDKT_ABBREVIATIONS=/path/file.toml``
-(same ``[abbreviations]`` format; its entries win). The files are read when an engine builds
-its index, so an edit takes effect at the next knowledge-base refresh or restart.
+deployment can merge its own abbreviations on top (``extra`` files, from the setting
+``TDKT_ABBREVIATIONS=/path/file.toml``; same ``[abbreviations]`` format; its entries win).
+The files are read when an engine builds its index, so an edit takes effect at the next
+knowledge-base refresh or restart.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from knowledge.errors import KnowledgeError
@@ -21,7 +22,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 ABBREVIATIONS_FILE = DATA_DIR / "abbreviations.toml"
 SYNONYMS_FILE = DATA_DIR / "synonyms.toml"
 STOPWORDS_FILE = DATA_DIR / "stopwords.toml"
-ABBREVIATIONS_ENV = "TDKT_ABBREVIATIONS"
+ABBREVIATIONS_SETTING = "TDKT_ABBREVIATIONS"
+"""The setting that names extra abbreviation files (read by bot.config), for messages."""
 
 
 class LexiconError(KnowledgeError, ValueError):
@@ -107,22 +109,25 @@ def read_stopwords(path: Path) -> frozenset[str]:
     return frozenset(_phrase(w) for w in words)
 
 
+@lru_cache(maxsize=1)
+def default_stopwords() -> frozenset[str]:
+    """The question-word list as shipped (normalised phrases); for display code that needs
+    it without building an index."""
+    return read_stopwords(STOPWORDS_FILE)
+
+
 def load_lexicon(
     abbreviations: Path = ABBREVIATIONS_FILE,
     synonyms: Path = SYNONYMS_FILE,
     stopwords: Path = STOPWORDS_FILE,
-    extra: Iterable[Path] | None = None,
+    extra: Iterable[Path] = (),
 ) -> Lexicon:
-    """Read the data files; ``extra`` abbreviation files (default: ``$TDKT_ABBREVIATIONS``)
-    are merged on top in order."""
-    if extra is None:
-        env = os.environ.get(ABBREVIATIONS_ENV, "").strip()
-        extra = [Path(p) for p in env.split(os.pathsep) if p.strip()] if env else []
+    """Read the data files; ``extra`` abbreviation files are merged on top in order."""
     sources = [abbreviations]
     table = read_abbreviations(abbreviations)
     for path in extra:
         if not path.exists():
-            raise LexiconError(f"{ABBREVIATIONS_ENV}: không tìm thấy tệp {path}")
+            raise LexiconError(f"{ABBREVIATIONS_SETTING}: không tìm thấy tệp {path}")
         table.update(read_abbreviations(path))
         sources.append(path)
     rules = read_rules(synonyms) if synonyms.exists() else ()

@@ -90,9 +90,6 @@ class Params:
         status_prior = self.status_priors.get(status, self.status_priors.get(STATUS_UNKNOWN, 1.0))
         return status_prior * self.hierarchy_decay ** HIERARCHY.get(kind, OTHER_LEVEL)
 
-    def with_(self, **changes: object) -> Params:
-        return replace(self, **changes)  # type: ignore[arg-type]
-
 
 DEFAULT_PARAMS = Params()
 DEFAULT_TECHNIQUES = Techniques()

@@ -9,12 +9,15 @@ pyvi word segmentation, punctuation dropped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from pyvi import ViTokenizer
 
 from knowledge.model import number_key
+from knowledge.textnorm import clean_text, fold, nfc, strip_diacritics
+
+__all__ = ["DOC_NUMBER", "canonical_doc_number", "fold", "nfc", "normalize",
+           "normalize_tone_marks", "strip_diacritics", "tokenize"]
 
 # Old-style tone placement on the second vowel of a syllable-final "oa", "oe", "uy"
 # ("hoà", "khoẻ", "thuỷ") → modern placement on the first ("hòa", "khỏe", "thủy").
@@ -50,11 +53,6 @@ _PLACEHOLDER = "xqdocnum{}x"
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 
-def nfc(text: str) -> str:
-    """Unicode NFC: files and Telegram may send decomposed (NFD) Vietnamese."""
-    return unicodedata.normalize("NFC", text)
-
-
 def normalize_tone_marks(text: str) -> str:
     """Move old-style tone marks ("hoà", "thuỷ") to the modern position ("hòa", "thủy")."""
     for pattern, mapping in _TONE_RULES:
@@ -63,8 +61,9 @@ def normalize_tone_marks(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFC, one tone convention, lowercase, no footnote markers: the searchable form."""
-    text = normalize_tone_marks(nfc(text))
+    """NFC without invisible characters (as documents are stored), one tone convention,
+    lowercase, no footnote markers: the searchable form."""
+    text = normalize_tone_marks(clean_text(text))
     text = FOOTNOTE_MARKER.sub(" ", text)
     return text.lower()
 
@@ -72,12 +71,6 @@ def normalize(text: str) -> str:
 def canonical_doc_number(raw: str) -> str:
     """A document number as a single lowercase token: "152/2025/NĐ-CP" → "152/2025/nđ-cp"."""
     return number_key(raw)
-
-
-def strip_diacritics(text: str) -> str:
-    """Remove Vietnamese diacritics and map đ→d: how officers type on a phone without IME."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import uploads
+from knowledge import uploads
 from knowledge.activity import UPLOAD_PENDING, UPLOAD_PUBLISHED
 from tests.bot_harness import (
     ADMIN,

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import checklist, find_references
+from handlers.render import checklist
 from retrieval.engine import SearchEngine
+from retrieval.references import find_references
 from tests.bot_harness import (
     OFFICER,
     OTHER,
@@ -243,10 +244,10 @@ def test_bad_input_never_crashes(bot: Harness, expected: SearchEngine) -> None:
 def test_errors_are_logged_without_token_and_the_user_gets_an_apology(
     bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(question: str, k: int = 5) -> list:
+    def broken(query: object, k: int = 5) -> list:
         raise RuntimeError(f"index unavailable (token {TOKEN} must not leak)")
 
-    monkeypatch.setattr(bot.services.engine, "search", broken)
+    monkeypatch.setattr(bot.services.engine.index, "search", broken)
     from bot.logs import install_redactor
 
     redactor = install_redactor(TOKEN)
@@ -291,5 +292,6 @@ def test_database_holds_no_raw_user_ids(bot: Harness) -> None:
 
 
 def test_database_file_is_a_copy(bot: Harness, corpus_db: str) -> None:
-    assert Path(bot.services.settings.database_url.removeprefix("sqlite:///")).name == "kb.db"
-    assert bot.services.settings.database_url != corpus_db
+    path = bot.services.store.engine.url.database
+    assert Path(path).name == "kb.db"
+    assert path != corpus_db.removeprefix("sqlite:///")

@@ -6,22 +6,19 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.render import (
-    MAX_QUESTION_CHARS,
+from handlers.render import (
     checklist,
-    clean_question,
     esc,
-    find_references,
-    has_words,
     highlight,
-    is_dossier_question,
     question_terms,
     render_answer,
     split_text,
-    status_line,
 )
-from bot.uploads import parse_caption, unsupported_reason
 from knowledge.activity import SavedAnswer, SavedItem
+from knowledge.citation import status_line
+from knowledge.uploads import parse_caption, unsupported_reason
+from retrieval.question import MAX_QUESTION_CHARS, clean_question, has_words, is_dossier_question
+from retrieval.references import find_references
 
 try:
     from tests.fake_bot_api import _parse_html

@@ -103,7 +103,7 @@ def test_write_lock_still_answers_from_memory(sqlite_bot: tuple[Harness, Path],
     locker = sqlite3.connect(path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")  # WAL: readers go on, every writer waits, then fails
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.answers"):
+        with caplog.at_level(logging.WARNING, logger="retrieval.answers"):
             message = ask(bot, OTHER_QUESTION)
     finally:
         locker.execute("ROLLBACK")
@@ -132,8 +132,8 @@ def test_failed_question_log_write_loses_only_the_statistics(
         raise OperationalError("INSERT INTO bot_questions …", {}, sqlite3.OperationalError(
             "disk I/O error"))
 
-    monkeypatch.setattr(bot.services.activity, "record_question", refused)
-    with caplog.at_level(logging.WARNING, logger="bot.answers"):
+    monkeypatch.setattr(bot.services.activity, "log_question", refused)
+    with caplog.at_level(logging.WARNING, logger="retrieval.answers"):
         message = ask(bot, QUESTION)
     assert_normal_answer(message)  # stored, so every button works
     assert "question log not written: disk I/O error" in caplog.text

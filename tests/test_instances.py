@@ -28,8 +28,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import ConfigError
-from bot.run import DEFAULT_REFRESH_SECONDS, refresh_seconds
+from bot.config import DEFAULT_REFRESH_SECONDS, ConfigError, Settings
 from knowledge.store import KnowledgeStore
 from retrieval.engine import SearchEngine
 from tests.bot_harness import (
@@ -302,10 +301,11 @@ def test_two_instances_share_updates(cluster: Cluster, shared_database: str,
 
 def test_refresh_interval_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TDKT_REFRESH_SECONDS", raising=False)
-    assert refresh_seconds() == DEFAULT_REFRESH_SECONDS
+    assert Settings.from_env().refresh_seconds == DEFAULT_REFRESH_SECONDS
     monkeypatch.setenv("TDKT_REFRESH_SECONDS", "0.5")
-    assert refresh_seconds() == 0.5
+    assert Settings.from_env().refresh_seconds == 0.5
+    assert Settings.from_env().engine_options()["check_interval"] == 0.5
     for bad in ("abc", "0", "-1", "99999"):
         monkeypatch.setenv("TDKT_REFRESH_SECONDS", bad)
         with pytest.raises(ConfigError, match="TDKT_REFRESH_SECONDS"):
-            refresh_seconds()
+            Settings.from_env()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from retrieval.baseline import syllables
 from retrieval.documents import DocumentCatalog
 from retrieval.lexicon import (
@@ -60,10 +61,11 @@ def test_extra_abbreviation_file_wins(tmp_path: Path, monkeypatch: pytest.Monkey
     extra = tmp_path / "local.toml"
     extra.write_text('[abbreviations]\n"hs" = "học sinh"\n', "utf-8")
     monkeypatch.setenv("TDKT_ABBREVIATIONS", str(extra))
-    assert load_lexicon().abbreviations["hs"] == "học sinh"
+    files = Settings.from_env().abbreviation_files
+    assert load_lexicon(extra=files).abbreviations["hs"] == "học sinh"
     monkeypatch.setenv("TDKT_ABBREVIATIONS", str(tmp_path / "missing.toml"))
     with pytest.raises(LexiconError, match="TDKT_ABBREVIATIONS"):
-        load_lexicon()
+        load_lexicon(extra=Settings.from_env().abbreviation_files)
 
 
 def test_malformed_file_names_the_problem(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from knowledge.model import STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_REFERENCE
 from knowledge.store import KnowledgeStore
 from knowledge.sync import sync_folder
@@ -124,12 +125,13 @@ def test_admin_abbreviation_file_is_merged(
     extra = tmp_path / "local.toml"
     extra.write_text('[abbreviations]\n"hchn" = "huân chương hữu nghị"\n', encoding="utf-8")
     monkeypatch.setenv("TDKT_ABBREVIATIONS", str(extra))
-    engine = SearchEngine(corpus_store)
+    engine = SearchEngine(corpus_store, **Settings.from_env().engine_options())
     query = engine.analyze("hchn tặng cho ai")
     assert ("hchn", "huân chương hữu nghị") in query.expansions
     assert where(engine.search("hchn tặng cho ai", 1)[0]) == (LAW, "53")
     monkeypatch.delenv("TDKT_ABBREVIATIONS")
-    assert SearchEngine(corpus_store).analyze("hchn").expansions == ()
+    engine = SearchEngine(corpus_store, **Settings.from_env().engine_options())
+    assert engine.analyze("hchn").expansions == ()
 
 
 # -- domain vocabulary ------------------------------------------------------------------------

@@ -1,34 +1,36 @@
-"""Admin uploads without Telegram: caption metadata, preview, publish, folder sync, removal.
+"""The admin upload workflow without Telegram: receive → preview → publish, replace or
+cancel, each step in the audit log.
 
 An upload is parsed twice: once for the preview (nothing changes), once again from the stored
 bytes when the admin presses "Đăng" (so a restart in between loses nothing). Only publishing
-writes to the live knowledge base, in one ``store.apply`` transaction; the search engine is
-refreshed afterwards and keeps serving the old snapshot until the new one is complete.
+writes to the live knowledge base, in one ``store.apply`` transaction; the caller's
+``on_change`` (the search engine's refresh) runs afterwards, and the engine keeps serving the
+old snapshot until the new one is complete. Tokenizing is injected, as for folder sync.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from bot.render import esc, fold
+from knowledge.activity import (
+    UPLOAD_CANCELLED,
+    UPLOAD_FAILED,
+    UPLOAD_PENDING,
+    UPLOAD_PROCESSING,
+    UPLOAD_PUBLISHED,
+    ActivityStore,
+    PendingUpload,
+)
 from knowledge.errors import KnowledgeError
 from knowledge.loaders import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES
-from knowledge.model import KIND_LABELS, STATUS_LABELS, DocumentMeta, ParsedDocument
+from knowledge.model import KIND_LABELS, STATUS_LABELS, ParsedDocument
 from knowledge.store import Changeset, DocumentInfo, KnowledgeStore
-from knowledge.sync import (
-    SyncReport,
-    content_hash,
-    parse_bytes,
-    prepare,
-    remove_document,
-    stage,
-    sync_folder,
-)
-from retrieval.engine import SearchEngine
-from retrieval.text import tokenize
+from knowledge.sync import SyncReport, Tokenizer, content_hash, parse_bytes, prepare, stage
+from knowledge.textnorm import fold
 
 UPLOAD_ORIGIN = "telegram"
 
@@ -145,41 +147,46 @@ def parse_upload(data: bytes, filename: str, caption: str | None) -> tuple[Parse
     return parsed, meta
 
 
-def render_preview(parsed: ParsedDocument, caption: CaptionMeta, filename: str,
-                   existing: DocumentInfo | None) -> str:
-    """HTML preview of a parsed upload: what "Đăng" would add."""
-    meta = parsed.meta
-    first = parsed.units[0] if parsed.units else None
-    heading = f"{first.label}. {first.title}".strip() if first else "—"
-    if first is not None and first.kind == "dieu":
-        heading = f"Điều {first.label}. {first.title}"
-    lines = [
-        f"📄 <b>Xem trước tài liệu</b> “{esc(filename)}”",
-        "",
-        f"Số hiệu: <b>{esc(meta.number)}</b>",
-        f"Tên: {esc(meta.title or '—')}",
-        f"Loại: {esc(KIND_LABELS.get(meta.kind, meta.kind))}",
-        f"Hiệu lực: {esc(STATUS_LABELS.get(meta.status, meta.status))}",
-        f"Số điều/mục: {len(parsed.units)} · số đoạn trích: {len(parsed.passages)}",
-        f"Điều/mục đầu tiên: {esc(heading[:200])}",
-    ]
-    if meta.issued:
-        lines.insert(5, f"Ngày ban hành: {meta.issued:%d/%m/%Y}")
-    for warning in caption.warnings:
-        lines.append(f"⚠️ {esc(warning)}")
-    if existing is not None:
-        lines.append("")
-        lines.append(f"⚠️ Cơ sở tri thức đã có văn bản số {esc(existing.meta.number)} "
-                     f"(“{esc(existing.meta.title[:120])}”). Đăng tài liệu này sẽ thay thế văn "
-                     "bản cũ; tôi sẽ hỏi xác nhận thêm một lần.")
-    lines.append("")
-    lines.append("Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”.")
-    return "\n".join(lines)
+@dataclass
+class Received:
+    """An upload parsed and kept pending: what the preview shows."""
+
+    upload_id: str
+    parsed: ParsedDocument
+    caption: CaptionMeta
+    existing: DocumentInfo | None
+    """The active document with the same number, which publishing would replace."""
 
 
-def publish(store: KnowledgeStore, engine: SearchEngine, data: bytes, filename: str,
-            caption: str | None) -> SyncReport:
-    """Parse again from the stored bytes, add (or replace) in one transaction, refresh."""
+def receive(store: KnowledgeStore, activity: ActivityStore, user_id: int | None,
+            filename: str, data: bytes, caption: str) -> Received:
+    """Parse an upload and keep it pending (nothing changes in the knowledge base).
+
+    Raises KnowledgeError (with the admin's Vietnamese message) for a file that cannot be
+    parsed; the refusal is in the audit log either way.
+    """
+    try:
+        parsed, caption_meta = parse_upload(data, filename, caption)
+    except KnowledgeError as exc:
+        activity.log_admin(user_id, "tai-len", filename, ok=False, detail=str(exc))
+        raise
+    existing = store.find_active(parsed.meta.number)
+    upload_id = activity.save_upload(user_id, filename, data, caption=caption,
+                                     number=parsed.meta.number)
+    activity.log_admin(user_id, "tai-len", filename, ok=True,
+                       detail=f"chờ duyệt {upload_id}: {parsed.meta.number}")
+    return Received(upload_id, parsed, caption_meta, existing)
+
+
+def cancel(activity: ActivityStore, upload: PendingUpload, user_id: int | None) -> None:
+    """"❌ Hủy": the upload is dropped; pressing twice logs once."""
+    if activity.claim_upload(upload.id, to=UPLOAD_CANCELLED):
+        activity.log_admin(user_id, "huy", upload.filename, ok=True)
+
+
+def publish(store: KnowledgeStore, data: bytes, filename: str, caption: str | None,
+            tokenize: Tokenizer) -> SyncReport:
+    """Parse again from the stored bytes and add (or replace) in one transaction."""
     parsed, _ = parse_upload(data, filename, caption)
     report = SyncReport()
     changes = Changeset()
@@ -188,23 +195,38 @@ def publish(store: KnowledgeStore, engine: SearchEngine, data: bytes, filename: 
           prepare(parsed, digest, f"{UPLOAD_ORIGIN}:{filename}", tokenize))
     changes.summary = "; ".join(report.lines()[:50])
     report.version = store.apply(changes)
-    engine.refresh()
     return report
 
 
-def resync(store: KnowledgeStore, engine: SearchEngine, folder: Path) -> SyncReport:
-    report = sync_folder(store, folder, tokenize)
-    if report.changed:
-        engine.refresh()
-    return report
+@dataclass
+class Published:
+    """What publishing a claimed upload did: a report, or the reason it was refused."""
+
+    report: SyncReport | None = None
+    error: str | None = None
 
 
-def retire(store: KnowledgeStore, engine: SearchEngine, number: str) -> SyncReport:
-    report = remove_document(store, number)
-    if report.changed:
-        engine.refresh()
-    return report
+def publish_claimed(store: KnowledgeStore, activity: ActivityStore, upload: PendingUpload,
+                    user_id: int | None, *, replacing: bool, tokenize: Tokenizer,
+                    on_change: Callable[[], object]) -> Published:
+    """Publish an upload the caller moved to "processing" (``activity.claim_upload``).
 
-
-def describe(meta: DocumentMeta) -> str:
-    return f"{meta.number} — {meta.title[:100]}" if meta.title else meta.number
+    A file that no longer parses is marked failed; any other error puts the upload back to
+    pending (the admin can press again) and propagates.
+    """
+    try:
+        report = publish(store, upload.data, upload.filename, upload.caption, tokenize)
+    except KnowledgeError as exc:
+        activity.finish_upload(upload.id, UPLOAD_FAILED, str(exc))
+        activity.log_admin(user_id, "dang", upload.filename, ok=False, detail=str(exc))
+        return Published(error=str(exc))
+    except Exception:
+        activity.claim_upload(upload.id, to=UPLOAD_PENDING, from_state=UPLOAD_PROCESSING)
+        activity.log_admin(user_id, "dang", upload.filename, ok=False, detail="lỗi hệ thống")
+        raise
+    on_change()
+    summary = "; ".join(report.lines())
+    activity.finish_upload(upload.id, UPLOAD_PUBLISHED, summary)
+    activity.log_admin(user_id, "thay" if replacing else "dang", upload.number, ok=True,
+                       detail=summary)
+    return Published(report=report)

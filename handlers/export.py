@@ -1,4 +1,4 @@
-"""A training session's questions and answers as a document trainees keep (.docx or .md).
+"""A training session's questions and answers as a document trainees keep (.docx).
 
 Every answer keeps its citation next to the verbatim passage, as shown in the chat.
 """
@@ -12,8 +12,10 @@ from datetime import datetime
 from docx import Document
 from docx.shared import Pt
 
-from bot.render import fold, format_when, status_line
+from handlers.render import format_when
 from knowledge.activity import LOCAL_OFFSET, SessionExport
+from knowledge.citation import status_line
+from knowledge.textnorm import fold
 
 NO_ANSWER = "Không tìm thấy quy định phù hợp trong cơ sở tri thức."
 MAX_RESULTS_PER_QUESTION = 3
@@ -57,22 +59,3 @@ def session_docx(export: SessionExport) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
-
-
-def session_markdown(export: SessionExport) -> str:
-    lines = [f"# Phiên tập huấn: {export.session.name}", "",
-             f"Bắt đầu: {_when(export.session.started_at)} · Kết thúc: "
-             f"{_when(export.session.ended_at)} · Số câu hỏi: {len(export.entries)}", ""]
-    for n, entry in enumerate(export.entries, start=1):
-        lines += [f"## Câu hỏi {n}: {entry.question}", ""]
-        if entry.answer is None or not entry.answer.items:
-            lines += [NO_ANSWER, ""]
-            continue
-        for rank, item in enumerate(entry.answer.items[:MAX_RESULTS_PER_QUESTION], start=1):
-            lines += [f"**{rank}. {item.citation}**", ""]
-            status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
-            if status:
-                lines += [status, ""]
-            lines += [f"> {p}" if p.strip() else ">" for p in item.text.split("\n")]
-            lines.append("")
-    return "\n".join(lines)

@@ -1,9 +1,9 @@
-"""Telegram-free formatting: HTML escaping, highlighting, checklists, splitting, message texts.
+"""Messages as the bot sends them: HTML escaping, highlighting, checklists, splitting, texts.
 
-Why separate from the handlers: every piece of source or user text goes through ``esc`` here
-before it reaches Telegram's HTML parse mode, and that is easiest to get right (and to test)
-as plain functions on strings. Telegram limits a message to 4096 characters *after* entity
-parsing, so lengths below are counted on the visible text.
+Why one module: every piece of source or user text goes through ``esc`` here before it
+reaches Telegram's HTML parse mode (the application's default), and that is easiest to get
+right (and to test) as plain functions on strings. Telegram limits a message to 4096
+characters *after* entity parsing, so lengths below are counted on the visible text.
 """
 
 from __future__ import annotations
@@ -13,49 +13,22 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from knowledge.activity import LOCAL_OFFSET, ActivityStats, SavedAnswer, SavedItem
-from knowledge.citation import document_name, render_citation
-from knowledge.model import (
-    KIND_LABELS,
-    STATUS_EXPIRED,
-    STATUS_IN_FORCE,
-    STATUS_LABELS,
-    STATUS_REFERENCE,
-    UNIT_ARTICLE,
-    UNIT_SECTION,
-    UNIT_SLIDE,
-    number_key,
-)
+from knowledge.citation import status_line
+from knowledge.model import KIND_LABELS, STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import DocumentInfo, UnitView
-from retrieval.text import DOC_NUMBER, nfc, normalize_tone_marks, strip_diacritics, tokenize
+from knowledge.uploads import Received
+from retrieval.lexicon import default_stopwords
+from retrieval.question import MAX_QUESTION_CHARS, is_dossier_question
+from retrieval.text import fold, nfc, normalize_tone_marks, tokenize
 
-MESSAGE_LIMIT = 4096
 CHUNK_LIMIT = 3500
 """Visible characters of source text per message: room left for the header and footer."""
 ANSWER_TEXT_LIMIT = 3000
-MAX_QUESTION_CHARS = 500
 
 _WORD = re.compile(r"[^\W_]+")
-_STOPWORDS = frozenset(  # function words typed with diacritics: never highlighted
-    """
-    à ạ ai anh bao bằng bị bởi các cái cần chỉ cho chứ chúng có của cũng đã đang để đến đi đó
-    được em gì gồm hay hoặc hỏi khi không là làm lên lúc mà mấy mình một muốn nào này nếu nhé
-    như những nơi ở ông phải ra rằng rồi sao sẽ sau tại thế thì theo thôi tôi trên từ tuy về
-    và vậy vào với xin cảm ơn ơi nhiêu bạn
-    """.split()
-)
-_FOLDED_STOPWORDS = frozenset(  # the same typed without diacritics (ambiguous ones included)
-    """
-    a ai anh bao bi boi cac cai can chi cho chu chung co cua cung da dang de den di do duoc
-    dc em gi gom hay hoac hoi j khi khong ko la lam len luc ma may minh mot muon nao nay neu nhe
-    nhu nhung noi o ong phai ra rang roi sao se sau tai the thi theo thoi toi tren tu tuy ve va
-    vay vao voi xin cam on oi nhieu ban
-    """.split()
-)
-_DOSSIER = re.compile(
-    r"\b(?:ho\s*so|hs|giay\s*to|thu\s*tuc|thanh\s*phan|gom\s+nhung\s+gi|can\s+nhung\s+gi)\b"
-)
 _POINT_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<point>[a-zđ])\)[ \t]+", re.MULTILINE)
 _CLAUSE_START = re.compile(r"^\s*\d{1,3}[.)](?:\[\d+\])?\s")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
@@ -66,13 +39,16 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def fold(text: str) -> str:
-    """Lowercase without diacritics (đ → d): how officers type without a Vietnamese IME."""
-    return strip_diacritics(nfc(text)).lower()
-
-
 def _norm_word(word: str) -> str:
     return normalize_tone_marks(nfc(word)).lower()
+
+
+@lru_cache(maxsize=1)
+def _stop_syllables() -> tuple[frozenset[str], frozenset[str]]:
+    """Function words never highlighted: the one-syllable words of the question-word list
+    (``retrieval/data/stopwords.toml``), with diacritics and folded (typed without them)."""
+    words = frozenset(w for w in default_stopwords() if " " not in w)
+    return words, frozenset(fold(w) for w in words)
 
 
 # -- question words ----------------------------------------------------------------------------
@@ -124,7 +100,7 @@ def question_terms(question: str) -> Terms:
     """
     words = [_norm_word(w) for w in _WORD.findall(question)]
     accented = any(w != fold(w) for w in words)
-    stop = _STOPWORDS if accented else _FOLDED_STOPWORDS
+    stop = _stop_syllables()[0 if accented else 1]
 
     def key(word: str) -> str:
         norm = _norm_word(word)
@@ -191,30 +167,6 @@ def highlight(text: str, terms: Terms, tag: str = "b") -> str:
         pos = end
     out.append(esc(text[pos:]))
     return "".join(out)
-
-
-def is_dossier_question(question: str) -> bool:
-    """Is the officer asking what a dossier/procedure consists of (with or without accents)?"""
-    return bool(_DOSSIER.search(fold(question)))
-
-
-def clean_question(raw: str) -> tuple[str, bool]:
-    """Whitespace-normalised question, cut to ``MAX_QUESTION_CHARS`` at a word boundary.
-
-    Returns (question, truncated).
-    """
-    text = " ".join(nfc(raw or "").split())
-    if len(text) <= MAX_QUESTION_CHARS:
-        return text, False
-    cut = text[:MAX_QUESTION_CHARS]
-    if " " in cut[MAX_QUESTION_CHARS // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut, True
-
-
-def has_words(text: str) -> bool:
-    """At least one letter or digit: emoji, stickers-as-text and punctuation are not questions."""
-    return bool(_WORD.search(text or ""))
 
 
 # -- checklists and splitting ------------------------------------------------------------------
@@ -293,106 +245,7 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
     return pieces[0], True
 
 
-# -- references inside a passage -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PassageReference:
-    """"khoản 2 Điều 83 của Luật này": ``label`` 83, ``scope`` same/number/title."""
-
-    text: str
-    label: str
-    scope: str  # "same" | "number" | "title"
-    value: str = ""
-
-
-_REFERENCE = re.compile(
-    r"(?:\bđiểm\s+[a-zđ]\s+)?"
-    r"(?:\b(?:các\s+)?khoản\s+\d{1,3}(?:\s*(?:,|và|hoặc)\s*(?:khoản\s+)?\d{1,3})*\s+)?"
-    r"\bĐiều\s+(?P<label>\d{1,3}[a-z]?)\b",
-    re.IGNORECASE,
-)
-_KINDS = r"(?:Bộ luật|Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh|Quy chế|Hướng dẫn)"
-_SAME_DOC = re.compile(rf"^\s*,?\s*(?:của\s+)?(?:{_KINDS}|văn bản)\s+này\b", re.IGNORECASE)
-_NAMED_DOC = re.compile(rf"^\s*,?\s*(?:của\s+)?(?P<kind>{_KINDS})\b(?P<rest>[^;\n]{{0,90}})")
-_LIST_GAP = re.compile(r"^\s*(?:,|;|và|hoặc|,\s*và)\s*$", re.IGNORECASE)
-
-
-def find_references(text: str) -> list[PassageReference]:
-    """References to other articles in ``text``, in order, without duplicates.
-
-    "khoản 2 Điều 12, khoản 7 Điều 84 của Luật Thi đua, khen thưởng": both belong to the law
-    named after the list. A bare "Điều 84" means the same document.
-    """
-    matches = [
-        m for m in _REFERENCE.finditer(text)
-        if not re.search(r"(^|\n)[\s“\"]*$", text[: m.start()])  # an article heading
-    ]
-    scopes: list[tuple[str, str]] = [("same", "")] * len(matches)
-    for i in range(len(matches) - 1, -1, -1):
-        m = matches[i]
-        nxt = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        gap = text[m.end() : nxt]
-        if i + 1 < len(matches) and _LIST_GAP.match(gap):
-            scopes[i] = scopes[i + 1]
-            continue
-        tail = text[m.end() : m.end() + 120]
-        if _SAME_DOC.match(tail):
-            scopes[i] = ("same", "")
-            continue
-        named = _NAMED_DOC.match(tail)
-        if named:
-            rest = named.group("rest")
-            rest = re.split(r"\bĐiều\b", rest)[0]
-            number = DOC_NUMBER.search(rest)
-            if number and number.start() <= 6:
-                scopes[i] = ("number", re.sub(r"\s+", "", number.group(0)))
-            else:  # "của Luật Thi đua, khen thưởng, có…": resolved by title prefix later
-                scopes[i] = ("title", f"{named.group('kind')} {rest.strip()}".strip())
-    seen: set[tuple[str, str, str]] = set()
-    found: list[PassageReference] = []
-    for m, (scope, value) in zip(matches, scopes, strict=True):
-        key = (m.group("label"), scope, value)
-        if key in seen:
-            continue
-        seen.add(key)
-        shown = " ".join(m.group(0).split())
-        found.append(PassageReference(shown[0].upper() + shown[1:], m.group("label"), scope,
-                                      value))
-    return found
-
-
 # -- statuses and citations ------------------------------------------------------------------------
-
-
-def status_line(status: str, replaced_by: str | None = None,
-                replaced_by_name: str | None = None) -> str | None:
-    """A warning for documents not in force (plain text); None when in force."""
-    if status == STATUS_IN_FORCE:
-        return None
-    if status == STATUS_EXPIRED:
-        if replaced_by_name or replaced_by:
-            by = replaced_by_name or replaced_by
-            return f"⚠️ Văn bản hết hiệu lực, đã được thay thế bởi {by}."
-        return "⚠️ Văn bản hết hiệu lực."
-    if status == STATUS_REFERENCE:
-        return "ℹ️ Tài liệu tham khảo, không phải văn bản quy phạm pháp luật."
-    return "⚠️ Chưa rõ hiệu lực của văn bản này; hãy kiểm tra trước khi áp dụng."
-
-
-def unit_name(kind: str, label: str) -> str:
-    """"Điều 84", "Mục 3.1", "Slide 7" — for buttons."""
-    if kind == UNIT_ARTICLE:
-        return f"Điều {label}"
-    if kind == UNIT_SECTION:
-        return label if label.startswith("Phụ lục") else f"Mục {label}"
-    if kind == UNIT_SLIDE:
-        return f"Slide {label}"
-    return "văn bản"
-
-
-def view_citation(view: UnitView) -> str:
-    return render_citation(view.document, view.kind, view.label, view.title, part=view.part)
 
 
 # -- answers ------------------------------------------------------------------------------------
@@ -460,7 +313,7 @@ def truncated_notice() -> str:
 def render_article(view: UnitView, *, replaced_by_name: str | None = None,
                    limit: int = CHUNK_LIMIT) -> list[str]:
     """A unit as written, split on clause boundaries; the first message carries the citation."""
-    header = [f"📖 <b>{esc(view_citation(view))}</b>"]
+    header = [f"📖 <b>{esc(view.citation)}</b>"]
     status = status_line(view.document.status, view.document.replaced_by, replaced_by_name)
     if status:
         header.append(esc(status))
@@ -539,17 +392,38 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def replaced_by_name(number: str | None, docs: Iterable[DocumentInfo]) -> str | None:
-    """"Luật Thi đua, khen thưởng số 06/2022/QH15" for a replacing document's number."""
-    if not number:
-        return None
-    key = number_key(number)
-    for d in docs:
-        if number_key(d.meta.number) == key:
-            return document_name(d.meta)
-    return number
-
-
 def format_when(moment: datetime) -> str:
     """A stored moment (naive UTC, on SQLite and PostgreSQL alike) in Vietnam time."""
     return f"{moment + LOCAL_OFFSET:%H:%M %d/%m/%Y}"
+
+
+def render_preview(received: Received, filename: str) -> str:
+    """HTML preview of a parsed upload: what "Đăng" would add."""
+    parsed, caption, existing = received.parsed, received.caption, received.existing
+    meta = parsed.meta
+    first = parsed.units[0] if parsed.units else None
+    heading = f"{first.label}. {first.title}".strip() if first else "—"
+    if first is not None and first.kind == "dieu":
+        heading = f"Điều {first.label}. {first.title}"
+    lines = [
+        f"📄 <b>Xem trước tài liệu</b> “{esc(filename)}”",
+        "",
+        f"Số hiệu: <b>{esc(meta.number)}</b>",
+        f"Tên: {esc(meta.title or '—')}",
+        f"Loại: {esc(KIND_LABELS.get(meta.kind, meta.kind))}",
+        f"Hiệu lực: {esc(STATUS_LABELS.get(meta.status, meta.status))}",
+        f"Số điều/mục: {len(parsed.units)} · số đoạn trích: {len(parsed.passages)}",
+        f"Điều/mục đầu tiên: {esc(heading[:200])}",
+    ]
+    if meta.issued:
+        lines.insert(5, f"Ngày ban hành: {meta.issued:%d/%m/%Y}")
+    for warning in caption.warnings:
+        lines.append(f"⚠️ {esc(warning)}")
+    if existing is not None:
+        lines.append("")
+        lines.append(f"⚠️ Cơ sở tri thức đã có văn bản số {esc(existing.meta.number)} "
+                     f"(“{esc(existing.meta.title[:120])}”). Đăng tài liệu này sẽ thay thế văn "
+                     "bản cũ; tôi sẽ hỏi xác nhận thêm một lần.")
+    lines.append("")
+    lines.append("Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”.")
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""Character-level normalisation shared by documents and questions.
+
+Why one home at the bottom layer: a question pasted from Word or a PDF carries the same
+invisible characters (zero-width space, joiners, soft hyphens, a BOM) and the same decomposed
+(NFD) letters as the documents do; unless both sides go through the same function, a soft
+hyphen inside "thưởng" in a question never meets "khen thưởng" in a law. Loaders
+(``knowledge``) and query analysis (``retrieval``) both import from here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"))
+"""Zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen, NUL: dropped (NUL also
+because PostgreSQL cannot store it)."""
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: files and Telegram may send decomposed (NFD) Vietnamese."""
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_text(text: str) -> str:
+    """Invisible characters dropped, NFC: the form every stored text and question is in."""
+    return nfc(text.translate(INVISIBLE))
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics and map đ→d: how officers type on a phone without IME."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics (đ → d): how officers type without a Vietnamese IME, and
+    the form loose comparisons (titles, caption keys, file names) are made in."""
+    return strip_diacritics(nfc(text)).lower()

@@ -1,0 +1,218 @@
+"""Asking, as a use case: a question in, a cited answer out, with what reading it needs.
+
+The bot, inline mode and the CLI call these; handlers only turn the results into messages.
+Everything an answer shows (a point's lead-in, the referenced articles that exist, the name of
+the document that replaced an expired one) comes from the index snapshot the answer was found
+in (``retrieval.loaded``), so the hot path reads no database; only the answer itself, the
+question log and a training session's entry are written. Nothing here knows about Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from knowledge.activity import ActivityStore, SavedAnswer, SavedItem
+from knowledge.citation import document_name, unit_name
+from knowledge.db import db_reason
+from knowledge.model import STATUS_IN_FORCE, DocumentMeta, number_key
+from knowledge.store import KnowledgeStore, UnitView
+from retrieval.engine import Answer, SearchEngine
+from retrieval.loaded import LoadedKnowledge, loaded
+from retrieval.question import clean_question, has_words, is_dossier_question
+from retrieval.references import PassageReference, document_matches, find_references
+
+log = logging.getLogger(__name__)
+
+RESULTS = 5
+RELATED = 3
+MAX_REFERENCE_BUTTONS = 4
+
+
+@dataclass
+class AskResult:
+    """What asking produced: an answer (stored when the database allowed it), or the closest
+    headings when nothing relevant was found, or nothing for a message without words."""
+
+    question: str
+    truncated: bool = False
+    empty: bool = False
+    answer: SavedAnswer | None = None
+    related: list[Answer] | None = None
+    session_id: int | None = None
+
+
+def resolve_references(
+    knowledge: LoadedKnowledge, refs: Sequence[PassageReference], *, number: str, label: str,
+    limit: int = MAX_REFERENCE_BUTTONS,
+) -> list[list[str]]:
+    """[label, document number, button text] for references that exist in the knowledge base
+    (and are not the article itself)."""
+    out: list[list[str]] = []
+    seen: set[tuple[str, str]] = set()
+    for ref in refs:
+        if ref.scope == "same":
+            target = number
+        else:
+            doc = (knowledge.document(ref.value) if ref.scope == "number"
+                   else knowledge.by_title(ref.value))
+            target = doc.number if doc else ""
+        if not target or (target, ref.label) in seen:
+            continue
+        if number_key(target) == number_key(number) and ref.label.lower() == label.lower():
+            continue
+        if not knowledge.has_unit(target, ref.label):
+            continue
+        seen.add((target, ref.label))
+        shown = ref.text if number_key(target) == number_key(number) else f"{ref.text} · {target}"
+        out.append([ref.label, target, shown])
+        if len(out) >= limit:
+            break
+    return out
+
+
+def passage_context(knowledge: LoadedKnowledge, answer: Answer, *, dossier: bool) -> str | None:
+    """What to show instead of a passage that does not read well alone.
+
+    A point ("b) Báo cáo thành tích…") gets its clause's lead-in (all the clause's points for
+    dossier questions, as a checklist); a lead-in ending in ":" gets what it introduces.
+    """
+    if not answer.point and not answer.text.rstrip().endswith(":"):
+        return None
+    passages = [(r.clause, r.point, r.text) for r in knowledge.unit_passages(answer.unit_id)]
+    at = next((i for i, (_c, _p, t) in enumerate(passages) if t == answer.text), None)
+    if at is None:
+        return None
+    if answer.point:
+        same = [(p, t) for c, p, t in passages if c == answer.clause]
+        lead = [t for p, t in same if p is None]
+        points = [t for p, t in same if p is not None] if dossier else [answer.text]
+        return "\n\n".join(lead + points) if lead or dossier else None
+    clause = passages[at][0]
+    following = [t for c, _p, t in passages[at + 1 :] if clause is None or c == clause]
+    return "\n\n".join([answer.text, *following]) if following else None
+
+
+def plain_item(answer: Answer) -> SavedItem:
+    """The fields of a search result that rendering needs (no lookups)."""
+    return SavedItem(**SavedItem.fields_of(answer))
+
+
+def saved_item(knowledge: LoadedKnowledge, answer: Answer, *, dossier: bool) -> SavedItem:
+    """A result as the bot keeps it: with its reading context, the references it makes that
+    exist in the knowledge base, and the name of the document that replaced it."""
+    item = plain_item(answer)
+    doc = knowledge.document(answer.document_number)
+    item.replaced_by = doc.replaced_by if doc else None
+    item.replaced_by_name = knowledge.display_name(item.replaced_by)
+    item.context_text = passage_context(knowledge, answer, dossier=dossier)
+    item.references = resolve_references(
+        knowledge, find_references(item.context_text or answer.text),
+        number=answer.document_number, label=answer.unit_label,
+    )
+    return item
+
+
+def inline_items(engine: SearchEngine, question: str, k: int = 10) -> list[SavedItem]:
+    """Results for inline mode: passages with the context they need, no references."""
+    index = engine.index
+    knowledge = loaded(index)
+    dossier = is_dossier_question(question)
+    items = []
+    for answer in index.search(index.analyze(question), k):
+        item = plain_item(answer)
+        item.context_text = passage_context(knowledge, answer, dossier=dossier)
+        items.append(item)
+    return items
+
+
+def ask(
+    engine: SearchEngine, activity: ActivityStore, raw_question: str, *, user_id: int | None,
+    chat_type: str, chat_id: int | None, k: int = RESULTS,
+) -> AskResult:
+    """Answer a question: search, save the answer for paging/sharing, log, feed a session."""
+    question, truncated = clean_question(raw_question)
+    if not has_words(question):
+        return AskResult(question, truncated, empty=True)
+    index = engine.index  # one snapshot for the whole answer
+    query = index.analyze(question)
+    answers = index.search(query, k)
+    result = AskResult(question, truncated)
+    if answers:
+        knowledge = loaded(index)
+        dossier = is_dossier_question(question)
+        items = [saved_item(knowledge, a, dossier=dossier) for a in answers]
+        result.answer = _save(activity, question, items, index.version)
+    else:
+        result.related = index.related(query, RELATED)
+    if result.answer is not None and not result.answer.id:
+        # The database just refused a write: another one would wait out the same lock (SQLite's
+        # busy timeout) before failing too, and the officer would wait twice as long.
+        log.warning("question log skipped: the answer could not be stored either")
+        return result
+    try:
+        result.session_id = activity.log_question(
+            user_id, chat_type, question, answered=bool(answers),
+            top_citation=answers[0].citation if answers else None, kb_version=index.version,
+            answer_id=result.answer.id if result.answer else None, chat_id=chat_id,
+        )
+    except SQLAlchemyError as exc:
+        # The officer still gets the answer; only statistics (and a session's export) miss it.
+        log.warning("question log not written: %s", db_reason(exc))
+    return result
+
+
+def _save(activity: ActivityStore, question: str, items: list[SavedItem],
+          version: int) -> SavedAnswer:
+    """The answer as stored for paging, sharing and feedback; if the database cannot take
+    the write (locked by a long update, briefly unavailable), the same answer unsaved.
+
+    Why not fail the question: everything needed to answer is already in memory; only the
+    buttons that refer to the stored answer are lost (``SavedAnswer.id`` is then empty).
+    """
+    answer_id = ""
+    try:
+        answer_id = activity.save_answer(question, items, version)
+    except SQLAlchemyError as exc:
+        log.warning("answer not saved, sending it without its buttons: %s", db_reason(exc))
+    return SavedAnswer(id=answer_id, question=question,
+                       created_at=datetime.now(UTC).replace(tzinfo=None),
+                       kb_version=version, items=items)
+
+
+def article_views(store: KnowledgeStore, label: str, number: str | None = None) -> list[UnitView]:
+    """Units labelled ``label``, in the document ``number`` names if given (a full number or a
+    loose one: "06/2022", "152/2025/nd-cp"), documents in force first. The one article lookup
+    of the CLI (``kb show``) and the bot (/dieu, "Xem toàn văn", reference buttons)."""
+    views = [v for v in (store.unit(u) for u in store.find_units(label)) if v is not None]
+    if number:
+        exact = [v for v in views if number_key(v.document.number) == number_key(number)]
+        views = exact or [v for v in views if document_matches(number, v.document.number)]
+    views.sort(key=lambda v: v.document.status != STATUS_IN_FORCE)
+    return views
+
+
+def article_references(engine: SearchEngine, view: UnitView,
+                       limit: int = 6) -> list[list[str]]:
+    """The articles ``view`` refers to that the knowledge base holds (for buttons)."""
+    return resolve_references(loaded(engine.index), find_references(view.text),
+                              number=view.document.number, label=view.label, limit=limit)
+
+
+def related_headings(items: Sequence[Answer]) -> list[tuple[str, str, str, str]]:
+    """(citation, title, label, number) of suggested units, one per unit."""
+    seen: set[int] = set()
+    out = []
+    for a in items:
+        if a.unit_id in seen:
+            continue
+        seen.add(a.unit_id)
+        doc = document_name(DocumentMeta(number=a.document_number, kind=a.document_kind,
+                                         title=a.document_title))
+        out.append((f"{unit_name(a.unit_kind, a.unit_label)} {doc}", a.unit_title, a.unit_label,
+                    a.document_number))
+    return out
