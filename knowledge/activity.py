@@ -39,7 +39,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.db import Base
 from knowledge.model import CitedPassage
@@ -327,28 +327,17 @@ class ActivityStore:
         top_citation: str | None = None,
         kb_version: int = 0,
         answer_id: str | None = None,
-    ) -> int:
-        with self.sessions.begin() as s:
-            return self._add_question(s, user_id, chat_type, text, answered, top_citation,
-                                      kb_version, answer_id)
-
-    def log_question(
-        self,
-        user_id: int | None,
-        chat_type: str,
-        text: str,
-        *,
-        answered: bool,
-        top_citation: str | None = None,
-        kb_version: int = 0,
-        answer_id: str | None = None,
         chat_id: int | None = None,
     ) -> int | None:
         """Record a question and, if the chat has an open training session, add it there: one
         transaction per question. Returns the session's id (None: no session)."""
         with self.sessions.begin() as s:
-            self._add_question(s, user_id, chat_type, text, answered, top_citation, kb_version,
-                               answer_id)
+            row = QuestionRow(
+                user_hash=self.user_hash(user_id), chat_type=chat_type, text=text[:4000],
+                top_citation=top_citation, answered=answered, kb_version=kb_version,
+                answer_id=answer_id,
+            )
+            s.add(row)
             if chat_id is None:
                 return None
             session = s.scalar(self._open_session(chat_id))
@@ -357,18 +346,6 @@ class ActivityStore:
             s.add(SessionItemRow(session_id=session.id, question=text[:4000],
                                  answer_id=answer_id))
             return int(session.id)
-
-    def _add_question(self, s: Session, user_id: int | None, chat_type: str, text: str,
-                      answered: bool, top_citation: str | None, kb_version: int,
-                      answer_id: str | None) -> int:
-        row = QuestionRow(
-            user_hash=self.user_hash(user_id), chat_type=chat_type, text=text[:4000],
-            top_citation=top_citation, answered=answered, kb_version=kb_version,
-            answer_id=answer_id,
-        )
-        s.add(row)
-        s.flush()
-        return int(row.id)
 
     def set_feedback(self, answer_id: str, item: int, user_id: int, value: int) -> bool:
         """Record 👍 (+1) or 👎 (-1); a user's later vote replaces the earlier one.

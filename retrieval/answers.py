@@ -155,7 +155,7 @@ def ask(
         log.warning("question log skipped: the answer could not be stored either")
         return result
     try:
-        result.session_id = activity.log_question(
+        result.session_id = activity.record_question(
             user_id, chat_type, question, answered=bool(answers),
             top_citation=answers[0].citation if answers else None, kb_version=index.version,
             answer_id=result.answer.id if result.answer else None, chat_id=chat_id,

@@ -132,7 +132,7 @@ def test_failed_question_log_write_loses_only_the_statistics(
         raise OperationalError("INSERT INTO bot_questions …", {}, sqlite3.OperationalError(
             "disk I/O error"))
 
-    monkeypatch.setattr(bot.services.activity, "log_question", refused)
+    monkeypatch.setattr(bot.services.activity, "record_question", refused)
     with caplog.at_level(logging.WARNING, logger="retrieval.answers"):
         message = ask(bot, QUESTION)
     assert_normal_answer(message)  # stored, so every button works
