@@ -10,6 +10,7 @@ from handlers.commands import Command
 from handlers.common import (
     answer_keyboard,
     button,
+    examples_keyboard,
     reply,
     rows_of,
     saved_answer_of,
@@ -17,8 +18,15 @@ from handlers.common import (
     typing,
 )
 from handlers.context import BotContext
-from handlers.render import esc, render_answer, render_no_answer, truncated_notice
+from handlers.render import (
+    esc,
+    render_answer,
+    render_no_answer,
+    render_small_talk,
+    truncated_notice,
+)
 from retrieval import answers as asking
+from retrieval.conversation import small_talk
 
 COMMANDS: tuple[Command, ...] = ()
 """Officers need no command: any text in a private chat is a question."""
@@ -39,6 +47,10 @@ async def answer_question(update: Update, context: BotContext, text: str) -> Non
     chat = update.effective_chat
     user = update.effective_user
     if chat is None:
+        return
+    if kind := small_talk(text):
+        await reply(update, render_small_talk(kind, user.first_name if user else None),
+                    reply_markup=examples_keyboard())
         return
     await typing(context.bot, chat.id)
     result = await svc.run(

@@ -45,6 +45,12 @@ from knowledge.citation import unit_name
 
 logger = logging.getLogger(__name__)
 
+EXAMPLES = (
+    "Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?",
+    "Ai có thẩm quyền quyết định tặng giấy khen?",
+    "Hồ sơ đề nghị xét tặng danh hiệu thi đua gồm những gì?",
+)
+"""Shown as buttons under the welcome and small-talk replies (``ex:<n>`` asks one)."""
 MAX_CALLBACK_BYTES = 64
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 """The application's default (``Defaults``): answers quote laws, not web pages."""
@@ -122,6 +128,10 @@ def answer_keyboard(answer: SavedAnswer, index: int) -> InlineKeyboardMarkup | N
         button("📤 Chia sẻ", "s", answer.id, index),
     ], width=3))
     return InlineKeyboardMarkup(rows)
+
+
+def examples_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(f"❓ {q}", "ex", n)] for n, q in enumerate(EXAMPLES)])
 
 
 def share_link(bot_username: str, answer_id: str, index: int = 0) -> str:

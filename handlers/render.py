@@ -305,6 +305,26 @@ def render_no_answer(question: str, related: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+SMALL_TALK = {
+    "greeting": "Xin chào{name}! 👋 Tôi là trợ lý tra cứu <b>thi đua, khen thưởng</b>. Bạn cứ "
+                "hỏi bằng tiếng Việt, có dấu hay không dấu đều được.",
+    "thanks": "Rất vui được giúp bạn{name}! 😊 Cần tra cứu thêm, bạn cứ hỏi tiếp nhé.",
+    "identity": "Tôi là trợ lý tra cứu <b>thi đua, khen thưởng</b>. Tôi trả lời bằng đúng đoạn "
+                "quy định trong các văn bản đã nạp, kèm trích dẫn điều, khoản — không tự soạn "
+                "nội dung. Tôi giúp tra: danh hiệu, hình thức khen thưởng nào phù hợp; tiêu "
+                "chuẩn; ai đề nghị, ai quyết định; hồ sơ, thủ tục, thời hạn; tiền thưởng.",
+    "help": "Bạn gửi câu hỏi như khi hỏi đồng nghiệp, nêu rõ danh hiệu hoặc hình thức khen "
+            "thưởng và điều cần biết (tiêu chuẩn, hồ sơ, thẩm quyền…). Gõ /help để xem các lệnh.",
+}
+
+
+def render_small_talk(kind: str, first_name: str | None = None) -> str:
+    """A short human reply to a greeting, thanks, "bạn là ai", "giúp với" (never "không tìm
+    thấy"), pointing to what the bot can do; the example questions go below as buttons."""
+    name = f" {esc(first_name)}" if first_name else ""
+    return SMALL_TALK[kind].format(name=name) + "\n\nVí dụ, bấm một câu hỏi mẫu:"
+
+
 def truncated_notice() -> str:
     return (f"✂️ Câu hỏi quá dài nên tôi chỉ dùng {MAX_QUESTION_CHARS} ký tự đầu tiên để tra "
             "cứu.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -16,7 +16,7 @@ from telegram.ext import (
 
 from handlers.ask import answer_question, send_saved_answer
 from handlers.commands import GROUP, PRIVATE, Command
-from handlers.common import button, reply
+from handlers.common import EXAMPLES, examples_keyboard, reply
 from handlers.context import BotContext
 from handlers.render import esc
 
@@ -25,11 +25,6 @@ COMMANDS = (
     Command("help", "Hướng dẫn sử dụng"),
 )
 
-EXAMPLES = (
-    "Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?",
-    "Ai có thẩm quyền quyết định tặng giấy khen?",
-    "Hồ sơ đề nghị xét tặng danh hiệu thi đua gồm những gì?",
-)
 _SHARED = re.compile(r"^a_([A-Za-z0-9]{1,32})(?:_(\d{1,2}))?$")
 
 
@@ -77,10 +72,6 @@ def help_text(commands: Sequence[Command], is_admin: bool, bot_username: str) ->
             *lines_for(PRIVATE, admin=True),
         ]
     return "\n".join(lines)
-
-
-def examples_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(f"❓ {q}", "ex", n)] for n, q in enumerate(EXAMPLES)])
 
 
 async def welcome(update: Update, context: BotContext) -> None:

@@ -21,6 +21,7 @@ from knowledge.citation import document_name, unit_name
 from knowledge.db import db_reason
 from knowledge.model import STATUS_IN_FORCE, DocumentMeta, number_key
 from knowledge.store import KnowledgeStore, UnitView
+from retrieval.conversation import without_small_talk
 from retrieval.engine import Answer, SearchEngine
 from retrieval.loaded import LoadedKnowledge, loaded
 from retrieval.question import clean_question, has_words, is_dossier_question
@@ -135,7 +136,7 @@ def ask(
     chat_type: str, chat_id: int | None, k: int = RESULTS,
 ) -> AskResult:
     """Answer a question: search, save the answer for paging/sharing, log, feed a session."""
-    question, truncated = clean_question(raw_question)
+    question, truncated = clean_question(without_small_talk(raw_question))
     if not has_words(question):
         return AskResult(question, truncated, empty=True)
     index = engine.index  # one snapshot for the whole answer

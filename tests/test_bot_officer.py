@@ -295,3 +295,18 @@ def test_database_file_is_a_copy(bot: Harness, corpus_db: str) -> None:
     path = bot.services.store.engine.url.database
     assert Path(path).name == "kb.db"
     assert path != corpus_db.removeprefix("sqlite:///")
+
+
+@pytest.mark.parametrize("message", ["chào bot", "cảm ơn bot nhé", "bạn là ai?", "giúp với"])
+def test_small_talk_gets_a_human_reply_with_examples(bot: Harness, message: str) -> None:
+    [reply] = sent_messages(bot.text(message))
+    assert "chưa tìm thấy" not in reply.text and "không tìm thấy" not in reply.text
+    examples = [b for b in buttons(bot.last(OFFICER)) if b.startswith("❓")]
+    assert 2 <= len(examples) <= 3
+    calls = bot.press(bot.last(OFFICER), buttons(bot.last(OFFICER))[examples[0]])
+    assert any(s.text.startswith("📌") for s in sent_messages(calls))  # the example is answered
+
+
+def test_a_greeting_before_a_question_is_answered(bot: Harness) -> None:
+    message = _ask(bot, "Chào bạn, cho hỏi " + QUESTION)
+    assert message["text"].startswith("📌")
