@@ -119,6 +119,7 @@ def build_application(
         store=store, engine=engine, activity=activity, admin_ids=settings.admin_ids,
         sources_dir=settings.sources_dir, commands=COMMANDS,
     ))
+    application.add_handler(ask.tracking_handler(), group=-1)
     for flow in FLOWS:
         application.add_handlers(flow.handlers())
     application.add_handlers(start.fallback_handlers())

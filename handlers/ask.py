@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from handlers.commands import Command
 from handlers.common import (
@@ -28,6 +36,12 @@ from handlers.render import (
 from retrieval import answers as asking
 from retrieval.conversation import small_talk
 
+REPLIES = "replies"
+"""chat_data: question message id → (reply message id, chat activity when it was sent)."""
+ACTIVITY = "activity"
+"""chat_data: how many messages and button presses the chat has had."""
+MAX_REMEMBERED_REPLIES = 50
+
 COMMANDS: tuple[Command, ...] = ()
 """Officers need no command: any text in a private chat is a question."""
 
@@ -41,38 +55,58 @@ UNSAVED = (
 )
 
 
-async def answer_question(update: Update, context: BotContext, text: str) -> None:
-    """Search, save and send the answer to ``text`` in the update's chat."""
+@dataclass
+class Composed:
+    """A reply before it is sent (or put in place of an earlier one)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+async def compose_reply(update: Update, context: BotContext, text: str) -> Composed | None:
+    """The reply to ``text``: small talk, or search, save and log the answer."""
     svc = context.services
     chat = update.effective_chat
     user = update.effective_user
     if chat is None:
-        return
+        return None
     if kind := small_talk(text):
-        await reply(update, render_small_talk(kind, user.first_name if user else None),
-                    reply_markup=examples_keyboard())
-        return
+        return Composed(render_small_talk(kind, user.first_name if user else None),
+                        examples_keyboard())
     await typing(context.bot, chat.id)
     result = await svc.run(
         asking.ask, svc.engine, svc.activity, text,
         user_id=user.id if user else None, chat_type=chat.type, chat_id=chat.id,
     )
     if result.empty:
-        await reply(update, esc(ASK_FOR_TEXT))
-        return
+        return Composed(esc(ASK_FOR_TEXT))
     notice = esc(truncated_notice()) + "\n\n" if result.truncated else ""
     if result.answer is None:
         headings = asking.related_headings(result.related or [])
         markup = InlineKeyboardMarkup(rows_of(
             [button(f"📖 {citation[:50]}", "a", label, number)
              for citation, _title, label, number in headings], width=1))
-        await reply(update, notice + render_no_answer(
+        return Composed(notice + render_no_answer(
             result.question, [(c, t) for c, t, _l, _n in headings]),
-            reply_markup=markup if headings else None)
-        return
+            markup if headings else None)
     unsaved = "" if result.answer.id else "\n\n" + esc(UNSAVED)
-    await reply(update, notice + render_answer(result.answer, 0) + unsaved,
-                reply_markup=answer_keyboard(result.answer, 0))
+    return Composed(notice + render_answer(result.answer, 0) + unsaved,
+                    answer_keyboard(result.answer, 0))
+
+
+async def answer_question(update: Update, context: BotContext, text: str) -> None:
+    """Answer ``text`` in the update's chat, remembering which reply answers which message
+    (an edited question can then replace its answer)."""
+    composed = await compose_reply(update, context, text)
+    if composed is None:
+        return
+    sent = await reply(update, composed.text, reply_markup=composed.markup)
+    asked = update.effective_message
+    if sent is not None and asked is not None and context.chat_data is not None:
+        replies: dict[int, tuple[int, int]] = context.chat_data.setdefault(REPLIES, {})
+        replies[asked.message_id] = (sent.message_id, context.chat_data.get(ACTIVITY, 0))
+        while len(replies) > MAX_REMEMBERED_REPLIES:
+            replies.pop(next(iter(replies)))
 
 
 async def answer_private_text(update: Update, context: BotContext) -> None:
@@ -80,6 +114,36 @@ async def answer_private_text(update: Update, context: BotContext) -> None:
     if message is None or message.text is None:
         return
     await answer_question(update, context, message.text)
+
+
+async def count_chat_activity(update: Update, context: BotContext) -> None:
+    """Count new messages and button presses per chat (edits do not count): an edited question
+    may replace its answer only while nothing happened in the chat since."""
+    if update.edited_message is None and context.chat_data is not None:
+        context.chat_data[ACTIVITY] = context.chat_data.get(ACTIVITY, 0) + 1
+
+
+async def answer_edited_question(update: Update, context: BotContext) -> None:
+    """An officer corrected a question: put the new answer in place of the old one when that
+    is still the chat's last message (private chats), otherwise answer anew."""
+    message = update.edited_message
+    chat = update.effective_chat
+    if message is None or message.text is None or chat is None:
+        return
+    data = context.chat_data if context.chat_data is not None else {}
+    earlier = data.get(REPLIES, {}).get(message.message_id)
+    if earlier is None or earlier[1] != data.get(ACTIVITY, 0):
+        await answer_question(update, context, message.text)
+        return
+    composed = await compose_reply(update, context, message.text)
+    if composed is None:
+        return
+    try:
+        await context.bot.edit_message_text(composed.text, chat.id, earlier[0],
+                                            reply_markup=composed.markup)
+    except BadRequest as exc:  # the same answer again: the message already shows it
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 async def show_other_result(update: Update, context: BotContext) -> None:
@@ -136,11 +200,19 @@ async def send_saved_answer(update: Update, context: BotContext, answer_id: str,
                 reply_markup=answer_keyboard(saved, index))
 
 
+def tracking_handler() -> BaseHandler:
+    """Runs before every flow (group -1) and lets them all run."""
+    return TypeHandler(Update, count_chat_activity)
+
+
 def handlers() -> list[BaseHandler]:
     private_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
                     & filters.UpdateType.MESSAGE)
+    private_edit = (filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+                    & filters.UpdateType.EDITED_MESSAGE)
     return [
         MessageHandler(private_text, answer_private_text),
+        MessageHandler(private_edit, answer_edited_question),
         CallbackQueryHandler(show_other_result, pattern=r"^p:[A-Za-z0-9]+:\d+$"),
         CallbackQueryHandler(share_answer, pattern=r"^s:[A-Za-z0-9]+:\d+$"),
     ]

@@ -75,8 +75,10 @@ async def answer_if_addressed(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[BaseHandler]:
+    # An edited question addressed to the bot is answered anew (a group's other messages are
+    # not all visible to the bot, so it cannot know whether its answer is still the last).
     group_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS
-                  & filters.UpdateType.MESSAGE)
+                  & filters.UpdateType.MESSAGES)
     return [
         CommandHandler("hoi", answer_hoi_command),
         MessageHandler(group_text, answer_if_addressed),

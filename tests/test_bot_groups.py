@@ -160,3 +160,27 @@ def test_training_session_export(bot: Harness, engine: SearchEngine) -> None:
         assert top.text.split("\n")[0].strip() in text
     [closed] = sent_messages(bot.command("phien_ket_thuc", chat_type="group", user_id=TRAINER))
     assert closed.text.startswith("Chưa có phiên nào đang mở")
+
+
+def test_group_answers_an_edited_question_anew(bot: Harness, engine: SearchEngine) -> None:
+    mention = bot.server.mention(Q1, user_id=TRAINER)
+    bot.wait_done(mention["update_id"])
+    first = bot.last(GROUP)
+
+    def edit() -> dict:
+        message = dict(mention["message"])
+        message["text"] = message["text"].replace(Q1, Q2)
+        message["edit_date"] = message["date"] + 5
+        return bot.server.enqueue_update({"edited_message": message})
+
+    calls = bot.do(edit)
+    [answer] = sent_messages(calls)
+    assert answer.params["reply_parameters"]["message_id"] == mention["message"]["message_id"]
+    assert entity_texts(bot.last(GROUP), "bold")[0] == engine.search(Q2, 5)[0].citation
+    assert bot.message(GROUP, first["message_id"])["text"] == first["text"]  # kept
+
+
+def test_small_talk_in_a_group_when_addressed(bot: Harness) -> None:
+    calls = bot.do(lambda: bot.server.mention("chào bot", user_id=TRAINER))
+    [reply] = sent_messages(calls)
+    assert "chưa tìm thấy" not in reply.text

@@ -310,3 +310,47 @@ def test_small_talk_gets_a_human_reply_with_examples(bot: Harness, message: str)
 def test_a_greeting_before_a_question_is_answered(bot: Harness) -> None:
     message = _ask(bot, "Chào bạn, cho hỏi " + QUESTION)
     assert message["text"].startswith("📌")
+
+
+def _send_and_edit(bot: Harness, first: str, corrected: str,
+                   between: str | None = None) -> tuple[dict, list]:
+    """Ask ``first`` (optionally say ``between`` after), then edit it to ``corrected``."""
+    sent: dict = {}
+
+    def ask() -> dict:
+        sent.update(bot.server.send_text(first))
+        return sent
+
+    bot.do(ask)
+    reply = bot.last(OFFICER)
+    if between is not None:
+        bot.text(between)
+
+    def edit() -> dict:
+        message = {**sent["message"], "text": corrected, "edit_date": sent["message"]["date"] + 5}
+        message.pop("entities", None)
+        return bot.server.enqueue_update({"edited_message": message})
+
+    return reply, bot.do(edit)
+
+
+def test_an_edited_question_replaces_its_answer_while_it_is_the_last_message(
+    bot: Harness, expected: SearchEngine
+) -> None:
+    reply, calls = _send_and_edit(bot, "tiêu chuẩn giấy khen", DOSSIER)
+    assert sent_messages(calls) == []
+    [edited] = sent_messages(calls, "editMessageText")
+    assert edited.params["message_id"] == reply["message_id"]
+    top = expected.search(DOSSIER, 1)[0]
+    assert top.citation in edited.text
+    assert buttons(bot.message(OFFICER, reply["message_id"]))  # the new answer's buttons
+
+
+def test_an_edited_question_is_answered_anew_after_other_messages(
+    bot: Harness, expected: SearchEngine
+) -> None:
+    reply, calls = _send_and_edit(bot, "tiêu chuẩn giấy khen", DOSSIER, between=QUESTION)
+    assert sent_messages(calls, "editMessageText") == []
+    [answer] = sent_messages(calls)
+    assert expected.search(DOSSIER, 1)[0].citation in answer.text
+    assert bot.message(OFFICER, reply["message_id"])["text"] != answer.text
