@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from knowledge.activity import LOCAL_OFFSET, ActivityStats, SavedAnswer, SavedItem
+from knowledge.activity import (
+    FEEDBACK_REASONS,
+    LOCAL_OFFSET,
+    ActivityStats,
+    SavedAnswer,
+    SavedItem,
+)
 from knowledge.citation import status_line
 from knowledge.model import KIND_LABELS, STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import DocumentInfo, UnitView
@@ -394,6 +400,10 @@ def render_stats(stats: ActivityStats) -> str:
         f"{stats.unanswered} ({stats.unanswered_rate:.0%})"
     )
     lines.append(f"Đánh giá: 👍 {stats.positive_count} · 👎 {stats.negative_count}")
+    if stats.reasons:
+        given = " · ".join(f"{FEEDBACK_REASONS.get(r, r)} {n}" for r, n in
+                           sorted(stats.reasons.items(), key=lambda kv: -kv[1]))
+        lines.append(f"Lý do 👎: {esc(given)}")
     if stats.top_questions:
         lines.append("")
         lines.append("Câu hỏi nhiều nhất:")
@@ -403,8 +413,9 @@ def render_stats(stats: ActivityStats) -> str:
         lines.append("")
         lines.append("👎 gần đây:")
         for fb in stats.negative:
+            why = f" ({FEEDBACK_REASONS.get(fb.reason, fb.reason)})" if fb.reason else ""
             lines.append(f"• {fb.at:%d/%m %H:%M} “{esc(_clip(fb.question, 120))}” → "
-                         f"{esc(_clip(fb.citation, 120))}")
+                         f"{esc(_clip(fb.citation, 120))}{esc(why)}")
     return "\n".join(lines)
 
 

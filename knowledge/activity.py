@@ -52,6 +52,14 @@ SALT_KEY = "user-hash-salt"
 LOCAL_OFFSET = timedelta(hours=7)
 """Vietnam time (UTC+7, no daylight saving): statistics count days as officers live them."""
 
+FEEDBACK_REASONS = {
+    "sai-dieu": "sai điều",
+    "thieu-y": "thiếu ý",
+    "kho-hieu": "khó hiểu",
+    "khac": "khác",
+}
+"""Reasons an officer may give after 👎 (stored key → label)."""
+
 UPLOAD_PENDING = "cho-duyet"
 UPLOAD_PROCESSING = "dang-xu-ly"
 UPLOAD_PUBLISHED = "da-dang"
@@ -114,6 +122,8 @@ class FeedbackRow(Base):
     user_hash: Mapped[str] = mapped_column(String(64))
     value: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    """Why an answer was 👎 (a FEEDBACK_REASONS key), when the officer said."""
 
 
 class SessionRow(Base):
@@ -238,6 +248,8 @@ class NegativeFeedback:
     at: datetime
     question: str
     citation: str
+    reason: str | None = None
+    """A FEEDBACK_REASONS key, or None when no reason was given."""
 
 
 @dataclass
@@ -252,6 +264,8 @@ class ActivityStats:
     negative: list[NegativeFeedback]
     positive_count: int = 0
     negative_count: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    """👎 reasons given in the period (FEEDBACK_REASONS key → count)."""
 
     @property
     def unanswered_rate(self) -> float:
@@ -375,6 +389,20 @@ class ActivityStore:
                 return True
             except IntegrityError:  # two presses raced; the second pass updates
                 continue
+        return True
+
+    def set_feedback_reason(self, answer_id: str, item: int, user_id: int, reason: str) -> bool:
+        """Attach a reason to the user's 👎 on result ``item`` (a reason is a 👎: one given
+        without voting first records the vote too). False for an unknown answer or reason."""
+        if reason not in FEEDBACK_REASONS or not self.set_feedback(answer_id, item, user_id, -1):
+            return False
+        with self.sessions.begin() as s:
+            s.execute(
+                update(FeedbackRow)
+                .where(FeedbackRow.answer_id == answer_id, FeedbackRow.item == item,
+                       FeedbackRow.user_hash == self.user_hash(user_id))
+                .values(reason=reason, updated_at=_now())
+            )
         return True
 
     def feedback(self, answer_id: str) -> list[tuple[int, int]]:
@@ -512,9 +540,15 @@ class ActivityStore:
                 .where(FeedbackRow.updated_at >= since)
                 .group_by(FeedbackRow.value)
             ).all()
+            reasons = s.execute(
+                select(FeedbackRow.reason, func.count())
+                .where(FeedbackRow.updated_at >= since, FeedbackRow.value < 0,
+                       FeedbackRow.reason.is_not(None))
+                .group_by(FeedbackRow.reason)
+            ).all()
             negative = s.execute(
                 select(FeedbackRow.updated_at, FeedbackRow.item, SavedAnswerRow.question,
-                       SavedAnswerRow.items)
+                       SavedAnswerRow.items, FeedbackRow.reason)
                 .join(SavedAnswerRow, SavedAnswerRow.id == FeedbackRow.answer_id)
                 .where(FeedbackRow.value < 0)
                 .order_by(FeedbackRow.updated_at.desc(), FeedbackRow.id.desc())
@@ -532,11 +566,11 @@ class ActivityStore:
         top_questions = [(shown[k], n) for k, n in counted.most_common(top)]
         vote_counts = {int(v): int(n) for v, n in votes}
         negatives = []
-        for at, item, question, items in negative:
+        for at, item, question, items, reason in negative:
             citation = ""
             if isinstance(items, list) and 0 <= item < len(items):
                 citation = str(items[item].get("citation", ""))
-            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, question, citation))
+            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, question, citation, reason))
         return ActivityStats(
             days=day_list,
             total=len(rows),
@@ -546,6 +580,7 @@ class ActivityStore:
             negative=negatives,
             positive_count=vote_counts.get(1, 0),
             negative_count=vote_counts.get(-1, 0),
+            reasons={str(r): int(n) for r, n in reasons},
         )
 
     def question_log(self, limit: int = 100) -> list[QuestionRow]:

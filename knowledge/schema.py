@@ -62,14 +62,21 @@ def ensure_schema(engine: Engine) -> None:
 
 def _adopt_unversioned(engine: Engine) -> None:
     """Databases made before migrations existed (tables, no version): mark the revision whose
-    tables they hold, so the upgrade adds only what is missing instead of failing."""
-    inspector = inspect(engine)
-    tables = set(inspector.get_table_names())
+    tables they hold, so the upgrade adds only what is missing instead of failing. A database
+    whose tables already match the models exactly is at the newest revision."""
+    from alembic.autogenerate import compare_metadata
+
+    import knowledge.activity
+    import knowledge.store  # noqa: F401  (both register their tables on Base.metadata)
+    from knowledge.db import Base
+
+    tables = set(inspect(engine).get_table_names())
     if "documents" not in tables:
         return
-    columns = {c["name"] for c in inspector.get_columns("documents")}
-    if "scope" in columns:
-        revision = "0003"
+    with engine.connect() as connection:
+        current = not compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    if current:
+        revision = "head"
     else:
         revision = "0002" if "bot_answers" in tables else "0001"
     command.stamp(alembic_config(engine), revision)

@@ -123,6 +123,14 @@ def test_statistics(tmp_path: Path) -> None:
     assert (stats.positive_count, stats.negative_count) == (1, 1)
     [negative] = stats.negative
     assert negative.question == "Giấy khen?" and negative.citation == _item(7).citation
+    assert negative.reason is None and stats.reasons == {}
+    assert activity.set_feedback_reason(answer_id, 0, 2, "sai-dieu")  # 👍 becomes 👎 + reason
+    assert not activity.set_feedback_reason(answer_id, 0, 2, "nonsense")
+    assert not activity.set_feedback_reason("nope", 0, 2, "khac")
+    stats = activity.stats(7)
+    assert (stats.positive_count, stats.negative_count) == (0, 2)
+    assert stats.reasons == {"sai-dieu": 1}
+    assert stats.negative[0].reason == "sai-dieu"
     later = activity.stats(7, now=datetime.now() + timedelta(days=30))
     assert later.total == 0 and later.unanswered_rate == 0
     store.close()

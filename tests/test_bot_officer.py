@@ -134,8 +134,20 @@ def test_feedback_is_stored_and_changeable(bot: Harness) -> None:
     assert calls[0].method == "answerCallbackQuery"
     assert calls[0].params["text"].startswith("Cảm ơn")
     assert bot.services.activity.feedback(answer_id) == [(0, 1)]
-    bot.press(message, buttons(message)["👎"])
+    calls = bot.press(message, buttons(message)["👎"])
     assert bot.services.activity.feedback(answer_id) == [(0, -1)]
+    [prompt] = sent_messages(calls)  # an optional reason
+    assert prompt.params["reply_parameters"]["message_id"] == message["message_id"]
+    asked = bot.last(OFFICER)
+    reasons = buttons(asked)
+    assert set(reasons) == {"Sai điều", "Thiếu ý", "Khó hiểu", "Khác"}
+    bot.press(asked, reasons["Thiếu ý"])
+    assert "thiếu ý" in bot.message(OFFICER, asked["message_id"])["text"]
+    stats = bot.services.activity.stats(7)
+    assert stats.reasons.get("thieu-y", 0) >= 1
+    assert any(fb.reason == "thieu-y" for fb in stats.negative)
+    forged = bot.press(asked, f"r:{answer_id}:0:bia-dat", strict=False)
+    assert forged[0].params.get("show_alert") is True  # unknown reason: nothing stored
 
 
 def test_dossier_question_shows_a_checklist(bot: Harness, expected: SearchEngine) -> None:

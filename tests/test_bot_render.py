@@ -190,3 +190,21 @@ def test_uploads_refused_before_download() -> None:
     assert unsupported_reason("a.docx", 1000) is None
     assert "chưa được hỗ trợ" in unsupported_reason("a.doc", 1000)
     assert "20 MB" in unsupported_reason("a.pdf", 21 * 1024 * 1024)
+
+
+def test_statistics_show_the_reasons_of_thumbs_down() -> None:
+    from datetime import datetime
+
+    from handlers.render import render_stats
+    from knowledge.activity import ActivityStats, NegativeFeedback
+
+    stats = ActivityStats(
+        days=[(date(2026, 11, 29), 2)], total=2, unanswered=0, users=1, top_questions=[],
+        negative=[NegativeFeedback(datetime(2026, 11, 29, 9, 5), "hồ sơ <bk>", "Điều 84",
+                                   "thieu-y")],
+        negative_count=2, reasons={"thieu-y": 1, "sai-dieu": 1},
+    )
+    html = render_stats(stats)
+    assert "Lý do 👎: " in html and "thiếu ý 1" in html and "sai điều 1" in html
+    assert "“hồ sơ &lt;bk&gt;” → Điều 84 (thiếu ý)" in html
+    _parse_html(html)  # Telegram accepts it
