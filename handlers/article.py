@@ -21,6 +21,7 @@ from handlers.render import esc, render_article
 from knowledge.citation import unit_name
 from knowledge.store import UnitView
 from retrieval import answers as asking
+from retrieval.engine import SearchEngine
 from retrieval.loaded import loaded
 from retrieval.references import find_reference
 
@@ -35,12 +36,16 @@ GONE = ("Không tìm thấy điều này trong cơ sở tri thức hiện tại 
         "thế hoặc gỡ).")
 
 
-def parse_article_args(text: str) -> tuple[str, str | None] | None:
-    """"84" / "84 06/2022/QH15" / "khoản 2 điều 84 luật 06/2022" → (label, number)."""
+def parse_article_args(engine: SearchEngine, text: str) -> tuple[str, str | None] | None:
+    """"84" / "84 06/2022/QH15" / "24 luật tđkt" / "50 nd 152" / "khoản 2 điều 84 luật
+    06/2022" → (label, document number or a loose one)."""
     text = " ".join(text.split())
     if not text:
         return None
     head, _, rest = text.partition(" ")
+    cited = text if not head[:1].isdigit() else f"điều {text}"
+    if (request := asking.article_request(engine, cited)) is not None:
+        return request.label, request.number
     if re.fullmatch(r"\d{1,3}[a-z]?|\d+(?:\.\d+)+", head, re.IGNORECASE):
         return head, rest.strip() or None
     ref = find_reference(text)
@@ -75,12 +80,13 @@ async def show_article(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    parsed = parse_article_args(re.sub(r"^/\S+", "", message.text, count=1))
+    svc = context.services
+    parsed = await svc.run(parse_article_args, svc.engine,
+                           re.sub(r"^/\S+", "", message.text, count=1))
     if parsed is None:
         await reply(update, USAGE)
         return
     label, number = parsed
-    svc = context.services
     views = await svc.run(asking.article_views, svc.store, label, number)
     if not views:
         where = f" trong văn bản {number}" if number else ""

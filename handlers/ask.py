@@ -14,6 +14,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.article import send_article
 from handlers.commands import Command
 from handlers.common import (
     answer_keyboard,
@@ -96,7 +97,10 @@ async def compose_reply(update: Update, context: BotContext, text: str) -> Compo
 
 async def answer_question(update: Update, context: BotContext, text: str) -> None:
     """Answer ``text`` in the update's chat, remembering which reply answers which message
-    (an edited question can then replace its answer)."""
+    (an edited question can then replace its answer). A message that only cites an article
+    ("điều 24 luật tđkt") gets the whole article, as /dieu would show it."""
+    if await show_requested_article(update, context, text):
+        return
     composed = await compose_reply(update, context, text)
     if composed is None:
         return
@@ -107,6 +111,18 @@ async def answer_question(update: Update, context: BotContext, text: str) -> Non
         replies[asked.message_id] = (sent.message_id, context.chat_data.get(ACTIVITY, 0))
         while len(replies) > MAX_REMEMBERED_REPLIES:
             replies.pop(next(iter(replies)))
+
+
+async def show_requested_article(update: Update, context: BotContext, text: str) -> bool:
+    svc = context.services
+    request = await svc.run(asking.article_request, svc.engine, text)
+    if request is None or request.clause is not None:
+        return False  # a clause cited ("khoản 2 điều 84") is answered as a passage
+    views = await svc.run(asking.article_views, svc.store, request.label, request.number)
+    if not views:
+        return False
+    await send_article(update, context, views)
+    return True
 
 
 async def answer_private_text(update: Update, context: BotContext) -> None:

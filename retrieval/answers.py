@@ -197,6 +197,34 @@ def article_views(store: KnowledgeStore, label: str, number: str | None = None) 
     return views
 
 
+@dataclass(frozen=True)
+class ArticleRequest:
+    """A message that only asks to see an article: "điều 24 luật tđkt", "/dieu 50 nd 152"."""
+
+    label: str
+    number: str | None
+    clause: str | None
+
+
+def article_request(engine: SearchEngine, text: str) -> ArticleRequest | None:
+    """The article ``text`` cites, when citing it is all the text does (besides naming the
+    document, loosely or by number); None for a question that also asks something."""
+    index = engine.index
+    query = index.analyze(text)
+    if query.reference is None:
+        return None
+    number = query.reference.document
+    if number is None and query.naming.documents:
+        number = query.naming.documents[0]
+    words = [t for t in query.tokens if t.replace("_", " ") not in index.lexicon.stopwords]
+    if words:
+        named = loaded(index).named(words)
+        if named is None:
+            return None  # other words: a question about the article, not a request for it
+        number = number or named.number
+    return ArticleRequest(query.reference.article, number, query.reference.clause)
+
+
 def article_references(engine: SearchEngine, view: UnitView,
                        limit: int = 6) -> list[list[str]]:
     """The articles ``view`` refers to that the knowledge base holds (for buttons)."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from knowledge.citation import document_name
-from knowledge.model import STATUS_IN_FORCE, DocumentMeta, number_key
+from knowledge.model import KIND_LABELS, STATUS_IN_FORCE, DocumentMeta, number_key
 from knowledge.store import IndexRow
 from retrieval.engine import SearchIndex
-from retrieval.text import fold
+from retrieval.text import fold, tokenize
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class LoadedKnowledge:
         self.index = index
         self.documents: dict[str, LoadedDocument] = {}
         self._labels: set[tuple[str, str]] = set()
+        self._title_tokens: dict[str, frozenset[str]] | None = None
         for r in index.rows:
             key = number_key(r.document_number)
             if key not in self.documents:
@@ -69,6 +71,23 @@ class LoadedKnowledge:
             if (name := fold(d.title.split("(")[0].strip().rstrip(","))) and wanted.startswith(name)
         ]
         found.sort(key=lambda d: (d.status != STATUS_IN_FORCE, -len(d.title)))
+        return found[0] if found else None
+
+    def named(self, words: Iterable[str]) -> LoadedDocument | None:
+        """The document a loose name points to: every given word is a word of its kind or
+        title ("luật thi_đua khen_thưởng" → the Luật Thi đua, khen thưởng), in force first,
+        then the shortest title (the law itself before its consolidated version)."""
+        wanted = {w for w in words if w}
+        if not wanted:
+            return None
+        if self._title_tokens is None:
+            self._title_tokens = {
+                key: frozenset(tokenize(f"{KIND_LABELS.get(d.kind, '')} {d.title}"))
+                for key, d in self.documents.items()
+            }
+        found = [self.documents[key] for key, tokens in self._title_tokens.items()
+                 if wanted <= tokens]
+        found.sort(key=lambda d: (d.status != STATUS_IN_FORCE, len(d.title)))
         return found[0] if found else None
 
     def has_unit(self, number: str, label: str) -> bool:

@@ -366,3 +366,44 @@ def test_an_edited_question_is_answered_anew_after_other_messages(
     [answer] = sent_messages(calls)
     assert expected.search(DOSSIER, 1)[0].citation in answer.text
     assert bot.message(OFFICER, reply["message_id"])["text"] != answer.text
+
+
+def _article_text(bot: Harness, label: str, number: str) -> str:
+    [unit] = [v for v in (bot.services.store.unit(u)
+                          for u in bot.services.store.find_units(label, number)) if v]
+    return unit.text
+
+
+@pytest.mark.parametrize(("typed", "label", "number"), [
+    ("điều 24 luật tđkt", "24", "06/2022/QH15"),
+    ("dieu 24 luat thi dua khen thuong", "24", "06/2022/QH15"),
+    ("Điều 50 nđ 152", "50", "152/2025/NĐ-CP"),
+])
+def test_an_article_typed_as_text_is_shown_whole(bot: Harness, typed: str, label: str,
+                                                  number: str) -> None:
+    calls = bot.text(typed)
+    shown = "\n".join(s.text for s in sent_messages(calls))
+    assert shown.startswith(f"📖 <b>Điều {label} ")
+    assert number in shown.split("\n")[0]
+    body = _article_text(bot, label, number)
+    clauses = [line for line in body.split("\n") if line[:2] in ("1.", "2.")]
+    assert clauses and all(c in shown for c in clauses)  # every clause, not only khoản 1
+
+
+@pytest.mark.parametrize(("args", "label", "number"), [
+    ("24 luật tđkt", "24", "06/2022/QH15"),
+    ("50 nd 152", "50", "152/2025/NĐ-CP"),
+    ("22 luật cũ", "22", "16/VBHN-VPQH"),
+])
+def test_dieu_accepts_documents_named_as_officers_write_them(bot: Harness, args: str,
+                                                             label: str, number: str) -> None:
+    [first, *_rest] = sent_messages(bot.command("dieu", args))
+    assert first.text.startswith(f"📖 <b>Điều {label} ") and number in first.text.split("\n")[0]
+
+
+def test_a_question_about_an_article_is_still_answered_as_a_question(
+    bot: Harness, expected: SearchEngine
+) -> None:
+    message = _ask(bot, "khoản 2 điều 84")
+    assert message["text"].startswith("📌")
+    assert expected.search("khoản 2 điều 84", 1)[0].citation in message["text"]
