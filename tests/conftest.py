@@ -1,4 +1,5 @@
-"""Shared fixtures: the real corpus from ../shared/corpus and knowledge bases built from it.
+"""Shared fixtures: the real corpus from ../shared/corpus, knowledge bases built from it and the
+real bot running on one.
 
 The corpus is never copied into the project; tests read it where it lives.
 """
@@ -10,6 +11,7 @@ import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,6 +21,9 @@ from knowledge.store import KnowledgeStore
 from knowledge.sync import sync_folder
 from retrieval.engine import SearchEngine
 from retrieval.text import tokenize
+
+if TYPE_CHECKING:
+    from tests.bot_harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -84,3 +89,27 @@ def corpus_store(corpus_db: str) -> KnowledgeStore:
 @pytest.fixture(scope="session")
 def engine(corpus_store: KnowledgeStore) -> SearchEngine:
     return SearchEngine(corpus_store)
+
+
+@pytest.fixture(scope="module")
+def bot_database(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The knowledge base the module's ``bot`` serves: a private copy of the corpus database,
+    since bot tests change it. A module overrides this fixture to serve another one
+    (tests/test_bot_postgres.py: PostgreSQL)."""
+    from tests.bot_harness import copy_database
+
+    return copy_database(corpus_db, tmp_path_factory.mktemp("bot"))
+
+
+@pytest.fixture(scope="module")
+def bot(bot_database: str) -> Iterator[Harness]:
+    """The real bot, polling the fake Bot API server, shared by the tests of one module.
+
+    Why per module: starting the bot costs a second or two, and a module's tests are written
+    to follow each other on one bot (tests/bot_harness.py tells how to drive it).
+    """
+    from tests.bot_harness import running_bot  # imports the whole bot: only when needed
+
+    with running_bot(bot_database, sources_dir=CORPUS) as harness:
+        yield harness
+
