@@ -1,5 +1,5 @@
 """Shared fixtures: the real corpus from ../shared/corpus, knowledge bases built from it and the
-real bot running on one.
+real bot running on one; and the test groups (markers) every test belongs to.
 
 The corpus is never copied into the project; tests read it where it lives.
 """
@@ -113,3 +113,47 @@ def bot(bot_database: str) -> Iterator[Harness]:
     with running_bot(bot_database, sources_dir=CORPUS) as harness:
         yield harness
 
+
+# -- test groups ---------------------------------------------------------------------------
+# Every test is in exactly one of unit, parity or e2e (pyproject.toml describes them; the
+# README's "Tests" section tells how to run each). A module is unit unless listed here.
+
+PARITY_MODULES = frozenset({"test_bm25_parity.py"})
+E2E_MODULES = frozenset({
+    "test_bad_input.py", "test_bot_admin.py", "test_bot_groups.py", "test_bot_officer.py",
+    "test_bot_postgres.py", "test_bot_run.py", "test_cli.py", "test_db_outage.py",
+    "test_instances.py", "test_load.py", "test_update_crash.py",
+})
+E2E_TESTS = frozenset({
+    # The tdkt command run as a child process, in otherwise fast modules.
+    "test_query_analysis.py::test_eval_prints_baseline_and_ablation",
+    "test_schema.py::test_db_upgrade_command",
+})
+POSTGRES_MODULES = frozenset({"test_bot_postgres.py"})
+
+
+def group_of(item: pytest.Item) -> str:
+    """unit, parity or e2e: by the test's module, or by the test itself (E2E_TESTS)."""
+    module = item.path.name
+    if module in PARITY_MODULES:
+        return "parity"
+    name = getattr(item, "originalname", item.name)
+    if module in E2E_MODULES or f"{module}::{name}" in E2E_TESTS:
+        return "e2e"
+    return "unit"
+
+
+def needs_postgres(item: pytest.Item) -> bool:
+    """Whether the test runs only with TDKT_TEST_POSTGRES_URL: a PostgreSQL module, or the
+    "postgresql" case of a test parametrized over both databases."""
+    callspec = getattr(item, "callspec", None)
+    return item.path.name in POSTGRES_MODULES or (
+        callspec is not None and "postgresql" in callspec.params.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by these markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(group_of(item))
+        if needs_postgres(item):
+            item.add_marker("postgres")
