@@ -26,11 +26,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_application
 from bot.config import Settings
-
-try:
-    from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotApi
-except ImportError:  # pragma: no cover - depends on how pytest set up sys.path
-    from fake_bot_api import DEFAULT_USER_ID, FakeBotApi  # type: ignore[no-redef]
+from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotApi
 
 TOKEN = "123456789:AAE-fake-token_for_bot_tests"
 OFFICER = DEFAULT_USER_ID

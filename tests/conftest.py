@@ -1,4 +1,5 @@
-"""Shared fixtures: the real corpus from ../shared/corpus and knowledge bases built from it.
+"""Shared fixtures: the real corpus from ../shared/corpus, knowledge bases built from it and the
+real bot running on one; and the test groups (markers) every test belongs to.
 
 The corpus is never copied into the project; tests read it where it lives.
 """
@@ -10,6 +11,7 @@ import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,6 +21,9 @@ from knowledge.store import KnowledgeStore
 from knowledge.sync import sync_folder
 from retrieval.engine import SearchEngine
 from retrieval.text import tokenize
+
+if TYPE_CHECKING:
+    from tests.bot_harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -84,3 +89,71 @@ def corpus_store(corpus_db: str) -> KnowledgeStore:
 @pytest.fixture(scope="session")
 def engine(corpus_store: KnowledgeStore) -> SearchEngine:
     return SearchEngine(corpus_store)
+
+
+@pytest.fixture(scope="module")
+def bot_database(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The knowledge base the module's ``bot`` serves: a private copy of the corpus database,
+    since bot tests change it. A module overrides this fixture to serve another one
+    (tests/test_bot_postgres.py: PostgreSQL)."""
+    from tests.bot_harness import copy_database
+
+    return copy_database(corpus_db, tmp_path_factory.mktemp("bot"))
+
+
+@pytest.fixture(scope="module")
+def bot(bot_database: str) -> Iterator[Harness]:
+    """The real bot, polling the fake Bot API server, shared by the tests of one module.
+
+    Why per module: starting the bot costs a second or two, and a module's tests are written
+    to follow each other on one bot (tests/bot_harness.py tells how to drive it).
+    """
+    from tests.bot_harness import running_bot  # imports the whole bot: only when needed
+
+    with running_bot(bot_database, sources_dir=CORPUS) as harness:
+        yield harness
+
+
+# -- test groups ---------------------------------------------------------------------------
+# Every test is in exactly one of unit, parity or e2e (pyproject.toml describes them; the
+# README's "Tests" section tells how to run each). A module is unit unless listed here.
+
+PARITY_MODULES = frozenset({"test_bm25_parity.py"})
+E2E_MODULES = frozenset({
+    "test_bad_input.py", "test_bot_admin.py", "test_bot_groups.py", "test_bot_officer.py",
+    "test_bot_postgres.py", "test_bot_run.py", "test_cli.py", "test_db_outage.py",
+    "test_instances.py", "test_load.py", "test_update_crash.py",
+})
+E2E_TESTS = frozenset({
+    # The tdkt command run as a child process, in otherwise fast modules.
+    "test_query_analysis.py::test_eval_prints_baseline_and_ablation",
+    "test_schema.py::test_db_upgrade_command",
+})
+POSTGRES_MODULES = frozenset({"test_bot_postgres.py"})
+
+
+def group_of(item: pytest.Item) -> str:
+    """unit, parity or e2e: by the test's module, or by the test itself (E2E_TESTS)."""
+    module = item.path.name
+    if module in PARITY_MODULES:
+        return "parity"
+    name = getattr(item, "originalname", item.name)
+    if module in E2E_MODULES or f"{module}::{name}" in E2E_TESTS:
+        return "e2e"
+    return "unit"
+
+
+def needs_postgres(item: pytest.Item) -> bool:
+    """Whether the test runs only with TDKT_TEST_POSTGRES_URL: a PostgreSQL module, or the
+    "postgresql" case of a test parametrized over both databases."""
+    callspec = getattr(item, "callspec", None)
+    return item.path.name in POSTGRES_MODULES or (
+        callspec is not None and "postgresql" in callspec.params.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by these markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(group_of(item))
+        if needs_postgres(item):
+            item.add_marker("postgres")

@@ -7,7 +7,6 @@ The uploaded document is the fictional "Quy chế mẫu" (tests/sample_docs.py).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,25 +17,15 @@ from tests.bot_harness import (
     OFFICER,
     Harness,
     buttons,
-    copy_database,
     entity_texts,
-    running_bot,
     sent_messages,
 )
-from tests.conftest import CORPUS
 from tests.sample_docs import QUY_CHE_MAU, QUY_CHE_MAU_V2
 
 NUMBER = "01/2099/QC-MAU"
 CAPTION = "tên: Quy chế thi đua mẫu; loại: khác; hiệu lực: còn"
 CITATION_NAME = "Quy chế thi đua mẫu số 01/2099/QC-MAU"
 BONSAI = "Người trồng cây giỏi phải chăm sóc mấy chậu bonsai?"
-
-
-@pytest.fixture(scope="module")
-def bot(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    url = copy_database(corpus_db, tmp_path_factory.mktemp("admin"))
-    with running_bot(url, sources_dir=CORPUS) as harness:
-        yield harness
 
 
 def kb_state(bot: Harness) -> tuple[int, list[tuple[str, str]]]:

@@ -4,7 +4,6 @@ sharing by deep link, training sessions exported as .docx."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from docx import Document
@@ -15,9 +14,7 @@ from tests.bot_harness import (
     OTHER,
     Harness,
     buttons,
-    copy_database,
     entity_texts,
-    running_bot,
     sent_messages,
 )
 
@@ -29,13 +26,6 @@ except ImportError:  # pragma: no cover
 TRAINER = 555001
 Q1 = "Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?"
 Q2 = "Ai có thẩm quyền quyết định tặng giấy khen?"
-
-
-@pytest.fixture(scope="module")
-def bot(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    url = copy_database(corpus_db, tmp_path_factory.mktemp("groups"))
-    with running_bot(url) as harness:
-        yield harness
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ polling) against the fake Bot API server, over a copy of the real corpus knowled
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,7 @@ from tests.bot_harness import (
     TOKEN,
     Harness,
     buttons,
-    copy_database,
     entity_texts,
-    running_bot,
     sent_messages,
 )
 from tests.conftest import CORPUS
@@ -28,13 +25,6 @@ from tests.conftest import CORPUS
 QUESTION = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?"
 DOSSIER = "Hồ sơ đề nghị xét tặng danh hiệu thi đua gồm những gì?"
 WITH_REFERENCES = "công khai danh sách trước khi đề nghị tặng huân chương"
-
-
-@pytest.fixture(scope="module")
-def bot(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    url = copy_database(corpus_db, tmp_path_factory.mktemp("officer"))
-    with running_bot(url) as harness:
-        yield harness
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,6 @@ from tests.bot_harness import (
     entity_texts,
     load_corpus,
     postgres_database,
-    running_bot,
     sent_messages,
 )
 from tests.conftest import CORPUS, POSTGRES_URL, corpus_available
@@ -69,9 +68,9 @@ def pg_corpus() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def bot(pg_corpus: str) -> Iterator[Harness]:
-    with running_bot(pg_corpus, sources_dir=CORPUS) as harness:
-        yield harness
+def bot_database(pg_corpus: str) -> str:
+    """The shared ``bot`` fixture (tests/conftest.py) serves the PostgreSQL corpus."""
+    return pg_corpus
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,15 @@
 """CI's reduced load test: 20 officers × 3 questions in bursts through a faulty Bot API.
 
-The full run (200 × 5, figures in the report) is ``scripts/load_test.py``; this runs the same
-code, smaller, so a change that loses, duplicates or fails a reply under 429s, 5xx and slow
-answers fails CI. Fault rates are higher than in the full run so every kind is exercised.
+The full run (200 × 5, figures in the report) is ``python -m tests.tools.load_test``; this
+runs the same code, smaller, so a change that loses, duplicates or fails a reply under 429s,
+5xx and slow answers fails CI. Fault rates are higher than in the full run so every kind is
+exercised.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import httpx
 import pytest
@@ -23,26 +21,13 @@ from bot.reliability import ReliableRateLimiter, request_not_processed
 from tests.bot_harness import OFFICER, TOKEN, copy_database
 from tests.conftest import DEV_SET
 from tests.fake_bot_api import FakeBotApi
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_test_module() -> ModuleType:
-    """scripts/ is not a package: import the script by path (it is also run as a command)."""
-    spec = importlib.util.spec_from_file_location("tdkt_load_test", ROOT / "scripts" /
-                                                  "load_test.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve their annotations through it
-    spec.loader.exec_module(module)
-    return module
+from tests.tools import load_test as load
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/eval/dev.jsonl not found")
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 def test_burst_with_faults_gets_exactly_one_reply_per_question(corpus_db: str,
                                                                tmp_path: Path) -> None:
-    load = _load_test_module()
     config = load.LoadConfig(users=20, questions=3, seed=11, rate_429=0.06, rate_5xx=0.1,
                              rate_slow=0.1, slow_delay=0.3, round_timeout=60, settle=1.0)
     report = load.run_load_test(copy_database(corpus_db, tmp_path), config)

@@ -1,12 +1,11 @@
-#!/usr/bin/env python3
 """Load test: a training session's burst of officers on the real bot, through a faulty API.
 
-    .venv/bin/python scripts/load_test.py [--users 200] [--questions 5] [--seed 7] [--json]
-    .venv/bin/python scripts/load_test.py --postgres postgresql+psycopg://postgres@host/db
+    .venv/bin/python -m tests.tools.load_test [--users 200] [--questions 5] [--seed 7] [--json]
+    .venv/bin/python -m tests.tools.load_test --postgres postgresql+psycopg://postgres@host/db
 
 What runs is production's bot: ``bot.app.build_application`` with its rate limiter
 (``bot.reliability.ReliableRateLimiter``), concurrent updates, the real HTTP client and long
-polling, against the fake Bot API server of ``tests/fake_bot_api.py`` on 127.0.0.1. The
+polling, against the fake Bot API server of ``tests/fake_bot_api/`` on 127.0.0.1. The
 server answers replies (sendMessage, editMessageText) at random with 429 + ``retry_after``,
 500/502 or a slow answer; the seed fixes which replies fail, so runs are reproducible. Each
 simulated officer (user id = private chat id) asks ``--questions`` questions drawn from
@@ -41,26 +40,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from telegram import Update
+from telegram.constants import FloodLimit
+from telegram.ext import ContextTypes, TypeHandler
 
-from telegram import Update  # noqa: E402
-from telegram.constants import FloodLimit  # noqa: E402
-from telegram.ext import ContextTypes, TypeHandler  # noqa: E402
+from bot.app import build_application
+from bot.config import Settings
+from bot.reliability import ReliableRateLimiter
+from handlers.errors import APOLOGY, DB_APOLOGY
+from tests.bot_harness import TOKEN, load_corpus, polling_in_thread, postgres_database
+from tests.fake_bot_api import FakeBotApi
 
-from bot.app import build_application  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.reliability import ReliableRateLimiter  # noqa: E402
-from handlers.errors import APOLOGY, DB_APOLOGY  # noqa: E402
-from tests.bot_harness import (  # noqa: E402
-    TOKEN,
-    load_corpus,
-    polling_in_thread,
-    postgres_database,
-)
-from tests.fake_bot_api import FakeBotApi  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 QUESTION_FILES = (ROOT.parent / "shared" / "eval" / "dev.jsonl",
                   ROOT / "tests" / "data" / "extra_questions.jsonl")

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Print what the real bot sends for each flow, run against the fake Bot API server.
 
-    .venv/bin/python scripts/bot_transcript.py [--lines N]
+    .venv/bin/python -m tests.tools.bot_transcript [--lines N]
 
 Builds a throwaway knowledge base from ../shared/corpus, starts the bot exactly as the
 end-to-end tests do (tests/bot_harness.py), plays each flow and prints every Bot API call
@@ -12,22 +11,19 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from docx import Document
 
-from docx import Document  # noqa: E402
+from knowledge.store import KnowledgeStore
+from knowledge.sync import sync_folder
+from retrieval.text import tokenize
+from tests.bot_harness import ADMIN, OFFICER, OTHER, Harness, Sent, buttons, running_bot
+from tests.sample_docs import QUY_CHE_MAU
 
-from knowledge.store import KnowledgeStore  # noqa: E402
-from knowledge.sync import sync_folder  # noqa: E402
-from retrieval.text import tokenize  # noqa: E402
-from tests.bot_harness import ADMIN, OFFICER, OTHER, Harness, Sent, buttons, running_bot  # noqa: E402
-from tests.sample_docs import QUY_CHE_MAU  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 GROUP_USER = 555001
 
