@@ -68,7 +68,9 @@ def _adopt_unversioned(engine: Engine) -> None:
     if "documents" not in tables:
         return
     columns = {c["name"] for c in inspector.get_columns("documents")}
-    if "scope" in columns:
+    if "attachment" in {c["name"] for c in inspector.get_columns("units")}:
+        revision = "0004"
+    elif "scope" in columns:
         revision = "0003"
     else:
         revision = "0002" if "bot_answers" in tables else "0001"
