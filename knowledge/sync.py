@@ -18,7 +18,7 @@ from pathlib import Path
 from knowledge.coverage import MIN_COVERAGE, describe, needs_confirmation, unparsed_excerpt
 from knowledge.errors import KnowledgeError, LoadError
 from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes
-from knowledge.metadata import MANIFEST_NAME, infer_meta, read_manifest
+from knowledge.metadata import MANIFEST_NAME, complete_meta, infer_meta, read_manifest
 from knowledge.model import DocumentMeta, ParsedDocument, number_key
 from knowledge.parser import PARSER_VERSION, parse_document
 from knowledge.store import Changeset, KnowledgeStore, NewDocument, documents_by_origin
@@ -67,9 +67,14 @@ def content_hash(data: bytes, meta: DocumentMeta | None) -> str:
 
 
 def parse_bytes(data: bytes, filename: str, meta: DocumentMeta | None = None) -> ParsedDocument:
-    """Read and parse one file's bytes; metadata from the manifest entry or the header."""
+    """Read and parse one file's bytes; metadata from the manifest entry or the header (what
+    the entry leaves out, such as the issuer or the replaced documents, from the text).
+
+    The result carries its coverage; ``knowledge.coverage.unparsed_excerpt`` gives the lines
+    that were not parsed, for a preview to show before the admin confirms."""
     source = load_bytes(data, filename)
-    return parse_document(source, meta or infer_meta(source.text, filename), filename)
+    meta = complete_meta(meta, source.text) if meta else infer_meta(source.text, filename)
+    return parse_document(source, meta, filename)
 
 
 def coverage_note(parsed: ParsedDocument) -> str:
