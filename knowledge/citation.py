@@ -30,7 +30,8 @@ def document_name(meta: DocumentMeta) -> str:
         return f"{title} số {meta.number}" if title else f"Luật số {meta.number}"
     if meta.kind == "van-ban-hop-nhat":
         return f"{title}, văn bản hợp nhất số {meta.number}"
-    if meta.kind in ("nghi-dinh", "thong-tu", "quyet-dinh", "huong-dan"):
+    if meta.kind in ("nghi-dinh", "thong-tu", "quyet-dinh", "huong-dan", "nghi-quyet", "ke-hoach",
+                     "chi-thi", "cong-van"):
         return f"{KIND_LABELS[meta.kind]} số {meta.number}"
     if meta.kind == "tai-lieu-tap-huan" or not meta.number:
         return f"{meta.title} ({meta.number})" if meta.number else meta.title

@@ -45,6 +45,10 @@ _TITLE_STOP = re.compile(
     r"^(Căn cứ|Theo đề nghị|Xét đề nghị|Thực hiện|Trên cơ sở|Nhằm|Để |Chương|Điều|Phần|Mục|"
     r"[IVX]+\.|\d+\.|\(?(Ban hành )?kèm theo|Kính gửi|Số\s*:)", re.IGNORECASE
 )
+_AUTHORITY = re.compile(
+    r"^(ỦY BAN|UỶ BAN|BỘ TRƯỞNG|CHỦ TỊCH|GIÁM ĐỐC|HIỆU TRƯỞNG|THỦ TƯỚNG|CHÍNH PHỦ|QUỐC HỘI|"
+    r"HỘI ĐỒNG|TRƯỞNG BAN|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG)"
+)
 _PLACES = re.compile(
     r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|trường)((?: [^\W\d_]+){1,4})"
 )
@@ -214,6 +218,9 @@ def _title(word: str, rest: str, following: list[str], kind: str) -> str:
     for line in following:
         if _TITLE_STOP.match(line) or len(line) > MAX_TITLE or line.endswith((".", ":", ";")):
             break
+        upper = line == line.upper()
+        if upper and (_AUTHORITY.match(line) or any(p != p.upper() for p in pieces)):
+            break  # "ỦY BAN NHÂN DÂN TỈNH …" above "Căn cứ": the enacting authority
         pieces.append(line)
     name = " ".join(pieces).strip()
     if not name:

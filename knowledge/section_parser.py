@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import re
 
-from knowledge.layout import Line, Structure, split_lines, trim
+from knowledge.layout import (
+    CLOSING_START,
+    Line,
+    Structure,
+    closing_layout,
+    is_signature_line,
+    split_lines,
+    trim,
+)
 from knowledge.model import UNIT_SECTION, UNIT_TEXT, Passage, Unit
 
 MAX_SECTION_PASSAGE = 1500
@@ -43,36 +51,44 @@ def parse_sections(text: str) -> Structure:
     Lines before the first heading are left to the caller (a header, or a part's preamble).
     """
     lines = split_lines(text)
-    heads: list[tuple[int, str, str]] = []  # line index, label, title
+    heads: list[tuple[int, str, str, int | None]] = []  # line, label, title, its roman head
     path: list[int] = []
     roman = 0
+    roman_head: int | None = None
+    end_line = len(lines)
     for i, ln in enumerate(lines):
         t = ln.text
         if not t:
             continue
+        if heads and (CLOSING_START.match(t) or is_signature_line(t)):
+            end_line = i  # recipients and signature: layout, not the last section's text
+            break
         if m := _ROMAN.match(t):
             if _roman(m.group(1)) == roman + 1 and _headline(m.group(2)):
                 roman += 1
                 path = []
-                heads.append((i, m.group(1), m.group(2).strip()))
+                roman_head = len(heads)
+                heads.append((i, m.group(1), m.group(2).strip(), None))
             continue
         if m := _DOTTED.match(t):
             numbers = [int(x) for x in m.group(1).split(".")]
             # "2.5." continuing the outline is unambiguous; a bare "3." may be a list item.
             if _continues(path, numbers) and (len(numbers) > 1 or _headline(m.group(2))):
                 path = numbers
-                heads.append((i, m.group(1), m.group(2).strip()))
+                heads.append((i, m.group(1), m.group(2).strip(), roman_head))
     if len(heads) < 2:
         return Structure()
 
     units: list[Unit] = []
     passages: list[Passage] = []
     parents: dict[str, str] = {}
-    for n, (i, label, title) in enumerate(heads):
-        stop = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+    for n, (i, label, title, in_roman) in enumerate(heads):
+        stop = heads[n + 1][0] if n + 1 < len(heads) else end_line
         block = [ln for ln in lines[i:stop] if ln.text]
         parents[label] = title
         parent = label.rsplit(".", 1)[0] if "." in label else None
+        if parent is None and in_roman is not None:  # "1." under "II.": part II is its parent
+            parent, parents[heads[in_roman][1]] = heads[in_roman][1], heads[in_roman][2]
         start, end = trim(text, lines[i].start, block[-1].end)
         unit = Unit(
             kind=UNIT_SECTION,
@@ -85,12 +101,16 @@ def parse_sections(text: str) -> Structure:
         )
         units.append(unit)
         body = block[1:]
+        following = heads[n + 1] if n + 1 < len(heads) else None
+        has_children = following is not None and (
+            following[1].startswith(label + ".") or following[3] == n
+        )
         if body:
             passages.extend(group_paragraphs(text, body, len(units) - 1, MAX_SECTION_PASSAGE))
-        elif n + 1 == len(heads) or not heads[n + 1][1].startswith(label + "."):
+        elif not has_children:
             # A heading that is its own content (no children, no body): cite it as is.
             passages.append(Passage(len(units) - 1, start, end, text[start:end]))
-    return Structure(units, passages)
+    return Structure(units, passages, closing_layout(lines[end_line:]))
 
 
 def _continues(path: list[int], numbers: list[int]) -> bool:
