@@ -216,7 +216,7 @@ def _title(word: str, rest: str, following: list[str], kind: str) -> str:
     to the first line of the body (a basis, a heading, a sentence, a long line)."""
     pieces = [rest] if rest else []
     for line in following:
-        if _TITLE_STOP.match(line) or len(line) > MAX_TITLE or line.endswith((".", ":", ";")):
+        if _TITLE_STOP.match(line) or len(line) > 2 * MAX_TITLE or line.endswith((".", ":", ";")):
             break
         upper = line == line.upper()
         if upper and (_AUTHORITY.match(line) or any(p != p.upper() for p in pieces)):

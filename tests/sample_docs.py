@@ -285,3 +285,18 @@ KT. CHỦ TỊCH
 PHÓ CHỦ TỊCH
 Lê Thị Mẫu
 """
+
+# A decision followed, after its signature, by text that no part heading explains.
+LOST_AFTER_SIGNATURE = """ỦY BAN MẪU
+Số: 3/2099/QĐ-MAU
+QUYẾT ĐỊNH
+Về việc tổ chức ngày hội cây cảnh mẫu
+Điều 1. Tổ chức ngày hội cây cảnh mẫu vào mùa xuân năm 2099 tại vườn ươm trung tâm.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Nơi nhận:
+- Lưu: VT.
+CHỦ TỊCH
+Nguyễn Văn Mẫu
+Ngày hội gồm phần thi cắt tỉa bonsai, phần trưng bày chậu cảnh của các câu lạc bộ và phần trao giải cho người trồng cây cao tuổi nhất.
+Mỗi câu lạc bộ được đăng ký tối đa năm chậu cảnh; chậu cảnh phải do hội viên tự tay chăm sóc ít nhất một năm.
+"""

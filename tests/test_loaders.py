@@ -225,7 +225,8 @@ def test_pdf_text_layer_pages_and_spaces() -> None:
     assert result.fmt == "pdf"
     # Runs of spaces collapsed; short lines (no justified prose to join) kept as they are,
     # across the page break too (a clause may run on to the next page).
-    assert result.text.split("\n") == ["Quy che mau (hu cau)", "Dieu 1. Pham vi", "Dieu 2. Hieu luc"]
+    lines = result.text.split("\n")
+    assert lines == ["Quy che mau (hu cau)", "Dieu 1. Pham vi", "Dieu 2. Hieu luc"]
 
 
 def test_pdf_without_text_layer(tmp_path: Path) -> None:
