@@ -15,9 +15,10 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings
+from knowledge.coverage import percent
 from knowledge.errors import KnowledgeError
 from knowledge.model import STATUS_IN_FORCE, STATUS_LABELS
-from knowledge.store import KnowledgeStore
+from knowledge.store import DocumentInfo, KnowledgeStore
 from knowledge.sync import SyncReport, add_files, remove_document, sync_folder
 from retrieval.answers import article_views
 from retrieval.baseline import BASELINE_LABEL, BaselineSearch
@@ -35,19 +36,24 @@ def _store(settings: Settings) -> KnowledgeStore:
 def _print_report(report: SyncReport) -> int:
     for line in report.lines():
         print(line)
+    if report.held:
+        print("Các tệp “chưa nạp” ở trên có phần nội dung không đọc được. Kiểm tra lại tệp, "
+              "hoặc chạy lại lệnh với --yes để vẫn nạp.")
     if report.changed:
         print(f"Cơ sở tri thức: phiên bản {report.version}.")
-    elif not report.errors:
+    elif not report.errors and not report.held:
         print("Không có thay đổi.")
-    return 1 if report.errors else 0
+    return 1 if report.errors or report.held else 0
 
 
 def cmd_kb_sync(args: argparse.Namespace, settings: Settings) -> int:
-    return _print_report(sync_folder(_store(settings), Path(args.folder), tokenize))
+    return _print_report(sync_folder(_store(settings), Path(args.folder), tokenize,
+                                     accept_partial=args.yes))
 
 
 def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
-    return _print_report(add_files(_store(settings), [Path(f) for f in args.files], tokenize))
+    return _print_report(add_files(_store(settings), [Path(f) for f in args.files], tokenize,
+                                   accept_partial=args.yes))
 
 
 def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
@@ -57,6 +63,9 @@ def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
     docs = store.documents(include_retired=args.all)
+    if args.json:
+        print(json.dumps([_document_json(d) for d in docs], ensure_ascii=False, indent=2))
+        return 0
     if not docs:
         print("Cơ sở tri thức trống. Nạp văn bản: tdkt kb sync THƯ_MỤC")
         return 0
@@ -64,9 +73,22 @@ def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
     for d in docs:
         status = STATUS_LABELS.get(d.meta.status, d.meta.status)
         flag = "" if d.active else " [đã gỡ]"
-        print(f"- {d.meta.number}{flag}: {d.meta.title} — {status}; {d.units} điều/mục, "
-              f"{d.passages} đoạn; tệp {d.source_name}")
+        scope = f"; áp dụng: {d.meta.scope}" if d.meta.scope else ""
+        read = f", đọc được {percent(d.coverage)}" if d.coverage is not None else ""
+        print(f"- {d.meta.number}{flag}: {d.meta.title} — {status}{scope}; {d.units} điều/mục, "
+              f"{d.passages} đoạn{read}; tệp {d.source_name}")
     return 0
+
+
+def _document_json(d: DocumentInfo) -> dict[str, object]:
+    """One document of ``kb list --json``."""
+    return {
+        "number": d.meta.number, "title": d.meta.title, "kind": d.meta.kind,
+        "status": d.meta.status, "issuer": d.meta.issuer, "scope": d.meta.scope,
+        "replaces": list(d.meta.replaces), "units": d.units, "passages": d.passages,
+        "coverage": None if d.coverage is None else round(d.coverage, 4),
+        "file": d.source_name, "active": d.active,
+    }
 
 
 def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -77,16 +99,19 @@ def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
     if not views:
         print(f"Không tìm thấy “{args.reference}”" + (f" trong {number}" if number else "") + ".")
         return 1
-    for v in views if args.all else views[:1]:
+    # Every part of the first document that has this label (its attached rules first), or
+    # every document with --all.
+    shown = views if args.all else [v for v in views if v.document_id == views[0].document_id]
+    for v in shown:
         print(v.citation)
         if v.document.status != STATUS_IN_FORCE:
             print(f"({STATUS_LABELS.get(v.document.status, v.document.status)})")
         print()
         print(v.text)
         print()
-    if len(views) > 1 and not args.all:
-        others = ", ".join(v.document.number for v in views[1:])
-        print(f"Cũng có điều/mục này trong: {others} (dùng --doc hoặc --all).")
+    others = list(dict.fromkeys(v.document.number for v in views if v not in shown))
+    if others:
+        print(f"Cũng có điều/mục này trong: {', '.join(others)} (dùng --doc hoặc --all).")
     return 0
 
 
@@ -181,14 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="quản trị cơ sở tri thức").add_subparsers(
         dest="kb_command", required=True
     )
+    partial = "vẫn nạp tệp dù có phần nội dung không đọc được (dưới 97%%)"
     p = kb.add_parser("sync", help="đồng bộ với một thư mục văn bản")
     p.add_argument("folder")
+    p.add_argument("-y", "--yes", action="store_true", help=partial)
     p.set_defaults(func=cmd_kb_sync)
     p = kb.add_parser("add", help="thêm hoặc thay văn bản")
     p.add_argument("files", nargs="+")
+    p.add_argument("-y", "--yes", action="store_true", help=partial)
     p.set_defaults(func=cmd_kb_add)
     p = kb.add_parser("list", help="liệt kê văn bản")
     p.add_argument("--all", action="store_true", help="kể cả văn bản đã gỡ")
+    p.add_argument("--json", action="store_true",
+                   help="số hiệu, tên, loại, hiệu lực, cơ quan ban hành, phạm vi, số điều/đoạn, "
+                        "tỉ lệ đọc được")
     p.set_defaults(func=cmd_kb_list)
     p = kb.add_parser("remove", help="gỡ một văn bản theo số hiệu")
     p.add_argument("number")

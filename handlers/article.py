@@ -56,24 +56,29 @@ def parse_article_args(engine: SearchEngine, text: str) -> tuple[str, str | None
 
 async def send_article(update: Update, context: BotContext,
                        views: list[UnitView]) -> None:
-    """The first view in full (split on clause boundaries), buttons for its references and
-    for the same article in other documents."""
+    """The first document's article in full (split on clause boundaries) — every part of it
+    that has this label, the attached regulation first ("Điều 2 Quy định ban hành kèm theo
+    Quyết định …" then "Điều 2 Quyết định …") — with buttons for its references and for the
+    same article in other documents."""
     chat = update.effective_chat
     if chat is None:
         return
     svc = context.services
-    view = views[0]
-    refs = await svc.run(asking.article_references, svc.engine, view)
-    replaced_by = loaded(svc.engine.index).display_name(view.document.replaced_by)
-    texts = render_article(view, replaced_by_name=replaced_by)
-    rows = reference_buttons(refs)
-    rows += rows_of([
-        button(f"📄 {unit_name(other.kind, other.label)} · {other.document.number}"[:60], "a",
-               other.label, other.document.number)
-        for other in views[1:4]
-    ])
-    await send_html(context.bot, chat.id, texts,
-                    reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    first = [v for v in views if v.document_id == views[0].document_id]
+    others = [v for v in views if v.document_id != views[0].document_id]
+    for n, view in enumerate(first):
+        refs = await svc.run(asking.article_references, svc.engine, view)
+        replaced_by = loaded(svc.engine.index).display_name(view.document.replaced_by)
+        texts = render_article(view, replaced_by_name=replaced_by)
+        rows = reference_buttons(refs)
+        if n == len(first) - 1:
+            rows += rows_of([
+                button(f"📄 {unit_name(other.kind, other.label)} · {other.document.number}"[:60],
+                       "a", other.label, other.document.number)
+                for other in others[:3]
+            ])
+        await send_html(context.bot, chat.id, texts,
+                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def show_article(update: Update, context: BotContext) -> None:

@@ -23,6 +23,7 @@ from knowledge.activity import (
     SavedItem,
 )
 from knowledge.citation import status_line
+from knowledge.coverage import needs_confirmation, percent, unparsed_excerpt
 from knowledge.model import KIND_LABELS, STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import DocumentInfo, UnitView
 from knowledge.uploads import Received
@@ -448,6 +449,20 @@ def render_preview(received: Received, filename: str) -> str:
     ]
     if meta.issued:
         lines.insert(5, f"Ngày ban hành: {meta.issued:%d/%m/%Y}")
+    if meta.scope:
+        lines.insert(5, f"Áp dụng: {esc(meta.scope)}" + (f" ({esc(meta.issuer)})"
+                                                         if meta.issuer else ""))
+    parts = list(dict.fromkeys(u.attachment for u in parsed.units if u.attachment))
+    if parts:
+        lines.append(f"Gồm văn bản chính và: {esc(', '.join(parts)[:300])}")
+    if parsed.coverage is not None:
+        lines.append(f"Đã đọc: {esc(percent(parsed.coverage))} nội dung sau phần đầu văn bản")
+    if needs_confirmation(parsed):
+        lines.append("")
+        lines.append("⚠️ <b>Tôi chưa đọc được hết tệp này.</b> Các dòng đầu chưa đọc được:")
+        lines += [f"<code>{esc(line)}</code>" for line in unparsed_excerpt(parsed)]
+        lines.append("Hãy kiểm tra tệp (hoặc gửi bản .docx/.txt). Bấm “✅ Đăng” nếu vẫn muốn đăng "
+                     "phần đã đọc được.")
     for warning in caption.warnings:
         lines.append(f"⚠️ {esc(warning)}")
     if existing is not None:

@@ -3,6 +3,12 @@
 "Điểm a khoản 1 Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15",
 "Khoản 1 Điều 42 Nghị định số 152/2025/NĐ-CP", "Mục 3.1 Hướng dẫn số 2346/HD-ĐHM",
 "Slide 7 — Hồ sơ khen thưởng, Tập huấn TĐKT 2025".
+
+A file with several parts names the part, since each has its own article series:
+"Khoản 1 Điều 3 Quy định ban hành kèm theo Quyết định số 86/2025/QĐ-UBND" (the rules issued
+with the decision) versus "Điều 2 Quyết định số 86/2025/QĐ-UBND" (the decision itself);
+"Phụ lục 3 (Mẫu tờ trình) Thông tư số …"; "Điều 1 Phụ lục 3 Thông tư số …" (a sample decision
+inside an appendix).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from knowledge.model import (
     UNIT_SECTION,
     UNIT_SLIDE,
     DocumentMeta,
+    is_appendix,
 )
 
 
@@ -26,7 +33,8 @@ def document_name(meta: DocumentMeta) -> str:
         return f"{title} số {meta.number}" if title else f"Luật số {meta.number}"
     if meta.kind == "van-ban-hop-nhat":
         return f"{title}, văn bản hợp nhất số {meta.number}"
-    if meta.kind in ("nghi-dinh", "thong-tu", "quyet-dinh", "huong-dan"):
+    if meta.kind in ("nghi-dinh", "thong-tu", "quyet-dinh", "huong-dan", "nghi-quyet", "ke-hoach",
+                     "chi-thi", "cong-van"):
         return f"{KIND_LABELS[meta.kind]} số {meta.number}"
     if meta.kind == "tai-lieu-tap-huan" or not meta.number:
         return f"{meta.title} ({meta.number})" if meta.number else meta.title
@@ -42,9 +50,17 @@ def render_citation(
     point: str | None = None,
     paragraph: int | None = None,
     part: str | None = None,
+    attachment: str | None = None,
 ) -> str:
-    """The full citation of a passage (or of a whole unit when clause/point are None)."""
+    """The full citation of a passage (or of a whole unit when clause/point are None).
+
+    ``part`` (a law's "Phần") does not appear: article numbers run through a whole law.
+    ``attachment`` is the file's part the unit belongs to (``Unit.attachment``).
+    """
+    del part  # kept for callers' positional arguments; see the docstring
     name = document_name(meta)
+    if attachment:
+        name = f"{part_phrase(attachment)} {name}"
     if unit_kind == UNIT_ARTICLE:
         pieces = []
         if point:
@@ -55,16 +71,17 @@ def render_citation(
         head = " ".join(pieces)
         return f"{head[0].upper()}{head[1:]} {name}"
     if unit_kind == UNIT_SECTION:
-        where = f"Mục {unit_label}" if not unit_label.startswith("Phụ lục") else unit_label
-        if part and not unit_label.startswith("Phụ lục"):
-            where += f" {part}"
         title = f" ({unit_title})" if unit_title and len(unit_title) <= 80 else ""
-        return f"{where}{title}, {name}"
+        if attachment and unit_label == attachment:  # the appendix (or attached text) itself
+            issued_with = "" if is_appendix(attachment) else " ban hành kèm theo"
+            return f"{attachment}{title}{issued_with} {document_name(meta)}"
+        where = unit_label if unit_label.startswith("Phụ lục") else f"Mục {unit_label}"
+        return f"{where}{title}{' ' if attachment else ', '}{name}"
     if unit_kind == UNIT_SLIDE:
         title = f" — {unit_title}" if unit_title else ""
         return f"Slide {unit_label}{title}, {meta.title or name}"
     if paragraph:
-        return f"Đoạn {paragraph}, {name}"
+        return f"Đoạn {paragraph}{' ' if attachment else ', '}{name}"
     return name
 
 
@@ -93,3 +110,8 @@ def status_line(status: str, replaced_by: str | None = None,
     if status == STATUS_REFERENCE:
         return "ℹ️ Tài liệu tham khảo, không phải văn bản quy phạm pháp luật."
     return "⚠️ Chưa rõ hiệu lực của văn bản này; hãy kiểm tra trước khi áp dụng."
+
+
+def part_phrase(attachment: str) -> str:
+    """How a citation names a part: "Phụ lục 3", or "Quy định ban hành kèm theo"."""
+    return attachment if is_appendix(attachment) else f"{attachment} ban hành kèm theo"

@@ -11,50 +11,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.layout import (
+    CLOSING_START,
+    FOOTNOTE_LINE,
+    Line,
+    Span,
+    Structure,
+    closing_layout,
+    is_signature_line,
+    is_upper_line,
+    split_lines,
+    trim,
+)
 from knowledge.model import UNIT_ARTICLE, Passage, Unit
 
 MAX_PASSAGE_CHARS = 1800
 """A passage longer than this is split (points of a clause, or paragraph groups)."""
+MAX_HEADING_CHARS = 300
+"""A line between a chapter heading and the next article longer than this is not a title."""
 
 _PART = re.compile(r"^Phần\s+(thứ\s+\S+|[IVXLC]+)\b[.:]?\s*(.*)$", re.IGNORECASE)
 _CHAPTER = re.compile(r"^Chương\s+([IVXLC]+|\d+)\b[.:]?\s*(.*)$")
 _SECTION = re.compile(r"^Mục\s+(\d+)\b[.:]?\s*(.*)$")
-_ARTICLE = re.compile(r"^Điều\s+(\d+)([a-zđ]?)(?:\[\d+\])?\s*(?:[.:]\s*(.*))?$")
+ARTICLE = re.compile(r"^Điều\s+(\d+)([a-zđ]?)(?:\[\d+\])?\s*(?:[.:]\s*(.*))?$")
 # "1. Text", "1.“Text" (no space) and "2.[4] Text" (footnote marker in consolidated texts);
 # never "1.1" (a numbered heading in guidance-style text).
 _CLAUSE = re.compile(r"^(\d+)\.(?!\d)(?:\[\d+\])?\s*\S")
 _POINT = re.compile(r"^([a-zđ])\)(?:\[\d+\])?\s*\S")
-_FOOTNOTE_LINE = re.compile(r"^\[\d+\]\s")
-_CLOSING = re.compile(
-    r"^(Nơi nhận\s*:|-{5,}|(Luật|Nghị quyết|Pháp lệnh) này (đã )?được .{0,80}thông qua)"
-)
-
-
-@dataclass
-class Line:
-    """One line of the source with its offsets (start of first non-space char, end of text)."""
-
-    start: int
-    end: int
-    text: str
-
-
-def split_lines(text: str) -> list[Line]:
-    """Lines with offsets into ``text``; blank lines kept (paragraph boundaries matter)."""
-    lines: list[Line] = []
-    offset = 0
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        lead = len(raw) - len(raw.lstrip())
-        start = offset + lead
-        lines.append(Line(start, start + len(stripped), stripped))
-        offset += len(raw) + 1
-    return lines
-
-
-def _is_upper_line(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters) and " " in text
 
 
 def _next_title(lines: list[Line], i: int) -> tuple[str, int]:
@@ -64,9 +47,9 @@ def _next_title(lines: list[Line], i: int) -> tuple[str, int]:
         j += 1
     if j < len(lines):
         candidate = lines[j].text
-        heading = _ARTICLE.match(candidate) or _SECTION.match(candidate)
+        heading = ARTICLE.match(candidate) or _SECTION.match(candidate)
         if not (heading or _CHAPTER.match(candidate)) and (
-            _is_upper_line(candidate) or len(candidate) < 200
+            is_upper_line(candidate) or len(candidate) < 200
         ):
             return candidate, j
     return "", i
@@ -74,14 +57,7 @@ def _next_title(lines: list[Line], i: int) -> tuple[str, int]:
 
 def count_article_headings(text: str) -> int:
     """How many lines look like article headings: decides which parser a document gets."""
-    return sum(1 for line in split_lines(text) if _ARTICLE.match(line.text))
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) so it has no surrounding whitespace."""
-    piece = text[start:end]
-    left = len(piece) - len(piece.lstrip())
-    return start + left, start + len(piece.rstrip())
+    return sum(1 for line in split_lines(text) if ARTICLE.match(line.text))
 
 
 @dataclass
@@ -91,13 +67,20 @@ class _OpenArticle:
     body_line: int
 
 
-def parse_legal(text: str) -> tuple[list[Unit], list[Passage]]:
-    """Units (articles) and passages (intro, clauses, points, paragraph groups)."""
+def parse_legal(text: str) -> Structure:
+    """Units (articles) and passages (intro, clauses, points, paragraph groups).
+
+    ``kept`` holds the chapter/section headings with their titles and the closing block's
+    layout (recipients, signature, footnotes). Lines before the first heading are left to the
+    caller: a document's header, or the title block or preamble of an attached part.
+    """
     lines = split_lines(text)
     units: list[Unit] = []
     spans: list[tuple[int, int]] = []  # (first body line, end line exclusive) per unit
+    kept: list[Span] = []
     part = chapter = chapter_title = section = section_title = None
     current: _OpenArticle | None = None
+    in_heading = False  # after a Phần/Chương/Mục heading, before the next article
     last_number = 0
     end_line = len(lines)
 
@@ -114,6 +97,12 @@ def parse_legal(text: str) -> tuple[list[Unit], list[Passage]]:
         spans.append((current.body_line, stop))
         current = None
 
+    def heading(first: int, last: int) -> None:
+        nonlocal in_heading
+        close(first)
+        kept.append((lines[first].start, lines[last].end))
+        in_heading = True
+
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -121,28 +110,32 @@ def parse_legal(text: str) -> tuple[list[Unit], list[Passage]]:
         if not t:
             i += 1
             continue
-        if _FOOTNOTE_LINE.match(t) or (current and (_CLOSING.match(t) or _is_closing_upper(t))):
+        if FOOTNOTE_LINE.match(t) or (current and (CLOSING_START.match(t)
+                                                   or is_signature_line(t))):
             end_line = i
             break
         if m := _PART.match(t):
-            close(i)
             part = m.group(1)
             section = section_title = None
+            heading(i, i)
         elif m := _CHAPTER.match(t):
-            close(i)
             chapter = m.group(1)
             chapter_title = m.group(2).strip() or None
             section = section_title = None
+            first = i
             if not chapter_title:
                 chapter_title, i = _next_title(lines, i)
+            heading(first, i)
         elif m := _SECTION.match(t):
-            close(i)
             section = m.group(1)
             section_title = m.group(2).strip() or None
+            first = i
             if not section_title:
                 section_title, i = _next_title(lines, i)
-        elif (m := _ARTICLE.match(t)) and int(m.group(1)) > last_number - (1 if m.group(2) else 0):
+            heading(first, i)
+        elif (m := ARTICLE.match(t)) and int(m.group(1)) > last_number - (1 if m.group(2) else 0):
             close(i)
+            in_heading = False
             last_number = int(m.group(1))
             label = m.group(1) + m.group(2)
             unit = Unit(
@@ -158,20 +151,17 @@ def parse_legal(text: str) -> tuple[list[Unit], list[Passage]]:
                 section_title=section_title,
             )
             current = _OpenArticle(unit, i, i + 1)
+        elif in_heading and current is None and len(t) <= MAX_HEADING_CHARS:
+            kept.append((line.start, line.end))  # a heading's title running over two lines
         i += 1
     close(end_line)
+    if units:
+        kept.extend(closing_layout(lines[end_line:]))
 
     passages: list[Passage] = []
     for index, (unit, (body_start, body_end)) in enumerate(zip(units, spans, strict=True)):
         passages.extend(_article_passages(text, lines[body_start:body_end], index, unit))
-    return units, passages
-
-
-def _is_closing_upper(t: str) -> bool:
-    """A signature line ("CHỦ TỊCH QUỐC HỘI", "TM. CHÍNH PHỦ") ends the normative body."""
-    return bool(re.match(r"^(TM\.|KT\.|Q\.|CHỦ TỊCH|THỦ TƯỚNG|BỘ TRƯỞNG|VĂN PHÒNG)", t)) and (
-        _is_upper_line(t)
-    )
+    return Structure(units, passages, kept)
 
 
 def _article_passages(text: str, body: list[Line], unit_index: int, unit: Unit) -> list[Passage]:
@@ -205,7 +195,7 @@ def _block_passages(
     text: str, block: list[Line], unit_index: int, clause: str | None, end: int | None
 ) -> list[Passage]:
     """One passage for a short block; a long one splits at its points, else paragraphs."""
-    start, stop = _trim(text, block[0].start, end if end is not None else block[-1].end)
+    start, stop = trim(text, block[0].start, end if end is not None else block[-1].end)
     if stop - start <= MAX_PASSAGE_CHARS:
         return [Passage(unit_index, start, stop, text[start:stop], clause=clause)]
     point_idx = [k for k, ln in enumerate(block) if _POINT.match(ln.text)]
@@ -240,5 +230,5 @@ def _paragraph_groups(
 
 
 def _passage_of(text: str, group: list[Line], unit_index: int, clause: str | None) -> Passage:
-    start, stop = _trim(text, group[0].start, group[-1].end)
+    start, stop = trim(text, group[0].start, group[-1].end)
     return Passage(unit_index, start, stop, text[start:stop], clause=clause)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.errors import LoadError
-from knowledge.textnorm import clean_text
+from knowledge.pdf_text import clean_pages
+from knowledge.textnorm import INVISIBLE, clean_text
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".pptx")
@@ -230,34 +231,43 @@ def _docx_blocks(container: object) -> Iterator[str]:
 
 
 def _pdf(data: bytes, name: str) -> str:
-    """pypdf text layer; pages joined by a blank line, runs of spaces collapsed."""
+    """PDFium's text layer (whole syllables), without running headers, footers and page
+    numbers, lines joined back into paragraphs (:mod:`knowledge.pdf_text`)."""
     if b"%PDF" not in data[:1024]:
         raise LoadError(name, "tệp PDF bị hỏng (không phải định dạng PDF)")
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError
+    import pypdfium2 as pdfium
 
-    locked = "tệp PDF được đặt mật khẩu (mã hoá); hãy gửi bản không khoá"
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError(name, locked)
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except LoadError:
-        raise
-    except (DependencyError, FileNotDecryptedError):
-        raise LoadError(name, locked) from None
-    except Exception:  # pypdf raises PdfReadError, but also ValueError, KeyError...
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise LoadError(name, "tệp PDF được đặt mật khẩu (mã hoá); hãy gửi bản không khoá"
+                            ) from None
         raise LoadError(
             name, "tệp PDF bị hỏng, không đọc được nội dung; hãy xuất lại tệp PDF rồi gửi lại"
         ) from None
-    cleaned = []
-    for page in pages:
-        lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in _clean(page).split("\n"))
-        cleaned.append(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
-    text = "\n\n".join(p for p in cleaned if p)
+    try:
+        pages = [_pdf_page_text(document, i) for i in range(len(document))]
+    except Exception:  # PDFium raises PdfiumError, but a broken page may raise others
+        raise LoadError(
+            name, "tệp PDF bị hỏng, không đọc được nội dung; hãy xuất lại tệp PDF rồi gửi lại"
+        ) from None
+    finally:
+        document.close()
+    text = clean_pages([page.translate(INVISIBLE) for page in pages])
     if len(re.sub(r"\s", "", text)) < _MIN_PDF_CHARS:
         raise LoadError(name, "tệp PDF không có lớp văn bản (bản scan); cần bản có chữ hoặc đã OCR")
     return text
+
+
+def _pdf_page_text(document: object, index: int) -> str:
+    page = document[index]  # type: ignore[index]
+    textpage = page.get_textpage()
+    try:
+        return textpage.get_text_range()
+    finally:
+        textpage.close()
+        page.close()
 
 
 def _html(data: bytes, name: str) -> str:

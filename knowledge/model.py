@@ -54,6 +54,19 @@ def number_key(number: str) -> str:
     return "".join(unicodedata.normalize("NFC", number).split()).lower()
 
 
+def is_appendix(attachment: str | None) -> bool:
+    """"Phụ lục 3" (an appendix) as opposed to a text issued with the document."""
+    return bool(attachment) and attachment.startswith("Phụ lục")  # type: ignore[union-attr]
+
+
+def attachment_rank(attachment: str | None) -> int:
+    """Order of a file's parts when a label names several units: the text issued with the
+    document (its rules) first, then the document itself, then appendices."""
+    if attachment is None:
+        return 1
+    return 2 if is_appendix(attachment) else 0
+
+
 @dataclass
 class DocumentMeta:
     """What a citation and a status label need to know about a document."""
@@ -89,10 +102,15 @@ class Unit:
     start: int
     end: int
     part: str | None = None
+    """A law's "Phần" (Phần thứ nhất…), as written."""
     chapter: str | None = None
     chapter_title: str | None = None
     section: str | None = None
     section_title: str | None = None
+    attachment: str | None = None
+    """Which part of the file the unit belongs to, each with its own article series: None for
+    the document itself (the decision), "Quy định"/"Quy chế"/"Điều lệ"… for the text issued
+    with it ("ban hành kèm theo"), "Phụ lục 3" for an appendix."""
 
 
 @dataclass
@@ -145,7 +163,10 @@ class ParsedDocument:
     units: list[Unit] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     coverage: float | None = None
-    """Share of the text after the header that ended up in passages (None: not measured)."""
+    """Share of the text after the header that was kept (None: not measured); see
+    :mod:`knowledge.coverage`."""
+    unparsed: list[tuple[int, int]] = field(default_factory=list)
+    """Spans of the lines after the header that no unit, passage or heading kept."""
 
     @property
     def structure(self) -> str:

@@ -1,22 +1,24 @@
-"""Loaded text → ParsedDocument: picks the structure parser a document needs.
+"""Loaded text → ParsedDocument: picks the structure parser each part of a document needs.
 
-Articles when the text has article headings; numbered sections for guidance; slides for
-presentations; paragraph groups for free text. A text in which nothing citable is found is
-refused with a reason rather than stored as one meaningless blob.
+Slides for presentations; otherwise the file is split into its parts (the decision, the text
+issued with it, each appendix: :mod:`knowledge.parts`), each read as articles, numbered
+sections or paragraph groups. Coverage (:mod:`knowledge.coverage`) records how much of the
+file was kept. A text in which nothing citable is found is refused with a reason rather than
+stored as one meaningless blob.
 """
 
 from __future__ import annotations
 
 import re
 
+from knowledge.coverage import measure
 from knowledge.errors import StructureError
-from knowledge.legal_parser import count_article_headings, parse_legal
+from knowledge.layout import Structure
 from knowledge.loaders import SourceText
 from knowledge.model import UNIT_SLIDE, DocumentMeta, ParsedDocument, Passage, Unit
-from knowledge.section_parser import parse_free_text, parse_sections
+from knowledge.parts import parse_parts
 
-MIN_ARTICLES = 2
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 """Part of every document's content hash: bump it when parsing changes, so the next sync
 re-parses documents whose files did not change."""
 _WORDS = re.compile(r"[^\W\d_]{2,}")
@@ -27,18 +29,15 @@ def parse_document(source: SourceText, meta: DocumentMeta, source_name: str) -> 
     text = source.text
     _check_readable(text, source_name)
     if source.slides:
-        units, passages = _slides(source)
-    elif count_article_headings(text) >= MIN_ARTICLES:
-        units, passages = parse_legal(text)
+        structure = Structure(*_slides(source))
     else:
-        units, passages = parse_sections(text)
-        if not units:
-            units, passages = parse_free_text(text, meta.title or source_name)
-    if not passages:
+        structure = parse_parts(text, meta.title or source_name)
+    if not structure.passages:
         raise StructureError(source_name, "không tìm thấy điều, mục hay đoạn văn nào để trích dẫn.")
+    coverage, unparsed = measure(text, structure)
     return ParsedDocument(
-        meta=meta, text=text, fmt=source.fmt, source_name=source_name, units=units,
-        passages=passages,
+        meta=meta, text=text, fmt=source.fmt, source_name=source_name, units=structure.units,
+        passages=structure.passages, coverage=coverage, unparsed=unparsed,
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from knowledge.citation import render_citation
 from knowledge.db import Base, make_engine, make_session_factory
-from knowledge.model import DocumentMeta, ParsedDocument, number_key
+from knowledge.model import DocumentMeta, ParsedDocument, attachment_rank, number_key
 from knowledge.schema import ensure_schema
 
 
@@ -96,6 +96,8 @@ class UnitRow(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     title_tokens: Mapped[str] = mapped_column(Text, default="")
+    attachment: Mapped[str | None] = mapped_column(String(120))
+    """The file's part: None (the document), "Quy định" (issued with it), "Phụ lục 3"."""
 
     document: Mapped[DocumentRow] = relationship(back_populates="units")
 
@@ -192,6 +194,8 @@ class IndexRow:
     document_scope: str | None = None
     document_replaces: tuple[str, ...] = ()
     document_replaced_by: str | None = None
+    unit_attachment: str | None = None
+    """The part of the file ("Quy định", "Phụ lục 3"; None: the document): for citations."""
 
 
 @dataclass(frozen=True)
@@ -211,11 +215,15 @@ class UnitView:
     section_title: str | None
     text: str
     passages: list[tuple[str | None, str | None, str]]  # (clause, point, text)
+    attachment: str | None = None
+    """Which part of the file: None (the document itself), "Quy định" (the text issued with
+    it), "Phụ lục 3"; two units of a file may share a label, never a part and a label."""
 
     @property
     def citation(self) -> str:
         """"Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15": the unit as a whole."""
-        return render_citation(self.document, self.kind, self.label, self.title, part=self.part)
+        return render_citation(self.document, self.kind, self.label, self.title, part=self.part,
+                               attachment=self.attachment)
 
 
 class KnowledgeStore:
@@ -316,6 +324,7 @@ class KnowledgeStore:
                 UnitRow.kind, UnitRow.label, UnitRow.title, UnitRow.part, UnitRow.title_tokens,
                 DocumentRow.number, DocumentRow.kind, DocumentRow.title, DocumentRow.status,
                 DocumentRow.scope, DocumentRow.replaces, DocumentRow.replaced_by,
+                UnitRow.attachment,
             )
             .join(UnitRow, UnitRow.id == PassageRow.unit_id)
             .join(DocumentRow, DocumentRow.id == PassageRow.document_id)
@@ -332,7 +341,7 @@ class KnowledgeStore:
                 document = documents.get(r[1])
                 if document is None:
                     document = documents[r[1]] = (*r[13:18], tuple(r[18] or ()), r[19])
-                yield IndexRow(*r[:8], *unit, *document)
+                yield IndexRow(*r[:8], *unit, *document, unit_attachment=r[20])
 
     def unit(self, unit_id: int) -> UnitView | None:
         with self.sessions() as s:
@@ -351,13 +360,19 @@ class KnowledgeStore:
                 chapter_title=row.chapter_title, section=row.section,
                 section_title=row.section_title, text=doc.text[row.start : row.end],
                 passages=[tuple(p) for p in passages],  # type: ignore[misc]
+                attachment=row.attachment,
             )
 
     def find_units(self, label: str, number: str | None = None) -> list[int]:
-        """Ids of active units labelled ``label`` (e.g. "84"), optionally in one document."""
+        """Ids of active units labelled ``label`` (e.g. "84"), optionally in one document.
+
+        Within a document, a text issued with it comes first ("Điều 2" of the attached Quy
+        định before "Điều 2" of the short decision: the question is nearly always about the
+        rules), then the document itself, then its appendices.
+        """
         with self.sessions() as s:
             q = (
-                select(UnitRow.id, DocumentRow.number, DocumentRow.status)
+                select(UnitRow.id, DocumentRow.number, UnitRow.attachment)
                 .join(DocumentRow, DocumentRow.id == UnitRow.document_id)
                 .where(DocumentRow.active.is_(True), func.lower(UnitRow.label) == label.lower())
                 .order_by(DocumentRow.id, UnitRow.ordinal)
@@ -366,6 +381,8 @@ class KnowledgeStore:
         if number:
             wanted = number_key(number)
             rows = [r for r in rows if wanted in number_key(r[1])]
+        order = {number: n for n, number in enumerate(dict.fromkeys(r[1] for r in rows))}
+        rows.sort(key=lambda r: (order[r[1]], attachment_rank(r[2])))
         return [r[0] for r in rows]
 
 
@@ -400,7 +417,7 @@ def _document_row(new: NewDocument) -> DocumentRow:
             ordinal=ordinal, kind=unit.kind, label=unit.label, title=unit.title, part=unit.part,
             chapter=unit.chapter, chapter_title=unit.chapter_title, section=unit.section,
             section_title=unit.section_title, start=unit.start, end=unit.end,
-            title_tokens=" ".join(tokens),
+            title_tokens=" ".join(tokens), attachment=unit.attachment,
         )
         unit_rows.append(unit_row)
     row.units = unit_rows

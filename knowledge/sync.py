@@ -2,8 +2,10 @@
 
 Everything that can fail (reading, parsing, tokenizing) happens before the single write
 transaction; a bad file is reported by name and reason and the rest of the batch still loads.
-Tokenizing is injected (retrieval owns Vietnamese text processing), so this module stays
-independent of the ranking code.
+A file of which too little was parsed (coverage under ``MIN_COVERAGE``) is held back with the
+lines that were not read, unless the caller passes ``accept_partial=True`` (the admin
+confirmed). Tokenizing is injected (retrieval owns Vietnamese text processing), so this module
+stays independent of the ranking code.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.coverage import MIN_COVERAGE, describe, needs_confirmation, unparsed_excerpt
 from knowledge.errors import KnowledgeError, LoadError
 from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes
-from knowledge.metadata import MANIFEST_NAME, infer_meta, read_manifest
+from knowledge.metadata import MANIFEST_NAME, complete_meta, infer_meta, read_manifest
 from knowledge.model import DocumentMeta, ParsedDocument, number_key
 from knowledge.parser import PARSER_VERSION, parse_document
 from knowledge.store import Changeset, KnowledgeStore, NewDocument, documents_by_origin
@@ -33,6 +36,11 @@ class SyncReport:
     retired: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    """Files not loaded because too little of them was parsed: label, share and the first
+    lines not read (each entry may span several lines)."""
+    partial: list[str] = field(default_factory=list)
+    """Files loaded although part of them was not parsed (the admin confirmed)."""
     version: int = 0
 
     @property
@@ -44,6 +52,8 @@ class SyncReport:
         out += [f"~ thay: {x}" for x in self.replaced]
         out += [f"- gỡ: {x}" for x in self.retired]
         out += [f"= giữ nguyên: {x}" for x in self.unchanged]
+        out += [f"! nạp dù thiếu: {x}" for x in self.partial]
+        out += [f"? chưa nạp, cần xác nhận: {x}" for x in self.held]
         out += [f"! lỗi: {x}" for x in self.errors]
         return out
 
@@ -57,9 +67,30 @@ def content_hash(data: bytes, meta: DocumentMeta | None) -> str:
 
 
 def parse_bytes(data: bytes, filename: str, meta: DocumentMeta | None = None) -> ParsedDocument:
-    """Read and parse one file's bytes; metadata from the manifest entry or the header."""
+    """Read and parse one file's bytes; metadata from the manifest entry or the header (what
+    the entry leaves out, such as the issuer or the replaced documents, from the text).
+
+    The result carries its coverage; ``knowledge.coverage.unparsed_excerpt`` gives the lines
+    that were not parsed, for a preview to show before the admin confirms."""
     source = load_bytes(data, filename)
-    return parse_document(source, meta or infer_meta(source.text, filename), filename)
+    meta = complete_meta(meta, source.text) if meta else infer_meta(source.text, filename)
+    return parse_document(source, meta, filename)
+
+
+def coverage_note(parsed: ParsedDocument) -> str:
+    """"đọc được 82,5% … (dưới 97%); chưa đọc được:" and the first lines not parsed."""
+    threshold = f"{100 * MIN_COVERAGE:.0f}%"
+    lines = [f"{label(parsed)}: {describe(parsed)} (dưới {threshold}); chưa đọc được:"]
+    lines += [f"    | {line}" for line in unparsed_excerpt(parsed)]
+    return "\n".join(lines)
+
+
+def _confirmed(parsed: ParsedDocument, report: SyncReport, accept_partial: bool) -> bool:
+    """False (file held, reported) when too little was parsed and nobody confirmed."""
+    if not needs_confirmation(parsed):
+        return True
+    (report.partial if accept_partial else report.held).append(coverage_note(parsed))
+    return accept_partial
 
 
 def prepare(parsed: ParsedDocument, digest: str, origin: str, tokenize: Tokenizer) -> NewDocument:
@@ -90,8 +121,14 @@ def _folder_files(folder: Path) -> list[Path]:
     )
 
 
-def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> SyncReport:
-    """Make the documents that came from ``folder`` match its files (idempotent)."""
+def sync_folder(
+    store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *, accept_partial: bool = False
+) -> SyncReport:
+    """Make the documents that came from ``folder`` match its files (idempotent).
+
+    A file with too little parsed is held (its earlier version, if any, stays) unless
+    ``accept_partial``.
+    """
     report = SyncReport()
     if not folder.is_dir():
         report.errors.append(f"Không tìm thấy thư mục “{folder}”.")
@@ -125,6 +162,10 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> Syn
         except KnowledgeError as exc:
             report.errors.append(str(exc))
             continue
+        if not _confirmed(parsed, report, accept_partial):
+            if old is not None:
+                seen_numbers[number_key(old.meta.number)] = path.name
+            continue
         key = number_key(parsed.meta.number)
         if key in seen_numbers:
             report.errors.append(
@@ -151,9 +192,11 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> Syn
 
 
 def add_files(
-    store: KnowledgeStore, paths: Iterable[Path], tokenize: Tokenizer, origin: str = "add"
+    store: KnowledgeStore, paths: Iterable[Path], tokenize: Tokenizer, origin: str = "add",
+    *, accept_partial: bool = False,
 ) -> SyncReport:
-    """Add (or replace, by document number) the given files, in one transaction."""
+    """Add (or replace, by document number) the given files, in one transaction; a file with
+    too little parsed is held unless ``accept_partial``."""
     report = SyncReport()
     changes = Changeset()
     all_docs = store.documents()
@@ -170,6 +213,8 @@ def add_files(
             continue
         except OSError as exc:
             report.errors.append(str(LoadError(path.name, f"không mở được ({exc.strerror}).")))
+            continue
+        if not _confirmed(parsed, report, accept_partial):
             continue
         stage(changes, report, all_docs, prepare(parsed, content_hash(data, meta), origin,
                                                  tokenize))

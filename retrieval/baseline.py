@@ -64,7 +64,8 @@ class BaselineSearch:
             unit_kind=r.unit_kind, unit_label=r.unit_label, unit_title=r.unit_title,
             clause=None, point=None, paragraph=None,
             citation=render_citation(row_meta(r), r.unit_kind, r.unit_label, r.unit_title,
-                                     None, None, None, r.unit_part),
+                                     None, None, None, r.unit_part,
+                                     attachment=r.unit_attachment),
             text="\n".join(m.text for m in members),
             other_passages=[m.passage_id for m in members[1:]],
         )

@@ -84,7 +84,7 @@ def row_meta(row: IndexRow) -> DocumentMeta:
 def row_citation(row: IndexRow) -> str:
     return render_citation(
         row_meta(row), row.unit_kind, row.unit_label, row.unit_title, row.clause, row.point,
-        row.paragraph, row.unit_part,
+        row.paragraph, row.unit_part, attachment=row.unit_attachment,
     )
 
 

@@ -44,3 +44,259 @@ Buổi sinh hoạt câu lạc bộ cây cảnh bàn cách cắt tỉa cành bons
 
 Các thành viên thống nhất lịch tưới nước và phân công trông vườn ươm trong kỳ nghỉ hè sắp tới.
 """
+
+
+# -- Documents of the shapes admins upload (issue 10); every name, number and rule is invented.
+
+QUYET_DINH_QUY_CHE = """ỦY BAN NHÂN DÂN THÀNH PHỐ MẪU ĐƠN
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 21/2099/QĐ-UBND
+
+Mẫu Đơn, ngày 05 tháng 3 năm 2099
+
+QUYẾT ĐỊNH
+Ban hành Quy chế thi đua, khen thưởng trong phong trào chăm sóc cây cảnh
+của thành phố Mẫu Đơn
+
+ỦY BAN NHÂN DÂN THÀNH PHỐ MẪU ĐƠN
+
+Căn cứ Quy chế mẫu về cây cảnh số 01/2099/QC-MAU;
+
+Theo đề nghị của Trưởng ban Cây cảnh thành phố.
+
+QUYẾT ĐỊNH:
+
+Điều 1. Ban hành kèm theo Quyết định này Quy chế thi đua, khen thưởng trong phong trào chăm sóc cây cảnh của thành phố Mẫu Đơn.
+
+Điều 2. Quyết định này có hiệu lực kể từ ngày 20 tháng 3 năm 2099 và thay thế Quyết định số 7/2098/QĐ-UBND ngày 02 tháng 02 năm 2098 của Ủy ban nhân dân thành phố Mẫu Đơn.
+
+Điều 3. Chánh Văn phòng Ủy ban nhân dân thành phố, Trưởng ban Cây cảnh và các vườn ươm có liên quan chịu trách nhiệm thi hành Quyết định này./.
+
+Nơi nhận:
+- Như Điều 3;
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Nguyễn Văn Mẫu
+
+QUY CHẾ
+Thi đua, khen thưởng trong phong trào chăm sóc cây cảnh của thành phố Mẫu Đơn
+(Ban hành kèm theo Quyết định số 21/2099/QĐ-UBND ngày 05 tháng 3 năm 2099 của Ủy ban nhân dân thành phố Mẫu Đơn)
+
+Chương I
+QUY ĐỊNH CHUNG
+
+Điều 1. Phạm vi điều chỉnh
+
+Quy chế này quy định việc thi đua, khen thưởng trong phong trào chăm sóc cây cảnh ở các vườn ươm của thành phố Mẫu Đơn.
+
+Điều 2. Đối tượng áp dụng
+
+Quy chế này áp dụng đối với các vườn ươm, câu lạc bộ bonsai và người trồng cây cảnh trên địa bàn thành phố.
+
+Chương II
+DANH HIỆU VÀ HÌNH THỨC KHEN THƯỞNG
+
+Điều 3. Danh hiệu Vườn ươm xanh tiêu biểu
+
+1. Danh hiệu Vườn ươm xanh tiêu biểu được xét tặng mỗi năm một lần cho vườn ươm đạt các tiêu chuẩn sau:
+
+a) Giữ cho ít nhất chín mươi phần trăm số chậu cây sống khỏe qua mùa khô;
+
+b) Tổ chức ít nhất hai buổi hướng dẫn cắt tỉa cho người dân.
+
+2. Hồ sơ đề nghị danh hiệu Vườn ươm xanh tiêu biểu gồm báo cáo thành tích và ảnh chụp vườn ươm.
+
+Điều 4. Mức thưởng
+
+Vườn ươm được tặng danh hiệu Vườn ươm xanh tiêu biểu được thưởng một bộ kéo cắt tỉa bằng đồng.
+
+Chương III
+TỔ CHỨC THỰC HIỆN
+
+Điều 5. Trách nhiệm thi hành
+
+Ban Cây cảnh thành phố hướng dẫn, kiểm tra việc thực hiện Quy chế này.
+"""
+
+THONG_TU_PHU_LUC = """BỘ CÂY CẢNH
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 99/2099/TT-BCC
+
+Hà Nội, ngày 10 tháng 10 năm 2099
+
+THÔNG TƯ
+Hướng dẫn khen thưởng trong ngành cây cảnh mẫu
+
+Căn cứ Quy chế mẫu về cây cảnh số 01/2099/QC-MAU;
+
+Bộ trưởng Bộ Cây cảnh ban hành Thông tư hướng dẫn khen thưởng trong ngành cây cảnh mẫu.
+
+Chương I
+QUY ĐỊNH CHUNG
+
+Điều 1. Phạm vi điều chỉnh
+
+Thông tư này hướng dẫn việc xét tặng Kỷ niệm chương Chồi non và Bằng khen của Bộ trưởng Bộ Cây cảnh cho người trồng cây cảnh mẫu.
+
+Điều 2. Nguyên tắc xét tặng
+
+1. Việc xét tặng bảo đảm công khai, đúng người trồng cây, đúng thành tích chăm sóc cây.
+
+2. Mỗi thành tích chỉ được đề nghị một hình thức khen thưởng.
+
+Chương II
+HỒ SƠ VÀ THỦ TỤC
+
+Điều 3. Hồ sơ đề nghị
+
+1. Hồ sơ đề nghị xét tặng Kỷ niệm chương Chồi non gồm tờ trình theo Mẫu số 01 tại Phụ lục I, danh sách trích ngang theo Phụ lục III kèm theo Thông tư này và bản tóm tắt thành tích chăm sóc cây cảnh của từng người trồng cây, trong đó nêu rõ số chậu bonsai đã chăm sóc, số buổi hướng dẫn cắt tỉa đã tổ chức cho người dân, số cây giống đã ươm và trao tặng cho các trường học, thời gian tham gia câu lạc bộ cây cảnh ở xã, phường và những sáng kiến về tưới nước tiết kiệm đã được vườn ươm áp dụng; bản tóm tắt do thủ trưởng vườn ươm xác nhận, ghi rõ họ tên, chức vụ, đóng dấu và gửi kèm ảnh chụp những chậu cây tiêu biểu nhất trong năm.
+
+2. Quyết định tặng Kỷ niệm chương Chồi non theo mẫu tại Phụ lục II kèm theo Thông tư này.
+
+Điều 4. Thời hạn
+
+Hồ sơ gửi về Bộ Cây cảnh trước ngày 15 tháng 11 hằng năm.
+
+Chương III
+ĐIỀU KHOẢN THI HÀNH
+
+Điều 5. Hiệu lực thi hành
+
+1. Thông tư này có hiệu lực thi hành từ ngày 01 tháng 12 năm 2099.
+
+2. Thông tư số 12/2090/TT-BCC ngày 01 tháng 6 năm 2090 của Bộ trưởng Bộ Cây cảnh hết hiệu lực kể từ ngày Thông tư này có hiệu lực thi hành.
+
+Nơi nhận:
+- Các vườn ươm trực thuộc;
+- Lưu: VT, Vụ Thi đua cây cảnh.
+
+BỘ TRƯỞNG
+Trần Văn Chồi
+
+PHỤ LỤC I
+MẪU TỜ TRÌNH ĐỀ NGHỊ KHEN THƯỞNG
+(Kèm theo Thông tư số 99/2099/TT-BCC ngày 10 tháng 10 năm 2099 của Bộ trưởng Bộ Cây cảnh)
+
+Mẫu số 01
+TÊN VƯỜN ƯƠM
+Số: ..../TTr-....
+TỜ TRÌNH
+Về việc đề nghị tặng Kỷ niệm chương Chồi non
+Kính gửi: Bộ trưởng Bộ Cây cảnh.
+Căn cứ thành tích chăm sóc cây cảnh năm ...., vườn ươm ........ đề nghị xét tặng Kỷ niệm chương Chồi non cho ...... người trồng cây có thành tích tiêu biểu (có danh sách kèm theo).
+THỦ TRƯỞNG ĐƠN VỊ
+(Ký, ghi rõ họ tên và đóng dấu)
+
+PHỤ LỤC II
+MẪU QUYẾT ĐỊNH TẶNG KỶ NIỆM CHƯƠNG CHỒI NON
+(Kèm theo Thông tư số 99/2099/TT-BCC ngày 10 tháng 10 năm 2099 của Bộ trưởng Bộ Cây cảnh)
+
+BỘ CÂY CẢNH
+Số: ..../QĐ-BCC
+QUYẾT ĐỊNH
+Về việc tặng Kỷ niệm chương Chồi non
+BỘ TRƯỞNG BỘ CÂY CẢNH
+Căn cứ Thông tư số 99/2099/TT-BCC ngày 10 tháng 10 năm 2099;
+Xét đề nghị của Vụ trưởng Vụ Thi đua cây cảnh,
+QUYẾT ĐỊNH:
+Điều 1. Tặng Kỷ niệm chương Chồi non cho ông (bà) ............ vì đã có thành tích chăm sóc cây cảnh tiêu biểu.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Điều 3. Vụ trưởng Vụ Thi đua cây cảnh và cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.
+Nơi nhận:
+- Như Điều 3;
+- Lưu: VT.
+BỘ TRƯỞNG
+(Ký, ghi rõ họ tên và đóng dấu)
+
+PHỤ LỤC III
+DANH SÁCH TRÍCH NGANG NGƯỜI ĐƯỢC ĐỀ NGHỊ KHEN THƯỞNG
+(Kèm theo Thông tư số 99/2099/TT-BCC ngày 10 tháng 10 năm 2099 của Bộ trưởng Bộ Cây cảnh)
+
+STT | Họ và tên | Vườn ươm | Thành tích chăm sóc cây tiêu biểu
+1 | ............ | ............ | ............
+Ghi chú: danh sách xếp theo thứ tự vườn ươm, mỗi người trồng cây ghi một dòng.
+"""
+
+KE_HOACH = """ỦY BAN NHÂN DÂN TỈNH THANH TRÚC
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 45/KH-UBND
+
+Thanh Trúc, ngày 12 tháng 02 năm 2099
+
+KẾ HOẠCH
+Phát động phong trào thi đua “Mỗi nhà một chậu bonsai” năm 2099
+
+Thực hiện Quy chế mẫu về cây cảnh số 01/2099/QC-MAU, Ủy ban nhân dân tỉnh ban hành Kế hoạch phát động phong trào thi đua “Mỗi nhà một chậu bonsai” năm 2099 như sau:
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+1. Mục đích
+
+a) Khơi dậy phong trào trồng và chăm sóc bonsai trong từng gia đình trên địa bàn tỉnh;
+
+b) Phát hiện, biểu dương những gia đình có chậu bonsai đẹp.
+
+2. Yêu cầu
+
+- Phong trào được tổ chức thiết thực, tiết kiệm;
+
+- Việc bình chọn bảo đảm công khai, khách quan.
+
+II. NỘI DUNG THI ĐUA
+
+1. Đối tượng
+
+Các hộ gia đình trên địa bàn tỉnh Thanh Trúc.
+
+2. Nội dung
+
+a) Mỗi hộ gia đình trồng ít nhất một chậu bonsai;
+
+b) Tham gia ít nhất một buổi sinh hoạt của câu lạc bộ cây cảnh ở xã.
+
+III. KHEN THƯỞNG
+
+1. Danh hiệu Gia đình bonsai tiêu biểu
+
+Tặng Giấy khen của Chủ tịch Ủy ban nhân dân tỉnh kèm một chậu sứ men lam cho mười gia đình tiêu biểu.
+
+2. Thời gian xét
+
+Hồ sơ gửi về Ban Cây cảnh tỉnh trước ngày 30 tháng 11 năm 2099.
+
+IV. TỔ CHỨC THỰC HIỆN
+
+Ban Cây cảnh tỉnh chủ trì, theo dõi và tổng hợp kết quả phong trào, báo cáo Ủy ban nhân dân tỉnh.
+
+Nơi nhận:
+- Các sở, ban, ngành;
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Lê Thị Mẫu
+"""
+
+# A decision followed, after its signature, by text that no part heading explains.
+LOST_AFTER_SIGNATURE = """ỦY BAN MẪU
+Số: 3/2099/QĐ-MAU
+QUYẾT ĐỊNH
+Về việc tổ chức ngày hội cây cảnh mẫu
+Điều 1. Tổ chức ngày hội cây cảnh mẫu vào mùa xuân năm 2099 tại vườn ươm trung tâm.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Nơi nhận:
+- Lưu: VT.
+CHỦ TỊCH
+Nguyễn Văn Mẫu
+Ngày hội gồm phần thi cắt tỉa bonsai, phần trưng bày chậu cảnh của các câu lạc bộ và phần trao giải cho người trồng cây cao tuổi nhất.
+Mỗi câu lạc bộ được đăng ký tối đa năm chậu cảnh; chậu cảnh phải do hội viên tự tay chăm sóc ít nhất một năm.
+"""

@@ -20,7 +20,7 @@ from tests.bot_harness import (
     entity_texts,
     sent_messages,
 )
-from tests.sample_docs import QUY_CHE_MAU, QUY_CHE_MAU_V2
+from tests.sample_docs import LOST_AFTER_SIGNATURE, QUY_CHE_MAU, QUY_CHE_MAU_V2
 
 NUMBER = "01/2099/QC-MAU"
 CAPTION = "tên: Quy chế thi đua mẫu; loại: khác; hiệu lực: còn"
@@ -217,3 +217,19 @@ def test_thongke_for_admins_only(bot: Harness) -> None:
     assert f"{BONSAI} (" in text  # among the top questions
     assert "👎 gần đây:" in text
     assert "“Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?” → " in text
+
+
+def test_a_partly_read_upload_shows_what_was_not_read_and_publishes_on_confirmation(
+    bot: Harness,
+) -> None:
+    upload(bot, "ngay-hoi.txt", LOST_AFTER_SIGNATURE.encode(), caption="số: 09/2099/KH-MAU")
+    preview = bot.last(ADMIN)
+    assert "Tôi chưa đọc được hết tệp này" in preview["text"]
+    assert "Ngày hội gồm phần thi cắt tỉa bonsai" in preview["text"]
+    before = kb_state(bot)
+    bot.press(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN)
+    assert "✅ Đã đăng" in bot.message(ADMIN, preview["message_id"])["text"]
+    version, docs = kb_state(bot)
+    assert version == before[0] + 1 and "09/2099/KH-MAU" in [n for n, _ in docs]
+    [info] = [d for d in bot.services.store.documents() if d.meta.number == "09/2099/KH-MAU"]
+    assert info.coverage is not None and info.coverage < 0.97

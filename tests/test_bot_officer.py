@@ -397,3 +397,17 @@ def test_a_question_about_an_article_is_still_answered_as_a_question(
     message = _ask(bot, "khoản 2 điều 84")
     assert message["text"].startswith("📌")
     assert expected.search("khoản 2 điều 84", 1)[0].citation in message["text"]
+
+
+def test_dieu_shows_both_article_series_of_a_decision_with_its_regulation(bot: Harness) -> None:
+    store = bot.services.store
+    views = [v for v in (store.unit(u) for u in store.find_units("2")) if v]
+    attached = [v for v in views if v.kind == "dieu" and v.attachment]
+    if not attached:
+        pytest.skip("no document with an attached regulation in the corpus")
+    number = attached[0].document.number
+    messages = sent_messages(bot.command("dieu", f"2 {number}"))
+    heads = [m.text.split("\n")[0] for m in messages if m.text.startswith("📖")]
+    assert heads[0] == f"📖 <b>{attached[0].citation}</b>"
+    assert "ban hành kèm theo" in heads[0]
+    assert heads[-1] == f"📖 <b>Điều 2 Quyết định số {number}</b>"

@@ -87,3 +87,42 @@ def test_unknown_option_gets_usage_not_traceback(db: str) -> None:
     result = run(["ask", "--bogus", "x"], db)
     assert result.returncode == 2
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_show_gives_both_article_series_the_attached_regulation_first(db: str) -> None:
+    result = run(["kb", "show", "điều 2", "--doc", "86/2025/QĐ-UBND"], db)
+    assert result.returncode == 0, result.stderr
+    regulation = "Điều 2 Quy định ban hành kèm theo Quyết định số 86/2025/QĐ-UBND"
+    decision = "Điều 2 Quyết định số 86/2025/QĐ-UBND"
+    lines = result.stdout.split("\n")
+    assert regulation in lines and decision in lines
+    assert lines.index(regulation) < lines.index(decision)
+    assert "Điều 2. Đối tượng áp dụng" in result.stdout  # the regulation's article 2, whole
+
+
+def test_list_json_gives_scope_and_coverage_of_every_document(db: str) -> None:
+    result = run(["kb", "list", "--json"], db)
+    listed = {d["number"]: d for d in json.loads(result.stdout)}
+    for entry in manifest_documents():
+        doc = listed[entry["number"]]
+        assert {"number", "title", "kind", "status", "issuer", "scope", "units", "passages",
+                "coverage"} <= set(doc)
+        assert (doc["kind"], doc["status"], doc["scope"]) == (entry["kind"], entry["status"],
+                                                               entry.get("scope"))
+        assert doc["coverage"] >= 0.97 and doc["units"] >= 1 and doc["passages"] >= 1
+
+
+def test_add_holds_a_partly_parsed_file_until_confirmed(tmp_path: Path) -> None:
+    from tests.sample_docs import LOST_AFTER_SIGNATURE
+
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    path = tmp_path / "ngay-hoi.txt"
+    path.write_text(LOST_AFTER_SIGNATURE, encoding="utf-8")
+    held = run(["kb", "add", str(path)], db)
+    assert held.returncode == 1
+    assert "chưa nạp" in held.stdout and "--yes" in held.stdout
+    assert "| Ngày hội gồm phần thi cắt tỉa bonsai" in held.stdout
+    assert "Cơ sở tri thức trống" in run(["kb", "list"], db).stdout
+    loaded = run(["kb", "add", "--yes", str(path)], db)
+    assert loaded.returncode == 0 and "nạp dù thiếu" in loaded.stdout
+    assert "3/2099/QĐ-MAU" in run(["kb", "list"], db).stdout

@@ -87,8 +87,10 @@ def test_guidance_parses_into_numbered_sections_and_appendix() -> None:
     labels = [u.label for u in doc.units]
     for expected in ("1", "1.1", "2.5.1", "3.1", "3.3.2", "4.2", "Phụ lục 1"):
         assert expected in labels
-    appendix = [u for u in doc.units if u.part == "Phụ lục 1"]
-    assert [u.label for u in appendix] == ["1", "2", "3", "4", "5", "6"]
+    appendix = [u for u in doc.units if u.attachment == "Phụ lục 1"]
+    # The appendix as a whole, then its own numbered sections (numbering starts again).
+    assert [u.label for u in appendix] == ["Phụ lục 1", "1", "2", "3", "4", "5", "6"]
+    assert all(u.attachment is None for u in doc.units if u not in appendix)
 
 
 def test_news_item_parses_into_paragraph_passages() -> None:

@@ -99,7 +99,7 @@ def test_regulation_header_gives_kind_and_title() -> None:
     meta = infer_meta(QUY_CHE_MAU, "quy-che-mau.txt")
     assert meta.number == "01/2099/QC-MAU"
     assert meta.kind == "quy-che"
-    assert meta.title.startswith("Quy chế Thi đua mẫu của Câu lạc bộ Cây cảnh")
+    assert meta.title == "Quy chế thi đua mẫu của Câu lạc bộ Cây cảnh"
 
 
 def test_title_fallback_skips_header_boilerplate() -> None:

@@ -1,7 +1,7 @@
 """Loader tests on small FICTIONAL documents built at test time with the real libraries.
 
 Why no fixtures on disk: building each sample here keeps the content visibly made up (no real
-legal text) and exercises python-docx / python-pptx / pypdf / BeautifulSoup end to end.
+legal text) and exercises python-docx / python-pptx / pypdfium2 / BeautifulSoup end to end.
 """
 
 from __future__ import annotations
@@ -223,10 +223,10 @@ def test_pdf_text_layer_pages_and_spaces() -> None:
     data = make_pdf([["Quy che mau (hu cau)", "Dieu 1.    Pham vi"], ["Dieu 2. Hieu luc"]])
     result = load_bytes(data, "quy-che-mau.pdf")
     assert result.fmt == "pdf"
-    assert "Dieu 1. Pham vi" in result.text
-    first, second = result.text.split("\n\n")
-    assert first.splitlines()[0] == "Quy che mau (hu cau)"
-    assert second == "Dieu 2. Hieu luc"
+    # Runs of spaces collapsed; short lines (no justified prose to join) kept as they are,
+    # across the page break too (a clause may run on to the next page).
+    lines = result.text.split("\n")
+    assert lines == ["Quy che mau (hu cau)", "Dieu 1. Pham vi", "Dieu 2. Hieu luc"]
 
 
 def test_pdf_without_text_layer(tmp_path: Path) -> None:
