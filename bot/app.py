@@ -23,6 +23,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot import reliability
 from bot.config import Settings
+from bot.updates import TolerantUpdatesRequest
 from handlers import (
     admin,
     article,
@@ -107,6 +108,8 @@ def build_application(
         # wait long enough for Telegram under load rather than give up after PTB's 5 s.
         .read_timeout(reliability.READ_TIMEOUT).write_timeout(reliability.WRITE_TIMEOUT)
         .connect_timeout(reliability.CONNECT_TIMEOUT).pool_timeout(reliability.POOL_TIMEOUT)
+        # An update PTB cannot parse is skipped (logged once), not refetched forever.
+        .get_updates_request(TolerantUpdatesRequest())
     )
     if settings.api_base_url:
         base_url, base_file_url = api_urls(settings.api_base_url)

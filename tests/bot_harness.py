@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +36,9 @@ try:
 except ImportError:  # pragma: no cover - depends on how pytest set up sys.path
     from fake_bot_api import DEFAULT_USER_ID, FakeBotApi  # type: ignore[no-redef]
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:AAE-fake-token_for_bot_tests"
+ID_SECRET = "test-secret-for-user-id-hashes"
 OFFICER = DEFAULT_USER_ID
 ADMIN = 900001
 OTHER = 100777
@@ -232,3 +238,30 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+# -- the bot as a real process (crashes, restarts, what it prints) ----------------------------
+
+
+def start_bot(server: FakeBotApi, database: str, token: str = TOKEN,
+              **env: str) -> subprocess.Popen[str]:
+    """``python -m bot bot`` against ``server``, as deployed (stdout and stderr together)."""
+    variables = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=server.url,
+                     TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS=str(ADMIN),
+                     TDKT_ID_SECRET=ID_SECRET, PYTHONUNBUFFERED="1")
+    variables.update(env)
+    return subprocess.Popen([sys.executable, "-m", "bot", "bot"], cwd=ROOT, env=variables,
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def stop_bot(process: subprocess.Popen[str], *, kill: bool = False) -> str:
+    """Stop the process (SIGKILL: a crash; else SIGINT: a normal stop) and return its output."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL if kill else signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    assert process.stdout is not None
+    return process.stdout.read()

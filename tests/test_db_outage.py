@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,11 +42,12 @@ from tests.bot_harness import (
     postgres_database,
     running_bot,
     sent_messages,
+    start_bot,
+    stop_bot,
 )
 from tests.conftest import CORPUS, POSTGRES_URL
 from tests.fake_bot_api import ApiError, FakeBotApi
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?"
 OTHER_QUESTION = "Ai có thẩm quyền quyết định tặng giấy khen?"
 BUSY_TIMEOUT = 0.3
@@ -224,26 +222,6 @@ def test_unavailable_database_apologises_then_recovers(
 # -- the process is killed -------------------------------------------------------------------
 
 
-def start_bot(server: FakeBotApi, database: str, token: str = TOKEN) -> subprocess.Popen[str]:
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=server.url,
-               TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS="900001", PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "bot", "bot"], cwd=ROOT, env=env,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
-def output_of(process: subprocess.Popen[str], *, kill: bool = False) -> str:
-    """Stop the process (SIGKILL: a crash; else SIGINT: a normal stop) and return its output."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGKILL if kill else signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-    assert process.stdout is not None
-    return process.stdout.read()
-
-
 def test_bot_answers_again_after_being_killed(corpus_db: str, tmp_path: Path) -> None:
     database = copy_database(corpus_db, tmp_path)
     with FakeBotApi() as server:
@@ -257,7 +235,7 @@ def test_bot_answers_again_after_being_killed(corpus_db: str, tmp_path: Path) ->
             assert answered is not None and "Kết quả 1/" in answered["text"]
             server.wait_updates_delivered()
         finally:
-            output = output_of(first, kill=True)
+            output = stop_bot(first, kill=True)
         assert first.returncode == -signal.SIGKILL
 
         mark = server.mark()
@@ -274,7 +252,7 @@ def test_bot_answers_again_after_being_killed(corpus_db: str, tmp_path: Path) ->
             assert edited["message_id"] == answered["message_id"]
             server.wait_for_poll()
         finally:
-            output += output_of(second)
+            output += stop_bot(second)
         replies = [m for m in server.sent_messages(OFFICER) if "Kết quả" in m.get("text", "")]
         assert len(replies) == 2  # each question once: none lost, none answered twice
     with contextlib.closing(sqlite3.connect(database.removeprefix("sqlite:///"))) as db:
@@ -304,7 +282,7 @@ def test_token_never_appears_in_output_or_messages(corpus_db: str, tmp_path: Pat
             apology = server.wait_for("sendMessage", since=mark, timeout=30)
             assert apology["text"].startswith("Xin lỗi, hệ thống đang bận")
         finally:
-            output = output_of(process)
+            output = stop_bot(process)
         sent = [str(c.params) for c in server.calls] + [str(f.params)
                                                          for f in server.failed_calls]
 
@@ -314,7 +292,7 @@ def test_token_never_appears_in_output_or_messages(corpus_db: str, tmp_path: Pat
         server.register_method("getMe", rejected)  # a revoked token: PTB quotes it
         revoked = start_bot(server, database, SECRET_TOKEN)
         revoked.wait(30)
-        revoked_output = output_of(revoked)
+        revoked_output = stop_bot(revoked)
     assert server.fault_counts["500"] == 5 and server.fault_counts["502"] == 1
     assert "gửi lại lần 4" in output  # the failing paths really ran and were logged
     assert "Lỗi khi xử lý cập nhật" in output and "NetworkError" in output
