@@ -243,14 +243,15 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
 # -- the bot as a real process (crashes, restarts, what it prints) ----------------------------
 
 
-def start_bot(server: FakeBotApi, database: str, token: str = TOKEN,
+def start_bot(server: FakeBotApi, database: str, token: str = TOKEN, *args: str,
               **env: str) -> subprocess.Popen[str]:
-    """``python -m bot bot`` against ``server``, as deployed (stdout and stderr together)."""
+    """``python -m bot bot [args]`` against ``server``, as deployed (stdout and stderr
+    together); ``env`` adds or overrides environment variables."""
     variables = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=server.url,
                      TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS=str(ADMIN),
                      TDKT_ID_SECRET=ID_SECRET, PYTHONUNBUFFERED="1")
     variables.update(env)
-    return subprocess.Popen([sys.executable, "-m", "bot", "bot"], cwd=ROOT, env=variables,
+    return subprocess.Popen([sys.executable, "-m", "bot", "bot", *args], cwd=ROOT, env=variables,
                             text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
