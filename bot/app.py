@@ -62,14 +62,20 @@ def _bot_commands(commands: list[Command]) -> list[BotCommand]:
 
 
 async def post_init(application: Application) -> None:
-    """Register the command menus (per scope) once the bot is initialised."""
+    """Recover interrupted uploads, then register the command menus (per scope)."""
     bot = application.bot
+    svc: Services = application.bot_data[SERVICES_KEY]
+    # Uploads a dead process left "processing" can be published again; day-old ones expire.
+    # On SQLite no other instance can hold a claim (several instances need PostgreSQL).
+    released = await svc.run(svc.activity.recover_uploads,
+                             all_claims=svc.store.engine.dialect.name == "sqlite")
+    if released:
+        logger.info("%d tài liệu đang đăng dở được trả về hàng chờ duyệt", released)
     private = _bot_commands(menu(COMMANDS, PRIVATE))
     await bot.set_my_commands(private)
     await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(_bot_commands(menu(COMMANDS, GROUP)),
                               scope=BotCommandScopeAllGroupChats())
-    svc: Services = application.bot_data[SERVICES_KEY]
     admins = _bot_commands(menu(COMMANDS, PRIVATE, admin=True))
     for admin_id in sorted(svc.admin_ids):
         # Fails for admins who never opened the bot; they still see the default menu.
@@ -79,9 +85,10 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the database connections once the application has stopped."""
+    """Stop the upload worker and close the database connections once stopped."""
     svc: Services | None = application.bot_data.get(SERVICES_KEY)
     if svc is not None:
+        svc.upload_worker.close()
         svc.store.close()
 
 
@@ -97,7 +104,7 @@ def build_application(
     token = settings.require_token()
     store = store or KnowledgeStore(settings.database_url)
     engine = engine or SearchEngine(store, **settings.engine_options())
-    activity = activity or ActivityStore(store)
+    activity = activity or ActivityStore(store, id_key=settings.id_key())
     builder = (
         ApplicationBuilder().token(token).concurrent_updates(True)
         .context_types(CONTEXT_TYPES)

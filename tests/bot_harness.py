@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover - depends on how pytest set up sys.path
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:AAE-fake-token_for_bot_tests"
 ID_SECRET = "test-secret-for-user-id-hashes"
+ID_KEY = ID_SECRET.encode()
 OFFICER = DEFAULT_USER_ID
 ADMIN = 900001
 OTHER = 100777
@@ -184,7 +185,7 @@ def running_bot(database_url: str, *, admin_ids: frozenset[int] = frozenset({ADM
     with FakeBotApi() as server:
         settings = Settings(
             database_url=database_url, sources_dir=sources_dir or Path("."), token=TOKEN,
-            api_base_url=server.url, admin_ids=admin_ids,
+            api_base_url=server.url, admin_ids=admin_ids, id_secret=ID_SECRET,
         )
         app = build_application(settings, rate_limiter=False)
         harness: Harness | None = None

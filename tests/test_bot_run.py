@@ -46,7 +46,7 @@ def test_webhook_url_must_be_https(monkeypatch: pytest.MonkeyPatch,
 
 def test_production_builder_options(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", sources_dir=tmp_path,
-                        token=TOKEN, api_base_url="http://127.0.0.1:8081/")
+                        token=TOKEN, api_base_url="http://127.0.0.1:8081/", data_dir=tmp_path)
     app = build_application(settings)
     assert isinstance(app.bot.rate_limiter, AIORateLimiter)
     assert app.concurrent_updates > 1
