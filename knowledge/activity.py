@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
 from collections import Counter
@@ -50,6 +51,11 @@ from knowledge.store import KnowledgeStore
 _ID_ALPHABET = string.ascii_letters + string.digits
 ANSWER_ID_LENGTH = 10
 MIN_ID_KEY_BYTES = 16
+
+STATS_QUESTION_CHARS = 80
+"""Questions in statistics are shortened to this many characters."""
+ID_LIKE_DIGITS = 7
+"""Runs of this many digits or more (phone 10, citizen ID 12, old ID card 9) are masked."""
 
 LOCAL_OFFSET = timedelta(hours=7)
 """Vietnam time (UTC+7, no daylight saving): statistics count days as officers live them."""
@@ -631,7 +637,7 @@ class ActivityStore:
         for r in rows:
             key = " ".join(r.text.lower().split())
             counted[key] += 1
-            shown.setdefault(key, " ".join(r.text.split()))
+            shown.setdefault(key, for_statistics(r.text))
         top_questions = [(shown[k], n) for k, n in counted.most_common(top)]
         vote_counts = {int(v): int(n) for v, n in votes}
         negatives = []
@@ -639,7 +645,8 @@ class ActivityStore:
             citation = ""
             if isinstance(items, list) and 0 <= item < len(items):
                 citation = str(items[item].get("citation", ""))
-            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, question, citation))
+            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, for_statistics(question),
+                                              citation))
         return ActivityStats(
             days=day_list,
             total=len(rows),
@@ -655,6 +662,22 @@ class ActivityStore:
         with self.sessions() as s:
             q = select(QuestionRow).order_by(QuestionRow.id.desc()).limit(limit)
             return list(s.scalars(q))
+
+
+_ID_LIKE = re.compile(rf"\+?\d(?:[ .\-]?\d){{{ID_LIKE_DIGITS - 1},}}")
+MASK = "•••"
+
+
+def for_statistics(question: str, limit: int = STATS_QUESTION_CHARS) -> str:
+    """A question as statistics may show it to admins: ID- and phone-like numbers (seven
+    digits or more, spaces, dots and dashes allowed between them) masked, then shortened.
+
+    Why: an officer may type a citizen ID or a phone number into a question; statistics are
+    read by other people and must never repeat it. Document numbers (152/2025/NĐ-CP), dates
+    and article numbers keep their digits: "/" and short runs are not ID-like.
+    """
+    text = _ID_LIKE.sub(MASK, " ".join(question.split()))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _fit_filename(name: str, limit: int) -> str:
