@@ -29,6 +29,7 @@ from tests.bot_harness import (
     running_bot,
     sent_messages,
 )
+from tests.fake_bot_api import DEFAULT_GROUP_CHAT_ID
 from tests.sample_docs import QUY_CHE_MAU
 
 QUESTION = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?"
@@ -323,6 +324,64 @@ def case_deep_link_malformed(ctx: Context) -> str:
     text = only_text(ctx, ctx.bot.command("start", "a_<b>&x", user_id=FORGER))
     assert text.startswith("Không tìm thấy câu trả lời được chia sẻ (mã “<b>&x”)")
     return text
+
+
+INVISIBLE = "\u200b\u200c\u200d\u00ad\ufeff\u2060\u200e\u200f"
+"""Zero-width space, non-joiner, joiner, soft hyphen, BOM, word joiner, LRM, RLM: what text
+pasted from Word, PDFs, web pages or some phone keyboards carries invisibly."""
+
+
+def with_invisible(text: str) -> str:
+    """``text`` with an invisible character after every third letter (inside words) and a
+    BOM in front, as a paste may bring it."""
+    out = ["\ufeff"]
+    for i, char in enumerate(text):
+        out.append(char)
+        if char.isalnum() and i % 3 == 0:
+            out.append(INVISIBLE[i % len(INVISIBLE)])
+    return "".join(out)
+
+
+def case_invisible_characters_in_question(ctx: Context) -> str:
+    clean = only_text(ctx, ctx.bot.text(QUESTION, user_id=FORGER))
+    text = only_text(ctx, ctx.bot.text(with_invisible(QUESTION), user_id=FORGER))
+    assert text.splitlines()[0] == clean.splitlines()[0]  # the same cited passage first
+    assert text.splitlines()[-1].endswith(f"Câu hỏi: {QUESTION}")  # shown cleaned
+    assert not set(INVISIBLE) & set(text)
+    return text
+
+
+def case_invisible_characters_typed_without_diacritics(ctx: Context) -> str:
+    question = "hs de nghi tang bk gom nhung gi"
+    clean = only_text(ctx, ctx.bot.text(question, user_id=FORGER))
+    text = only_text(ctx, ctx.bot.text(with_invisible(question), user_id=FORGER))
+    assert text.splitlines()[0] == clean.splitlines()[0] and "Kết quả 1/" in text
+    return text
+
+
+def case_invisible_characters_in_article_command(ctx: Context) -> str:
+    text = only_text(ctx, ctx.bot.command("dieu", with_invisible("84 06/2022/QH15"),
+                                          user_id=FORGER))
+    assert text.startswith("📖 Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15")
+    return text
+
+
+def case_invisible_characters_in_group_question(ctx: Context) -> str:
+    calls = ctx.bot.command("hoi", with_invisible(QUESTION), chat_type="group", user_id=FORGER)
+    text = only_text(ctx, calls, DEFAULT_GROUP_CHAT_ID)
+    assert "Kết quả 1/" in text and text.splitlines()[-1].endswith(f"Câu hỏi: {QUESTION}")
+    return text
+
+
+def case_invisible_characters_in_inline_query(ctx: Context) -> str:
+    def titles(query: str) -> list[str]:
+        calls = ctx.bot.do(lambda: ctx.bot.server.inline_query(query, user_id=FORGER))
+        [answer] = [c for c in calls if c.method == "answerInlineQuery"]
+        return [r["title"] for r in answer.params["results"]]
+
+    clean = titles(QUESTION)
+    assert clean and titles(with_invisible(QUESTION)) == clean
+    return clean[0]
 
 
 CASES: dict[str, Callable[[Context], str]] = {
