@@ -20,7 +20,8 @@ import contextlib
 import logging
 import signal
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -178,34 +179,88 @@ def postgres_unavailable(url: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def bot_on(kind: str, corpus_db: str, folder: Path) -> Iterator[tuple[Harness, Any]]:
-    """A running bot on a copy of the corpus, and how to make its database unavailable."""
+def sqlite_read_only(engine: Engine) -> Iterator[None]:
+    """Connections opened meanwhile cannot write, as when the file (or its folder) is not
+    writable: SQLite decides at open time, so such a connection keeps refusing writes after
+    write access returns. (``query_only`` gives the same SQLITE_READONLY error as a
+    read-only file; the tests run as root, whom file modes do not stop.) The pool is emptied
+    first; after the block, nothing is done to it: recovering is the bot's job."""
+    state = {"read_only": True}
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, record: Any) -> None:
+        if state["read_only"]:
+            dbapi_connection.execute("PRAGMA query_only=ON")
+
+    engine.dispose()
+    try:
+        yield
+    finally:
+        state["read_only"] = False
+
+
+@contextlib.contextmanager
+def postgres_read_only(url: str) -> Iterator[None]:
+    """New sessions are read-only and the open ones are dropped, as after a failover to a
+    standby; then the database accepts writes again, but sessions opened meanwhile stay
+    read-only (PostgreSQL applies the setting when a session starts)."""
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sql(f'ALTER DATABASE "{name}" SET default_transaction_read_only '
+                                   "= on"))
+            connection.execute(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                   "WHERE datname = :name"), {"name": name})
+        try:
+            yield
+        finally:
+            with admin.connect() as connection:
+                connection.execute(sql(f'ALTER DATABASE "{name}" RESET '
+                                       "default_transaction_read_only"))
+    finally:
+        admin.dispose()
+
+
+@dataclass
+class Faults:
+    """How to make a running bot's database unavailable, or read-only."""
+
+    unavailable: Callable[[], contextlib.AbstractContextManager[None]]
+    read_only: Callable[[], contextlib.AbstractContextManager[None]]
+
+
+@contextlib.contextmanager
+def bot_on(kind: str, corpus_db: str, folder: Path) -> Iterator[tuple[Harness, Faults]]:
+    """A running bot on a copy of the corpus, and the faults its database can be given."""
     if kind == "sqlite":
         url = copy_database(corpus_db, folder)
         with running_bot(url) as bot:
-            short_busy_timeout(bot.services.store.engine)
+            engine = bot.services.store.engine
+            short_busy_timeout(engine)
             path = Path(url.removeprefix("sqlite:///"))
-            yield bot, lambda: sqlite_unavailable(bot, path)
+            yield bot, Faults(lambda: sqlite_unavailable(bot, path),
+                              lambda: sqlite_read_only(engine))
         return
     if not POSTGRES_URL:
         pytest.skip("TDKT_TEST_POSTGRES_URL not set (scripts/postgres-test-server)")
     with postgres_database(POSTGRES_URL) as url:
         load_corpus(url, CORPUS)
         with running_bot(url) as bot:
-            yield bot, lambda: postgres_unavailable(url)
+            yield bot, Faults(lambda: postgres_unavailable(url), lambda: postgres_read_only(url))
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_unavailable_database_apologises_then_recovers(
     kind: str, corpus_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with bot_on(kind, corpus_db, tmp_path) as (bot, unavailable):
+    with bot_on(kind, corpus_db, tmp_path) as (bot, faults):
         before = ask(bot, QUESTION)
         assert_normal_answer(before)
         # Check the stored version on every question, as the first question after the
         # 2-second interval does in production: the outage is then seen deterministically.
         bot.services.engine.check_interval = 0
-        with unavailable(), caplog.at_level(logging.ERROR, logger="tdkt.bot"):
+        with faults.unavailable(), caplog.at_level(logging.ERROR, logger="tdkt.bot"):
             apology = ask(bot, OTHER_QUESTION)
             assert apology["text"] == DB_APOLOGY
             calls = bot.press(before, buttons(before)["➡️ Kết quả khác"])
@@ -217,6 +272,29 @@ def test_unavailable_database_apologises_then_recovers(
         assert_normal_answer(ask(bot, OTHER_QUESTION))  # back: answered as usual
         bot.press(before, buttons(before)["➡️ Kết quả khác"])
         assert "Kết quả 2/" in bot.message(OFFICER, before["message_id"])["text"]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_saving_resumes_by_itself_when_write_access_returns(
+    kind: str, corpus_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    with bot_on(kind, corpus_db, tmp_path) as (bot, faults):
+        assert_normal_answer(ask(bot, QUESTION))
+        with faults.read_only(), caplog.at_level(logging.WARNING, logger="retrieval.answers"):
+            for _ in range(2):
+                text = ask(bot, OTHER_QUESTION)["text"]
+                assert "Kết quả 1/" in text and text.rstrip().endswith(UNSAVED)
+            # Reading still works: a new connection (read-only) is in the pool now.
+            assert bot.services.store.current_version() > 0
+        assert "answer not saved" in caplog.text
+        assert "read" in caplog.text.lower() and "only" in caplog.text.lower()
+        # Write access is back: the very next question is saved, no restart.
+        message = ask(bot, QUESTION)
+        assert_normal_answer(message)
+        bot.press(message, buttons(message)["➡️ Kết quả khác"])
+        assert "Kết quả 2/" in bot.message(OFFICER, message["message_id"])["text"]
+        logged = [q.text for q in bot.services.activity.question_log()]
+        assert logged.count(QUESTION) == 2 and OTHER_QUESTION not in logged
 
 
 # -- the process is killed -------------------------------------------------------------------
