@@ -159,23 +159,29 @@ def sqlite_unavailable(bot: Harness, path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def postgres_unavailable(url: str) -> Iterator[None]:
-    """The server refuses new connections to the database and drops the open ones, as during
-    a restart or a failover."""
+def postgres_altered(url: str, change: str, back: str) -> Iterator[None]:
+    """``ALTER DATABASE <name> <change>`` and drop the open sessions (the bot reconnects);
+    ``ALTER DATABASE <name> <back>`` afterwards."""
     name = make_url(url).database
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+            connection.execute(sql(f'ALTER DATABASE "{name}" {change}'))
             connection.execute(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                    "WHERE datname = :name"), {"name": name})
         try:
             yield
         finally:
             with admin.connect() as connection:
-                connection.execute(sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
+                connection.execute(sql(f'ALTER DATABASE "{name}" {back}'))
     finally:
         admin.dispose()
+
+
+def postgres_unavailable(url: str) -> contextlib.AbstractContextManager[None]:
+    """The server refuses new connections to the database and drops the open ones, as during
+    a restart or a failover."""
+    return postgres_altered(url, "WITH ALLOW_CONNECTIONS false", "WITH ALLOW_CONNECTIONS true")
 
 
 @contextlib.contextmanager
@@ -199,27 +205,12 @@ def sqlite_read_only(engine: Engine) -> Iterator[None]:
         state["read_only"] = False
 
 
-@contextlib.contextmanager
-def postgres_read_only(url: str) -> Iterator[None]:
+def postgres_read_only(url: str) -> contextlib.AbstractContextManager[None]:
     """New sessions are read-only and the open ones are dropped, as after a failover to a
     standby; then the database accepts writes again, but sessions opened meanwhile stay
     read-only (PostgreSQL applies the setting when a session starts)."""
-    name = make_url(url).database
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sql(f'ALTER DATABASE "{name}" SET default_transaction_read_only '
-                                   "= on"))
-            connection.execute(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                   "WHERE datname = :name"), {"name": name})
-        try:
-            yield
-        finally:
-            with admin.connect() as connection:
-                connection.execute(sql(f'ALTER DATABASE "{name}" RESET '
-                                       "default_transaction_read_only"))
-    finally:
-        admin.dispose()
+    return postgres_altered(url, "SET default_transaction_read_only = on",
+                            "RESET default_transaction_read_only")
 
 
 @dataclass
