@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -222,6 +223,55 @@ def case_tcvn3_text(ctx: Context) -> str:
     text = upload(ctx, "quy-che-abc.txt", to_tcvn3(FICTION))
     assert "TCVN3" in text and "UTF-8" in text and UNCHANGED in text
     return text
+
+
+def nested_html(depth: int) -> bytes:
+    """The fictional "Quy chế mẫu" inside ``depth`` nested <div>: pathological markup."""
+    body = "".join(f"<p>{line}</p>" for line in QUY_CHE_MAU.splitlines() if line.strip())
+    return f"<html><body>{'<div>' * depth}{body}{'</div>' * depth}</body></html>".encode()
+
+
+def case_html_nested_40000_deep(ctx: Context) -> str:
+    data = nested_html(40_000)
+    started = time.monotonic()
+    calls = ctx.bot.do(lambda: ctx.bot.server.send_document("long-nhau.html", data,
+                                                            user_id=ADMIN))
+    took = time.monotonic() - started
+    text = only_text(ctx, calls, ADMIN)
+    # Read in one linear walk: it was 82 s (quadratic); the text is all there.
+    assert text.startswith("📄 Xem trước") and "Số hiệu: 01/2099/QC-MAU" in text
+    assert took < 10, f"{len(data) / 1000:.0f} KB of nested HTML took {took:.1f} s"
+    print(f"\n40,000 nested <div> ({len(data) / 1000:.0f} KB): previewed in {took:.2f} s")
+    return text
+
+
+def case_html_with_too_many_tags(ctx: Context) -> str:
+    data = b"<html><body>" + b"<b>x</b>" * 250_000 + b"</body></html>"
+    text = upload(ctx, "qua-nhieu-the.html", data)
+    assert "tệp HTML có quá nhiều thẻ" in text and UNCHANGED in text
+    return text
+
+
+def utf16_preview(ctx: Context, name: str, data: bytes) -> str:
+    """UTF-16 without a byte-order mark is read, not refused as binary data."""
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    text = only_text(ctx, ctx.bot.do(lambda: ctx.bot.server.send_document(
+        name, data, user_id=ADMIN)), ADMIN)
+    assert "dữ liệu nhị phân" not in text
+    assert text.startswith("📄 Xem trước") and "Điều/mục đầu tiên: Điều 1. Phạm vi" in text
+    return text
+
+
+def case_utf16_le_text_without_bom(ctx: Context) -> str:
+    return utf16_preview(ctx, "utf16-le.txt", QUY_CHE_MAU.encode("utf-16-le"))
+
+
+def case_utf16_be_text_without_bom(ctx: Context) -> str:
+    return utf16_preview(ctx, "utf16-be.txt", QUY_CHE_MAU.encode("utf-16-be"))
+
+
+def case_utf16_html_without_bom(ctx: Context) -> str:
+    return utf16_preview(ctx, "utf16.html", nested_html(3).decode().encode("utf-16-le"))
 
 
 def case_unsupported_format(ctx: Context) -> str:
