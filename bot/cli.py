@@ -43,7 +43,8 @@ def _print_report(report: SyncReport) -> int:
 
 
 def cmd_kb_sync(args: argparse.Namespace, settings: Settings) -> int:
-    return _print_report(sync_folder(_store(settings), Path(args.folder), tokenize))
+    return _print_report(sync_folder(_store(settings), Path(args.folder), tokenize,
+                                     force=args.force))
 
 
 def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -183,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = kb.add_parser("sync", help="đồng bộ với một thư mục văn bản")
     p.add_argument("folder")
+    p.add_argument("--force", action="store_true",
+                   help="khôi phục cả bản trong thư mục của văn bản đã được thay bằng cách khác "
+                        "(gửi qua Telegram, tdkt kb add) dù tệp không đổi")
     p.set_defaults(func=cmd_kb_sync)
     p = kb.add_parser("add", help="thêm hoặc thay văn bản")
     p.add_argument("files", nargs="+")

@@ -18,7 +18,13 @@ from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes
 from knowledge.metadata import MANIFEST_NAME, infer_meta, read_manifest
 from knowledge.model import DocumentMeta, ParsedDocument, number_key
 from knowledge.parser import PARSER_VERSION, parse_document
-from knowledge.store import Changeset, KnowledgeStore, NewDocument, documents_by_origin
+from knowledge.store import (
+    Changeset,
+    DocumentInfo,
+    KnowledgeStore,
+    NewDocument,
+    documents_by_origin,
+)
 
 Tokenizer = Callable[[str], list[str]]
 _SKIPPED_NAMES = {MANIFEST_NAME, "readme.md", "readme.txt", "readme"}
@@ -32,6 +38,8 @@ class SyncReport:
     replaced: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    """Documents a newer change made elsewhere replaced, which a sync left in place."""
     errors: list[str] = field(default_factory=list)
     version: int = 0
 
@@ -44,6 +52,7 @@ class SyncReport:
         out += [f"~ thay: {x}" for x in self.replaced]
         out += [f"- gỡ: {x}" for x in self.retired]
         out += [f"= giữ nguyên: {x}" for x in self.unchanged]
+        out += [f"≠ giữ bản mới hơn: {x}" for x in self.kept]
         out += [f"! lỗi: {x}" for x in self.errors]
         return out
 
@@ -90,8 +99,39 @@ def _folder_files(folder: Path) -> list[Path]:
     )
 
 
-def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> SyncReport:
-    """Make the documents that came from ``folder`` match its files (idempotent)."""
+def origin_name(origin: str) -> str:
+    """Where a document came from, as admins know it."""
+    kind, _, detail = origin.partition(":")
+    if kind == "telegram":
+        return f"bản gửi qua Telegram ({detail})" if detail else "bản gửi qua Telegram"
+    if kind == "folder":
+        return f"bản trong thư mục {detail}"
+    return "bản nạp bằng tdkt kb add" if kind == "add" else f"bản từ {origin}"
+
+
+def _replaced_elsewhere(all_docs: list[DocumentInfo], origin: str, name: str, digest: str,
+                        ) -> DocumentInfo | None:
+    """The active document from elsewhere that replaced this folder's copy of ``name``
+    while the file stayed as it is (None: nothing newer to keep)."""
+    retired = [d for d in all_docs if not d.active and d.origin == origin
+               and d.source_name == name and d.content_hash == digest]
+    if not retired:
+        return None
+    copy = max(retired, key=lambda d: d.added_at)
+    key = number_key(copy.meta.number)
+    return next((d for d in all_docs if d.active and d.origin != origin
+                 and number_key(d.meta.number) == key and d.added_at >= copy.added_at), None)
+
+
+def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *,
+                force: bool = False) -> SyncReport:
+    """Make the documents that came from ``folder`` match its files (idempotent).
+
+    A folder document replaced since through another way (an upload through Telegram,
+    ``tdkt kb add``) is not brought back while its file is unchanged: the newer document is
+    kept and the report says so (``kept``). ``force`` restores the folder's copy anyway. A
+    file that did change replaces the newer document, and the report names what it replaced.
+    """
     report = SyncReport()
     if not folder.is_dir():
         report.errors.append(f"Không tìm thấy thư mục “{folder}”.")
@@ -102,7 +142,8 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> Syn
         report.errors.append(str(exc))
         return report
     origin = f"folder:{folder.resolve()}"
-    all_docs = store.documents()
+    every_doc = store.documents(include_retired=True)
+    all_docs = [d for d in every_doc if d.active]
     existing = documents_by_origin(all_docs, origin)
     changes = Changeset()
     seen_numbers: dict[str, str] = {}
@@ -119,6 +160,15 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> Syn
         if old is not None and old.content_hash == digest:
             report.unchanged.append(label(old.meta, path.name))
             seen_numbers[number_key(old.meta.number)] = path.name
+            continue
+        newer = None if force or old is not None else _replaced_elsewhere(
+            every_doc, origin, path.name, digest)
+        if newer is not None:
+            report.kept.append(
+                f"{newer.meta.number} — {origin_name(newer.origin)} ngày "
+                f"{newer.added_at:%d/%m/%Y} đã thay bản trong tệp “{path.name}”; tệp không đổi "
+                "nên không khôi phục (khôi phục: tdkt kb sync --force)")
+            seen_numbers[number_key(newer.meta.number)] = path.name
             continue
         try:
             parsed = parse_bytes(data, path.name, meta)
@@ -139,7 +189,9 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer) -> Syn
         if old is not None and old not in replaced:
             replaced.append(old)
         changes.retire_ids.extend(d.id for d in replaced)
-        (report.replaced if replaced else report.added).append(label(parsed))
+        others = sorted({origin_name(d.origin) for d in replaced if d.origin != origin})
+        note = f" (thay {', '.join(others)})" if others else ""
+        (report.replaced if replaced else report.added).append(label(parsed) + note)
     present = {p.name for p in files}
     for name, doc in existing.items():
         if name not in present:
