@@ -6,6 +6,11 @@ bytes when the admin presses "Đăng" (so a restart in between loses nothing). O
 writes to the live knowledge base, in one ``store.apply`` transaction; the caller's
 ``on_change`` (the search engine's refresh) runs afterwards, and the engine keeps serving the
 old snapshot until the new one is complete. Tokenizing is injected, as for folder sync.
+
+Parsing (``parse_upload``, ``prepare_upload``) is kept apart from the database steps
+(``keep``, ``publish_claimed``) so the bot can run it in its upload worker process
+(``knowledge.worker``), within the page, character and time budgets. A file's bytes are kept
+only while a decision is pending (``knowledge.activity``).
 """
 
 from __future__ import annotations
@@ -235,21 +240,6 @@ def keep(store: KnowledgeStore, activity: ActivityStore, user_id: int | None, fi
     activity.log_admin(user_id, "tai-len", filename, ok=True,
                        detail=f"chờ duyệt {upload_id}: {document.meta.number}")
     return Received(upload_id, document, caption_meta, existing)
-
-
-def receive(store: KnowledgeStore, activity: ActivityStore, user_id: int | None,
-            filename: str, data: bytes, caption: str) -> Received:
-    """Parse an upload here and keep it pending (the bot parses in its worker instead).
-
-    Raises KnowledgeError (with the admin's Vietnamese message) for a file that cannot be
-    parsed; the refusal is in the audit log either way.
-    """
-    try:
-        parsed = parse_upload(data, filename, caption)
-    except KnowledgeError as exc:
-        refuse(activity, user_id, filename, exc)
-        raise
-    return keep(store, activity, user_id, filename, data, caption, parsed)
 
 
 def cancel(activity: ActivityStore, upload: PendingUpload, user_id: int | None) -> None:

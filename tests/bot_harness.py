@@ -228,6 +228,8 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown is not None:  # as run_polling does: the upload worker stops
+            await app.post_shutdown(app)
 
     try:
         run(start())
