@@ -8,6 +8,7 @@ each flow declares.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -44,6 +45,8 @@ from knowledge.store import KnowledgeStore
 from retrieval.engine import SearchEngine
 
 logger = logging.getLogger(__name__)
+SWEEP_KEY = "expire-uploads"
+SWEEP_SECONDS = 3600.0
 
 FLOWS = (start, ask, groups, article, documents, feedback, inline, sessions, admin)
 COMMANDS: tuple[Command, ...] = tuple(c for flow in FLOWS for c in flow.COMMANDS)
@@ -61,6 +64,17 @@ def _bot_commands(commands: list[Command]) -> list[BotCommand]:
     return [BotCommand(c.name, c.description) for c in commands]
 
 
+async def _expire_uploads_hourly(svc: Services) -> None:
+    """Pending uploads older than a day expire (their bytes are dropped) even when nobody
+    uploads or restarts the bot. Not PTB's ``create_task``: ``stop`` would wait for it."""
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            await svc.run(svc.activity.expire_uploads)
+        except Exception as exc:  # the database may be briefly away: next hour
+            logger.warning("pending uploads not expired this time: %s", exc)
+
+
 async def post_init(application: Application) -> None:
     """Recover interrupted uploads, then register the command menus (per scope)."""
     bot = application.bot
@@ -71,6 +85,8 @@ async def post_init(application: Application) -> None:
                              all_claims=svc.store.engine.dialect.name == "sqlite")
     if released:
         logger.info("%d tài liệu đang đăng dở được trả về hàng chờ duyệt", released)
+    application.bot_data[SWEEP_KEY] = asyncio.get_running_loop().create_task(
+        _expire_uploads_hourly(svc), name="expire-uploads")
     private = _bot_commands(menu(COMMANDS, PRIVATE))
     await bot.set_my_commands(private)
     await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
@@ -85,7 +101,10 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stop the upload worker and close the database connections once stopped."""
+    """Stop the upload sweep and worker, close the database connections once stopped."""
+    sweep: asyncio.Task[None] | None = application.bot_data.pop(SWEEP_KEY, None)
+    if sweep is not None:
+        sweep.cancel()
     svc: Services | None = application.bot_data.get(SERVICES_KEY)
     if svc is not None:
         svc.upload_worker.close()

@@ -142,6 +142,8 @@ async def decide_upload(update: Update, context: BotContext) -> None:
     preview = query.message.text_html if isinstance(query.message, Message) \
         and query.message.text else ""
     if decision == "no":
+        if upload.abandoned:  # left "processing" by a publisher that is gone
+            await svc.run(svc.activity.release_upload, upload_id)
         await svc.run(uploads.cancel, svc.activity, upload, user_id)
         await query.answer("Đã hủy.")
         await query.edit_message_text(f"{preview}\n\n❌ Đã hủy. Cơ sở tri thức không thay đổi.")
