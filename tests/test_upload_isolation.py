@@ -80,8 +80,8 @@ def test_answers_do_not_wait_for_four_large_pdfs(bot: Harness) -> None:
 
 
 def test_answers_do_not_wait_for_eight_pdfs_sent_at_once(bot: Harness) -> None:
-    # Eight uploads used to take every default thread: answers waited up to 12 s here.
-    answers_during_uploads(bot, [large_pdf(n, pages=200) for n in range(21, 29)])
+    # Eight uploads used to take every default thread: answers waited up to 7 s here.
+    answers_during_uploads(bot, [large_pdf(n, pages=120) for n in range(21, 29)])
 
 
 def test_pdf_over_the_page_budget_is_refused_quickly(bot: Harness) -> None:
