@@ -110,7 +110,8 @@ class UploadWorker:
         return result
 
     def close(self) -> None:
-        """Stop the workers (a parse in progress is abandoned; its upload stays pending)."""
+        """Stop the workers. A parse in progress is abandoned: a file being previewed must be
+        sent again; one being published goes back to pending (``handlers.admin``)."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
