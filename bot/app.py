@@ -8,6 +8,7 @@ each flow declares.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -23,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot import reliability
 from bot.config import Settings
+from bot.updates import TolerantUpdatesRequest
 from handlers import (
     admin,
     article,
@@ -43,6 +45,8 @@ from knowledge.store import KnowledgeStore
 from retrieval.engine import SearchEngine
 
 logger = logging.getLogger(__name__)
+SWEEP_KEY = "expire-uploads"
+SWEEP_SECONDS = 3600.0
 
 FLOWS = (start, ask, groups, article, documents, feedback, inline, sessions, admin)
 COMMANDS: tuple[Command, ...] = tuple(c for flow in FLOWS for c in flow.COMMANDS)
@@ -60,15 +64,34 @@ def _bot_commands(commands: list[Command]) -> list[BotCommand]:
     return [BotCommand(c.name, c.description) for c in commands]
 
 
+async def _expire_uploads_hourly(svc: Services) -> None:
+    """Pending uploads older than a day expire (their bytes are dropped) even when nobody
+    uploads or restarts the bot. Not PTB's ``create_task``: ``stop`` would wait for it."""
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            await svc.run(svc.activity.expire_uploads)
+        except Exception as exc:  # the database may be briefly away: next hour
+            logger.warning("pending uploads not expired this time: %s", exc)
+
+
 async def post_init(application: Application) -> None:
-    """Register the command menus (per scope) once the bot is initialised."""
+    """Recover interrupted uploads, then register the command menus (per scope)."""
     bot = application.bot
+    svc: Services = application.bot_data[SERVICES_KEY]
+    # Uploads a dead process left "processing" can be published again; day-old ones expire.
+    # On SQLite no other instance can hold a claim (several instances need PostgreSQL).
+    released = await svc.run(svc.activity.recover_uploads,
+                             all_claims=svc.store.engine.dialect.name == "sqlite")
+    if released:
+        logger.info("%d tài liệu đang đăng dở được trả về hàng chờ duyệt", released)
+    application.bot_data[SWEEP_KEY] = asyncio.get_running_loop().create_task(
+        _expire_uploads_hourly(svc), name="expire-uploads")
     private = _bot_commands(menu(COMMANDS, PRIVATE))
     await bot.set_my_commands(private)
     await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(_bot_commands(menu(COMMANDS, GROUP)),
                               scope=BotCommandScopeAllGroupChats())
-    svc: Services = application.bot_data[SERVICES_KEY]
     admins = _bot_commands(menu(COMMANDS, PRIVATE, admin=True))
     for admin_id in sorted(svc.admin_ids):
         # Fails for admins who never opened the bot; they still see the default menu.
@@ -78,9 +101,13 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the database connections once the application has stopped."""
+    """Stop the upload sweep and worker, close the database connections once stopped."""
+    sweep: asyncio.Task[None] | None = application.bot_data.pop(SWEEP_KEY, None)
+    if sweep is not None:
+        sweep.cancel()
     svc: Services | None = application.bot_data.get(SERVICES_KEY)
     if svc is not None:
+        svc.upload_worker.close()
         svc.store.close()
 
 
@@ -96,7 +123,7 @@ def build_application(
     token = settings.require_token()
     store = store or KnowledgeStore(settings.database_url)
     engine = engine or SearchEngine(store, **settings.engine_options())
-    activity = activity or ActivityStore(store)
+    activity = activity or ActivityStore(store, id_key=settings.id_key())
     builder = (
         ApplicationBuilder().token(token).concurrent_updates(True)
         .context_types(CONTEXT_TYPES)
@@ -107,6 +134,8 @@ def build_application(
         # wait long enough for Telegram under load rather than give up after PTB's 5 s.
         .read_timeout(reliability.READ_TIMEOUT).write_timeout(reliability.WRITE_TIMEOUT)
         .connect_timeout(reliability.CONNECT_TIMEOUT).pool_timeout(reliability.POOL_TIMEOUT)
+        # An update PTB cannot parse is skipped (logged once), not refetched forever.
+        .get_updates_request(TolerantUpdatesRequest())
     )
     if settings.api_base_url:
         base_url, base_file_url = api_urls(settings.api_base_url)

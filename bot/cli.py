@@ -48,7 +48,7 @@ def _print_report(report: SyncReport) -> int:
 
 def cmd_kb_sync(args: argparse.Namespace, settings: Settings) -> int:
     return _print_report(sync_folder(_store(settings), Path(args.folder), tokenize,
-                                     accept_partial=args.yes))
+                                     accept_partial=args.yes, force=args.force))
 
 
 def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = kb.add_parser("sync", help="đồng bộ với một thư mục văn bản")
     p.add_argument("folder")
     p.add_argument("-y", "--yes", action="store_true", help=partial)
+    p.add_argument("--force", action="store_true",
+                   help="khôi phục cả bản trong thư mục của văn bản đã được thay bằng cách khác "
+                        "(gửi qua Telegram, tdkt kb add) dù tệp không đổi")
     p.set_defaults(func=cmd_kb_sync)
     p = kb.add_parser("add", help="thêm hoặc thay văn bản")
     p.add_argument("files", nargs="+")

@@ -7,15 +7,20 @@ from the CLI and tests without any environment.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from knowledge.activity import MIN_ID_KEY_BYTES
 from knowledge.db import DEFAULT_DATA_DIR, default_database_url
 
 DEFAULT_SOURCES_DIR = "../shared/corpus"
 DEFAULT_REFRESH_SECONDS = 2.0
+ID_KEY_FILE = "id-secret"
 
 
 class ConfigError(Exception):
@@ -49,6 +54,36 @@ def _refresh_seconds(raw: str) -> float:
     return value
 
 
+def _key_file(path: Path) -> bytes:
+    """Read the key file, or create it (random, readable by this user only) the first time.
+
+    Written to a private temporary file and linked into place, so another instance starting
+    at the same moment reads either no file or the whole key, and both keep the same one.
+    """
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".id-secret-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:  # mkstemp: mode 0600
+            handle.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another instance was first: use theirs
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    key = path.read_text(encoding="ascii").strip().encode()
+    if len(key) < MIN_ID_KEY_BYTES:
+        raise ConfigError(f"Tệp khóa “{path}” rỗng hoặc hỏng: hãy khôi phục bản sao lưu, hoặc "
+                          "xóa tệp để tạo khóa mới (thống kê sẽ đếm lại người dùng từ đầu).")
+    return key
+
+
 def _paths(raw: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
 
@@ -66,12 +101,15 @@ class Settings:
     webhook_secret: str | None = None
     abbreviation_files: tuple[Path, ...] = ()
     """Extra ``[abbreviations]`` files merged over ``retrieval/data/abbreviations.toml``."""
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    id_secret: str | None = None
+    """``TDKT_ID_SECRET``: the key of user-id hashes (else a file in ``data_dir``)."""
 
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ
-        url = env.get("TDKT_DATABASE_URL") or default_database_url(
-            Path(env.get("TDKT_DATA_DIR") or DEFAULT_DATA_DIR))
+        data_dir = Path(env.get("TDKT_DATA_DIR") or DEFAULT_DATA_DIR)
+        url = env.get("TDKT_DATABASE_URL") or default_database_url(data_dir)
         return cls(
             database_url=url,
             sources_dir=Path(env.get("TDKT_SOURCES_DIR", DEFAULT_SOURCES_DIR)),
@@ -81,12 +119,25 @@ class Settings:
             refresh_seconds=_refresh_seconds(env.get("TDKT_REFRESH_SECONDS", "")),
             webhook_secret=env.get("TDKT_WEBHOOK_SECRET") or None,
             abbreviation_files=_paths(env.get("TDKT_ABBREVIATIONS", "")),
+            data_dir=data_dir,
+            id_secret=env.get("TDKT_ID_SECRET") or None,
         )
 
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for ``retrieval.engine.SearchEngine``."""
         return {"check_interval": self.refresh_seconds,
                 "abbreviation_files": self.abbreviation_files}
+
+    def id_key(self) -> bytes:
+        """The HMAC key for user ids: ``TDKT_ID_SECRET``, else the key file in the data folder,
+        created once (random, mode 0600). Never in the database: see ``knowledge.activity``."""
+        if self.id_secret is not None:
+            if len(self.id_secret.encode()) < MIN_ID_KEY_BYTES:
+                raise ConfigError(f"TDKT_ID_SECRET quá ngắn: cần ít nhất {MIN_ID_KEY_BYTES} ký "
+                                  "tự ngẫu nhiên, ví dụ: python -c \"import secrets; "
+                                  "print(secrets.token_hex(32))\"")
+            return self.id_secret.encode()
+        return _key_file(self.data_dir / ID_KEY_FILE)
 
     def require_token(self) -> str:
         if not self.token:

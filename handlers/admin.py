@@ -2,27 +2,31 @@
 
 Only ids in TDKT_ADMIN_IDS may change anything (``admin_only``, checked on every update:
 callback data can be forged by a modified client). The upload workflow itself is
-Telegram-free (``knowledge.uploads``); parsing and publishing run in a worker thread, so
-officers keep getting answers meanwhile, and the live index switches to the new version only
-after the update has committed.
+Telegram-free (``knowledge.uploads``); parsing runs in the upload worker process
+(``knowledge.worker``) and publishing in a thread, so officers keep getting answers
+meanwhile, and the live index switches to the new version only after the update has
+committed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.commands import PRIVATE, Command
 from handlers.common import admin_only, button, reply, rows_of, typing
-from handlers.context import BotContext
+from handlers.context import BotContext, Services
 from handlers.groups import command_argument
 from handlers.render import esc, render_preview, render_stats
 from knowledge import uploads
-from knowledge.activity import UPLOAD_PENDING, UPLOAD_PROCESSING
+from knowledge.activity import CLAIM_RENEW_SECONDS, UPLOAD_PENDING, UPLOAD_PROCESSING
 from knowledge.errors import KnowledgeError
 from knowledge.sync import SyncReport, remove_document, sync_folder
 from retrieval.text import tokenize
@@ -75,17 +79,42 @@ async def preview_upload(update: Update, context: BotContext) -> None:
         await reply(update, esc(f"Không tải được tệp “{filename}” từ Telegram. Bạn vui lòng "
                                 "gửi lại sau ít phút."))
         return
+    caption = message.caption or ""
     try:
-        received = await svc.run(uploads.receive, svc.store, svc.activity, user_id, filename,
-                                 data, message.caption or "")
+        parsed = await svc.parse(filename, uploads.parse_upload, data, filename, caption)
     except KnowledgeError as exc:
+        await svc.run(uploads.refuse, svc.activity, user_id, filename, exc)
         await reply(update, "❌ " + esc(str(exc)) + "\nCơ sở tri thức không thay đổi.")
         return
+    received = await svc.run(uploads.keep, svc.store, svc.activity, user_id, filename, data,
+                             caption, parsed)
     markup = InlineKeyboardMarkup(rows_of([
         button("✅ Đăng", "u", received.upload_id, "ok"),
         button("❌ Hủy", "u", received.upload_id, "no"),
     ]))
-    await reply(update, render_preview(received, filename), reply_markup=markup)
+    try:
+        await reply(update, render_preview(received, filename), reply_markup=markup)
+    except TelegramError:
+        # The admin never got the buttons: nothing may wait for a decision that cannot come.
+        await svc.run(svc.activity.discard_upload, received.upload_id)
+        raise
+
+
+UPLOAD_EXPIRED = ("Tài liệu này đã chờ duyệt quá một ngày nên đã bị xóa khỏi hàng chờ. Bạn hãy "
+                  "gửi lại tệp.")
+UPLOAD_BUSY = "Tài liệu này đang được đăng; bạn chờ một lát nhé."
+UPLOAD_DONE = "Tài liệu này đã được xử lý trước đó."
+
+
+async def _ask_to_replace(query: CallbackQuery, preview: str, upload_id: str,
+                          number: str) -> None:
+    await query.edit_message_text(
+        f"{preview}\n\n⚠️ <b>Văn bản số {esc(number)} đã có trong cơ sở tri thức.</b> Bấm “Thay "
+        "thế văn bản cũ” để đăng bản mới thay cho bản cũ.",
+        reply_markup=InlineKeyboardMarkup(rows_of([
+            button("♻️ Thay thế văn bản cũ", "u", upload_id, "rep"),
+            button("❌ Hủy", "u", upload_id, "no"),
+        ])))
 
 
 @admin_only("dang")
@@ -96,16 +125,25 @@ async def decide_upload(update: Update, context: BotContext) -> None:
     _, upload_id, decision = query.data.split(":")
     svc = context.services
     user_id = query.from_user.id
-    upload = await svc.run(svc.activity.upload, upload_id)
+    upload = await svc.run(svc.activity.upload, upload_id, with_data=False)
     if upload is None:
         await query.answer("Không tìm thấy tài liệu chờ duyệt này.", show_alert=True)
         return
-    if upload.state != UPLOAD_PENDING:
-        await query.answer("Tài liệu này đã được xử lý trước đó.", show_alert=True)
+    if upload.expired:
+        await svc.run(svc.activity.expire_uploads)
+        await query.answer(UPLOAD_EXPIRED, show_alert=True)
+        return
+    if upload.state == UPLOAD_PROCESSING and not upload.abandoned:
+        await query.answer(UPLOAD_BUSY, show_alert=True)
+        return
+    if upload.state not in (UPLOAD_PENDING, UPLOAD_PROCESSING):
+        await query.answer(UPLOAD_DONE, show_alert=True)
         return
     preview = query.message.text_html if isinstance(query.message, Message) \
         and query.message.text else ""
     if decision == "no":
+        if upload.abandoned:  # left "processing" by a publisher that is gone
+            await svc.run(svc.activity.release_upload, upload_id)
         await svc.run(uploads.cancel, svc.activity, upload, user_id)
         await query.answer("Đã hủy.")
         await query.edit_message_text(f"{preview}\n\n❌ Đã hủy. Cơ sở tri thức không thay đổi.")
@@ -114,26 +152,22 @@ async def decide_upload(update: Update, context: BotContext) -> None:
         existing = await svc.run(svc.store.find_active, upload.number)
         if existing is not None:
             await query.answer("Cần xác nhận thay thế văn bản cũ.")
-            markup = InlineKeyboardMarkup(rows_of([
-                button("♻️ Thay thế văn bản cũ", "u", upload_id, "rep"),
-                button("❌ Hủy", "u", upload_id, "no"),
-            ]))
-            await query.edit_message_text(
-                f"{preview}\n\n⚠️ <b>Văn bản số {esc(existing.meta.number)} đã có trong cơ sở "
-                "tri thức.</b> Bấm “Thay thế văn bản cũ” để đăng bản mới thay cho bản cũ.",
-                reply_markup=markup)
+            await _ask_to_replace(query, preview, upload_id, existing.meta.number)
             return
     if not await svc.run(svc.activity.claim_upload, upload_id, to=UPLOAD_PROCESSING):
         await query.answer("Tài liệu này đang hoặc đã được xử lý.", show_alert=True)
         return
-    await query.answer("Đang đăng…")
-    await query.edit_message_text(f"{preview}\n\n⏳ Đang đăng; tôi vẫn trả lời câu hỏi trong lúc "
-                                  "này.")
-    async with svc.kb_lock:
-        published = await svc.run(
-            uploads.publish_claimed, svc.store, svc.activity, upload, user_id,
-            replacing=decision == "rep", tokenize=tokenize, on_change=svc.engine.refresh,
-        )
+    try:
+        published = await _publish(query, svc, upload_id, preview, user_id,
+                                   replacing=decision == "rep")
+    finally:
+        # Whatever stopped publishing before an outcome was recorded (a failed message, the
+        # bot stopping), the upload goes back to pending: pressing ✅ again works.
+        with contextlib.suppress(Exception):
+            await svc.run(svc.activity.release_upload, upload_id)
+    if published.needs_confirmation:
+        await _ask_to_replace(query, preview, upload_id, published.needs_confirmation)
+        return
     if published.report is None:
         await query.edit_message_text(f"{preview}\n\n❌ {esc(published.error or '')}\nCơ sở tri "
                                       "thức không thay đổi.")
@@ -142,6 +176,52 @@ async def decide_upload(update: Update, context: BotContext) -> None:
     await query.edit_message_text(
         f"{preview}\n\n✅ Đã đăng. {_report_text(report)}\nCơ sở tri thức: phiên bản "
         f"{report.version}. Câu hỏi mới sẽ được trả lời theo phiên bản này.")
+
+
+async def _publish(query: CallbackQuery, svc: Services, upload_id: str, preview: str,
+                   user_id: int, *, replacing: bool) -> uploads.Published:
+    """Publish a claimed upload: parse and tokenize in the upload worker, then one
+    transaction under the knowledge-base lock; the claim is renewed meanwhile."""
+    # The "⏳" note is a courtesy: publishing goes on if Telegram refuses it.
+    with contextlib.suppress(TelegramError):
+        await query.answer("Đang đăng…")
+    try:
+        await query.edit_message_text(f"{preview}\n\n⏳ Đang đăng; tôi vẫn trả lời câu hỏi "
+                                      "trong lúc này.")
+    except TelegramError as exc:
+        logger.warning("upload %s: the ⏳ note was not shown (%s); publishing anyway",
+                       upload_id, exc)
+    async with _claim_kept(svc, upload_id):
+        upload = await svc.run(svc.activity.upload, upload_id)
+        assert upload is not None  # claimed by us: nobody deletes a claimed upload
+        try:
+            prepared = await svc.parse(upload.filename, uploads.prepare_upload, upload.data,
+                                       upload.filename, upload.caption, tokenize)
+        except KnowledgeError as exc:
+            return await svc.run(uploads.fail, svc.activity, upload, user_id, exc)
+        async with svc.kb_lock:
+            return await svc.run(
+                uploads.publish_claimed, svc.store, svc.activity, upload, user_id, prepared,
+                replacing=replacing, on_change=svc.engine.refresh,
+            )
+
+
+@contextlib.asynccontextmanager
+async def _claim_kept(svc: Services, upload_id: str) -> AsyncIterator[None]:
+    """Renew the upload's "processing" claim while publishing runs: a claim that is no longer
+    renewed (the process died) can be taken over (``ActivityStore.claim_upload``)."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(CLAIM_RENEW_SECONDS)
+            with contextlib.suppress(Exception):  # a missed renewal is caught up next time
+                await svc.run(svc.activity.renew_claim, upload_id)
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 # -- folder sync, removal, statistics -------------------------------------------------------

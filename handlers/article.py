@@ -23,6 +23,7 @@ from knowledge.store import UnitView
 from retrieval import answers as asking
 from retrieval.engine import SearchEngine
 from retrieval.loaded import loaded
+from retrieval.question import clean_question
 from retrieval.references import find_reference
 
 COMMANDS = (
@@ -38,8 +39,11 @@ GONE = ("Không tìm thấy điều này trong cơ sở tri thức hiện tại 
 
 def parse_article_args(engine: SearchEngine, text: str) -> tuple[str, str | None] | None:
     """"84" / "84 06/2022/QH15" / "24 luật tđkt" / "50 nd 152" / "khoản 2 điều 84 luật
-    06/2022" → (label, document number or a loose one)."""
-    text = " ".join(text.split())
+    06/2022" → (label, document number or a loose one).
+
+    Read like a question (``clean_question``): a number pasted with a zero-width space or a
+    direction mark in it is still the number."""
+    text, _ = clean_question(text)
     if not text:
         return None
     head, _, rest = text.partition(" ")

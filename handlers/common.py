@@ -184,6 +184,8 @@ async def reply(update: Update, text: str, *, reply_markup: InlineKeyboardMarkup
 REFUSED = ("Xin lỗi, chỉ quản trị viên mới được thay đổi cơ sở tri thức. Bạn vẫn có thể đặt "
            "câu hỏi như bình thường.")
 REFUSED_SHORT = "Xin lỗi, chỉ quản trị viên mới được làm việc này."
+PRIVATE_ONLY = ("Lệnh quản trị chỉ dùng trong tin nhắn riêng với tôi, để thống kê và thông tin "
+                "quản trị không hiện cho cả nhóm. Bạn hãy mở cuộc trò chuyện riêng với bot.")
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -202,14 +204,20 @@ def _target(update: Update) -> str:
 
 
 def admin_only(action: str, *, refused: str = REFUSED) -> Callable[[Handler], Handler]:
-    """Run the handler for admins (``TDKT_ADMIN_IDS``) only; refuse everyone else politely and
-    log the attempt. Checked on every update, buttons included: callback data can be forged
-    by a modified client."""
+    """Run the handler for admins (``TDKT_ADMIN_IDS``) only, in a private chat; refuse everyone
+    else politely and log the attempt. Checked on every update, buttons included: callback
+    data can be forged by a modified client. A command sent in a group is not run, even by
+    an admin: its answer (statistics, document lists, sync reports) would go to every member.
+    """
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def guarded(update: Update, context: BotContext) -> None:
             svc = context.services
+            chat = update.effective_chat
+            if update.callback_query is None and chat is not None and chat.type != "private":
+                await reply(update, esc(PRIVATE_ONLY))
+                return
             user = update.effective_user
             if svc.is_admin(user.id if user else None):
                 await handler(update, context)

@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from handlers.commands import Command
 from knowledge.activity import ActivityStore
 from knowledge.store import KnowledgeStore
+from knowledge.worker import UploadWorker
 from retrieval.engine import SearchEngine
 
 SERVICES_KEY = "services"
@@ -40,6 +41,8 @@ class Services:
     """Every flow's commands, for /help (the menus are set from the same list)."""
     kb_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Serialises knowledge-base changes made from this process (publish, sync, remove)."""
+    upload_worker: UploadWorker = field(default_factory=UploadWorker)
+    """Where uploads are parsed: a process of their own, never the threads answers use."""
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids
@@ -47,6 +50,11 @@ class Services:
     async def run(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run blocking work (database, index, parsing) in a thread: the bot keeps answering."""
         return await asyncio.to_thread(func, *args, **kwargs)
+
+    async def parse(self, filename: str, func: Callable[..., T], /, *args: Any) -> T:
+        """Run an upload's parsing in the upload worker (queued, with a time budget):
+        answers never wait for it. Raises KnowledgeError with the admin's message."""
+        return await asyncio.wrap_future(self.upload_worker.submit(filename, func, *args))
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

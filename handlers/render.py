@@ -429,8 +429,18 @@ def format_when(moment: datetime) -> str:
     return f"{moment + LOCAL_OFFSET:%H:%M %d/%m/%Y}"
 
 
+PREVIEW_WARNINGS = 5
+"""Caption warnings listed in a preview; the rest are counted. A 1024-character caption can
+hold hundreds of fields, and a preview must stay one message (edits append to it)."""
+
+
 def render_preview(received: Received, filename: str) -> str:
-    """HTML preview of a parsed upload: what "Đăng" would add."""
+    """HTML preview of a parsed upload: what "Đăng" would add.
+
+    Every part is clipped, so the preview stays under ~2,500 visible characters whatever the
+    file and caption hold: Telegram refuses messages over 4,096, and the publish/replace
+    notes are appended to this text later.
+    """
     parsed, caption, existing = received.parsed, received.caption, received.existing
     meta = parsed.meta
     first = parsed.units[0] if parsed.units else None
@@ -438,14 +448,14 @@ def render_preview(received: Received, filename: str) -> str:
     if first is not None and first.kind == "dieu":
         heading = f"Điều {first.label}. {first.title}"
     lines = [
-        f"📄 <b>Xem trước tài liệu</b> “{esc(filename)}”",
+        f"📄 <b>Xem trước tài liệu</b> “{esc(_clip(filename, 100))}”",
         "",
-        f"Số hiệu: <b>{esc(meta.number)}</b>",
-        f"Tên: {esc(meta.title or '—')}",
-        f"Loại: {esc(KIND_LABELS.get(meta.kind, meta.kind))}",
-        f"Hiệu lực: {esc(STATUS_LABELS.get(meta.status, meta.status))}",
+        f"Số hiệu: <b>{esc(_clip(meta.number, 120))}</b>",
+        f"Tên: {esc(_clip(meta.title or '—', 300))}",
+        f"Loại: {esc(_clip(KIND_LABELS.get(meta.kind, meta.kind), 60))}",
+        f"Hiệu lực: {esc(_clip(STATUS_LABELS.get(meta.status, meta.status), 60))}",
         f"Số điều/mục: {len(parsed.units)} · số đoạn trích: {len(parsed.passages)}",
-        f"Điều/mục đầu tiên: {esc(heading[:200])}",
+        f"Điều/mục đầu tiên: {esc(_clip(heading, 200))}",
     ]
     if meta.issued:
         lines.insert(5, f"Ngày ban hành: {meta.issued:%d/%m/%Y}")
@@ -463,13 +473,16 @@ def render_preview(received: Received, filename: str) -> str:
         lines += [f"<code>{esc(line)}</code>" for line in unparsed_excerpt(parsed)]
         lines.append("Hãy kiểm tra tệp (hoặc gửi bản .docx/.txt). Bấm “✅ Đăng” nếu vẫn muốn đăng "
                      "phần đã đọc được.")
-    for warning in caption.warnings:
-        lines.append(f"⚠️ {esc(warning)}")
+    for warning in caption.warnings[:PREVIEW_WARNINGS]:
+        lines.append(f"⚠️ {esc(_clip(warning, 150))}")
+    if len(caption.warnings) > PREVIEW_WARNINGS:
+        lines.append(f"⚠️ … và {len(caption.warnings) - PREVIEW_WARNINGS} chỗ khác trong chú "
+                     "thích không hiểu được; bỏ qua.")
     if existing is not None:
         lines.append("")
-        lines.append(f"⚠️ Cơ sở tri thức đã có văn bản số {esc(existing.meta.number)} "
-                     f"(“{esc(existing.meta.title[:120])}”). Đăng tài liệu này sẽ thay thế văn "
-                     "bản cũ; tôi sẽ hỏi xác nhận thêm một lần.")
+        lines.append(f"⚠️ Cơ sở tri thức đã có văn bản số {esc(_clip(existing.meta.number, 120))} "
+                     f"(“{esc(_clip(existing.meta.title, 120))}”). Đăng tài liệu này sẽ thay thế "
+                     "văn bản cũ; tôi sẽ hỏi xác nhận thêm một lần.")
     lines.append("")
     lines.append("Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”.")
     return "\n".join(lines)

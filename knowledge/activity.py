@@ -6,8 +6,10 @@ can come back to must survive the process. The tables live on ``knowledge.db.Bas
 share the knowledge base's database (SQLite file or PostgreSQL) and its migrations.
 
 Privacy: Telegram user ids are never stored. Each is replaced by an HMAC-SHA256 of the id
-under a random salt generated once per database, so statistics can count distinct people and
-feedback can be changed by its author without the database revealing who asked what.
+under a secret key that is *not* in the database (``TDKT_ID_SECRET``, or a file in the data
+folder: ``bot.config``), so statistics can count distinct people and feedback can be changed
+by its author without the database revealing who asked what: ids are few enough (a few
+billion) to enumerate, so a key stored beside the hashes would make them reversible.
 
 No Telegram types here: the handlers translate updates into these plain calls.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
 from collections import Counter
@@ -47,7 +50,12 @@ from knowledge.store import KnowledgeStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 ANSWER_ID_LENGTH = 10
-SALT_KEY = "user-hash-salt"
+MIN_ID_KEY_BYTES = 16
+
+STATS_QUESTION_CHARS = 80
+"""Questions in statistics are shortened to this many characters."""
+ID_LIKE_DIGITS = 7
+"""Runs of this many digits or more (phone 10, citizen ID 12, old ID card 9) are masked."""
 
 LOCAL_OFFSET = timedelta(hours=7)
 """Vietnam time (UTC+7, no daylight saving): statistics count days as officers live them."""
@@ -65,6 +73,13 @@ UPLOAD_PROCESSING = "dang-xu-ly"
 UPLOAD_PUBLISHED = "da-dang"
 UPLOAD_CANCELLED = "da-huy"
 UPLOAD_FAILED = "loi"
+UPLOAD_EXPIRED = "het-han"
+UPLOAD_DECIDED = frozenset({UPLOAD_PUBLISHED, UPLOAD_CANCELLED, UPLOAD_FAILED, UPLOAD_EXPIRED})
+UPLOAD_TTL = timedelta(days=1)
+"""A pending upload nobody decided on within a day expires (its bytes are dropped)."""
+CLAIM_STALE_SECONDS = 60.0
+"""A "processing" claim not renewed for this long belongs to a publisher that is gone."""
+CLAIM_RENEW_SECONDS = 15.0
 
 
 def _now() -> datetime:
@@ -241,6 +256,19 @@ class PendingUpload:
     number: str
     state: str
     result: str
+    decided_at: datetime | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.state == UPLOAD_EXPIRED or (
+            self.state == UPLOAD_PENDING and _now() - self.created_at > UPLOAD_TTL)
+
+    @property
+    def abandoned(self) -> bool:
+        """Left "processing" by a publisher that stopped renewing its claim."""
+        return self.state == UPLOAD_PROCESSING and (
+            self.decided_at is None
+            or (_now() - self.decided_at).total_seconds() > CLAIM_STALE_SECONDS)
 
 
 @dataclass
@@ -278,33 +306,22 @@ class ActivityStats:
 class ActivityStore:
     """The bot's stored activity, in the knowledge base's database."""
 
-    def __init__(self, store: KnowledgeStore) -> None:
+    def __init__(self, store: KnowledgeStore, *, id_key: bytes) -> None:
+        """``id_key``: the HMAC key for user ids, kept outside the database (``bot.config``):
+        whoever reads the database alone cannot tell who asked what."""
+        if len(id_key) < MIN_ID_KEY_BYTES:
+            raise ValueError(f"the user-id key needs at least {MIN_ID_KEY_BYTES} bytes")
         # The tables come from the Alembic migrations that KnowledgeStore applies.
         self.engine = store.engine
         self.sessions = store.sessions
-        self._salt: bytes | None = None
+        self._id_key = id_key
 
     # -- privacy ----------------------------------------------------------------------------
-    def _secret(self) -> bytes:
-        if self._salt is None:
-            with self.sessions() as s:
-                row = s.get(SettingRow, SALT_KEY)
-                if row is None:
-                    try:
-                        s.add(SettingRow(key=SALT_KEY, value=secrets.token_hex(32)))
-                        s.commit()
-                    except IntegrityError:  # another instance created it first
-                        s.rollback()
-                    row = s.get(SettingRow, SALT_KEY)
-                assert row is not None
-                self._salt = bytes.fromhex(row.value)
-        return self._salt
-
     def user_hash(self, user_id: int | None) -> str:
-        """HMAC-SHA256 of the Telegram user id under the database's secret salt."""
+        """HMAC-SHA256 of the Telegram user id under the deployment's secret key."""
         if user_id is None:
             return ""
-        return hmac.new(self._secret(), str(int(user_id)).encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._id_key, str(int(user_id)).encode(), hashlib.sha256).hexdigest()
 
     def chat_key(self, chat_id: int) -> str:
         """How a chat is stored: a group's id as is, a private chat (whose id is the user's
@@ -493,35 +510,104 @@ class ActivityStore:
                                    number=number[:120]))
         return upload_id
 
-    def upload(self, upload_id: str) -> PendingUpload | None:
+    def upload(self, upload_id: str, *, with_data: bool = True) -> PendingUpload | None:
+        """A pending upload; its bytes (up to 20 MB) only when asked for: a button press that
+        only needs the state should not read them."""
+        columns = [c for c in PendingUploadRow.__table__.columns
+                   if with_data or c.name != "data"]
         with self.sessions() as s:
-            row = s.get(PendingUploadRow, upload_id)
+            row = s.execute(select(*columns).where(PendingUploadRow.id == upload_id)).first()
             if row is None:
                 return None
             return PendingUpload(
                 id=row.id, user_hash=row.user_hash, created_at=row.created_at,
-                filename=row.filename, caption=row.caption, data=bytes(row.data),
-                number=row.number, state=row.state, result=row.result,
+                filename=row.filename, caption=row.caption,
+                data=bytes(row.data) if with_data else b"", number=row.number, state=row.state,
+                result=row.result, decided_at=row.decided_at,
             )
 
     def claim_upload(self, upload_id: str, *, to: str = UPLOAD_PROCESSING,
                      from_state: str = UPLOAD_PENDING) -> bool:
-        """Move an upload from ``from_state`` to ``to`` atomically (a double click wins once)."""
+        """Move an upload from ``from_state`` to ``to`` atomically (a double click wins once).
+
+        Claiming for publishing also takes over an abandoned claim: one left "processing" by
+        a process that died, or whose messages failed, and not renewed for
+        ``CLAIM_STALE_SECONDS`` (see :meth:`renew_claim`).
+        """
+        now = _now()
+        claimable = PendingUploadRow.state == from_state
+        if to == UPLOAD_PROCESSING:
+            fresh = PendingUploadRow.created_at >= now - UPLOAD_TTL
+            claimable = (claimable & fresh) | self._abandoned(now)
+        values: dict[str, Any] = {"state": to, "decided_at": now}
+        if to in UPLOAD_DECIDED:
+            values["data"] = b""  # the bytes are only kept while a decision is pending
         with self.sessions.begin() as s:
             done = s.execute(
-                update(PendingUploadRow)
-                .where(PendingUploadRow.id == upload_id, PendingUploadRow.state == from_state)
-                .values(state=to, decided_at=_now())
+                update(PendingUploadRow).where(PendingUploadRow.id == upload_id, claimable)
+                .values(**values)
             )
             return bool(done.rowcount)
 
+    @staticmethod
+    def _abandoned(now: datetime) -> Any:
+        stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)
+        return (PendingUploadRow.state == UPLOAD_PROCESSING) & (PendingUploadRow.decided_at < stale)
+
+    def renew_claim(self, upload_id: str) -> None:
+        """The publisher is alive: keep its claim (called every ``CLAIM_RENEW_SECONDS``)."""
+        with self.sessions.begin() as s:
+            s.execute(update(PendingUploadRow)
+                      .where(PendingUploadRow.id == upload_id,
+                             PendingUploadRow.state == UPLOAD_PROCESSING)
+                      .values(decided_at=_now()))
+
+    def release_upload(self, upload_id: str) -> bool:
+        """Put a claimed upload back to pending (publishing stopped before it finished)."""
+        return self.claim_upload(upload_id, to=UPLOAD_PENDING, from_state=UPLOAD_PROCESSING)
+
+    def recover_uploads(self, *, all_claims: bool = False) -> int:
+        """At start-up: uploads left "processing" by a process that died go back to pending
+        (every claim when no other instance can hold one, e.g. on SQLite; otherwise those
+        not renewed for ``CLAIM_STALE_SECONDS``), and pending uploads older than
+        ``UPLOAD_TTL`` expire. Returns how many claims were released."""
+        now = _now()
+        stuck = (PendingUploadRow.state == UPLOAD_PROCESSING) if all_claims \
+            else self._abandoned(now)
+        with self.sessions.begin() as s:
+            released = s.execute(update(PendingUploadRow).where(stuck)
+                                 .values(state=UPLOAD_PENDING)).rowcount
+        self.expire_uploads(now=now)
+        return int(released or 0)
+
+    def expire_uploads(self, *, now: datetime | None = None) -> int:
+        """Pending uploads older than ``UPLOAD_TTL`` expire and their bytes are dropped."""
+        cutoff = (now or _now()) - UPLOAD_TTL
+        with self.sessions.begin() as s:
+            done = s.execute(
+                update(PendingUploadRow)
+                .where(PendingUploadRow.state == UPLOAD_PENDING,
+                       PendingUploadRow.created_at < cutoff)
+                .values(state=UPLOAD_EXPIRED, data=b"", decided_at=_now())
+            )
+            return int(done.rowcount or 0)
+
     def finish_upload(self, upload_id: str, state: str, result: str = "") -> None:
+        """Record the outcome; the file's bytes are no longer needed and are dropped."""
         with self.sessions.begin() as s:
             row = s.get(PendingUploadRow, upload_id)
             if row is not None:
                 row.state = state
                 row.result = result[:4000]
                 row.decided_at = _now()
+                row.data = b""
+
+    def discard_upload(self, upload_id: str) -> None:
+        """Forget an upload whose preview never reached the admin (nothing to press)."""
+        with self.sessions.begin() as s:
+            row = s.get(PendingUploadRow, upload_id)
+            if row is not None and row.state == UPLOAD_PENDING:
+                s.delete(row)
 
     # -- statistics ---------------------------------------------------------------------------
     def stats(self, days: int = 7, *, now: datetime | None = None, top: int = 5) -> ActivityStats:
@@ -562,7 +648,7 @@ class ActivityStore:
         for r in rows:
             key = " ".join(r.text.lower().split())
             counted[key] += 1
-            shown.setdefault(key, " ".join(r.text.split()))
+            shown.setdefault(key, for_statistics(r.text))
         top_questions = [(shown[k], n) for k, n in counted.most_common(top)]
         vote_counts = {int(v): int(n) for v, n in votes}
         negatives = []
@@ -570,7 +656,8 @@ class ActivityStore:
             citation = ""
             if isinstance(items, list) and 0 <= item < len(items):
                 citation = str(items[item].get("citation", ""))
-            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, question, citation, reason))
+            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, for_statistics(question),
+                                              citation, reason))
         return ActivityStats(
             days=day_list,
             total=len(rows),
@@ -587,6 +674,22 @@ class ActivityStore:
         with self.sessions() as s:
             q = select(QuestionRow).order_by(QuestionRow.id.desc()).limit(limit)
             return list(s.scalars(q))
+
+
+_ID_LIKE = re.compile(rf"\+?\d(?:[ .\-]?\d){{{ID_LIKE_DIGITS - 1},}}")
+MASK = "•••"
+
+
+def for_statistics(question: str, limit: int = STATS_QUESTION_CHARS) -> str:
+    """A question as statistics may show it to admins: ID- and phone-like numbers (seven
+    digits or more, spaces, dots and dashes allowed between them) masked, then shortened.
+
+    Why: an officer may type a citizen ID or a phone number into a question; statistics are
+    read by other people and must never repeat it. Document numbers (152/2025/NĐ-CP), dates
+    and article numbers keep their digits: "/" and short runs are not ID-like.
+    """
+    text = _ID_LIKE.sub(MASK, " ".join(question.split()))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _fit_filename(name: str, limit: int) -> str:

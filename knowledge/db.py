@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, create_engine, event
+from sqlalchemy import Engine, ExceptionContext, String, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapper, sessionmaker
 
@@ -53,11 +53,40 @@ def default_database_url(data_dir: Path = Path(DEFAULT_DATA_DIR)) -> str:
     return f"sqlite:///{(data_dir / DEFAULT_DB_NAME).resolve()}"
 
 
+def is_read_only(error: BaseException | None) -> bool:
+    """The database refused a write because the connection is read-only: SQLite opened
+    without write access (SQLITE_READONLY), PostgreSQL in a read-only transaction (a standby
+    after a failover, ``default_transaction_read_only``; SQLSTATE 25006)."""
+    if getattr(error, "sqlstate", None) == "25006":
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF == _SQLITE_READONLY  # the primary code of SQLITE_READONLY_*
+    return "readonly database" in str(error)
+
+
+_SQLITE_READONLY = 8
+
+
+def _renew_read_only_connections(engine: Engine) -> None:
+    """Treat "read-only" like a lost connection: the pool is emptied, so the next write opens
+    a new connection. Why: a connection opened while the database could not be written keeps
+    refusing writes after write access returns (SQLite decides at open time, a PostgreSQL
+    session keeps its read-only setting), and pooled connections live as long as the process:
+    the bot would answer without saving until restarted."""
+
+    @event.listens_for(engine, "handle_error")
+    def _read_only(context: ExceptionContext) -> None:
+        if is_read_only(context.original_exception):
+            context.is_disconnect = True
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine with sane defaults for the embedded and server databases."""
     url = url or default_database_url()
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
+        _renew_read_only_connections(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -68,8 +97,10 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
-                         max_overflow=POOL_OVERFLOW)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                           max_overflow=POOL_OVERFLOW)
+    _renew_read_only_connections(engine)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

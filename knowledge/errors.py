@@ -19,6 +19,10 @@ class LoadError(KnowledgeError):
         self.reason = reason
         super().__init__(f"Không đọc được tệp “{filename}”: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Picklable with its two arguments: uploads are parsed in a worker process.
+        return type(self), (self.filename, self.reason)
+
 
 class StructureError(KnowledgeError):
     """Text was read but no citable structure (articles, sections, paragraphs) was found."""
@@ -27,3 +31,6 @@ class StructureError(KnowledgeError):
         self.filename = filename
         self.reason = reason
         super().__init__(f"Không phân tích được tệp “{filename}”: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return type(self), (self.filename, self.reason)

@@ -26,6 +26,10 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".pptx")
 _MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 _MAX_ZIP_RATIO = 100
 _MIN_PDF_CHARS = 20
+_UTF16_NULS = 0.3
+"""UTF-16 without a BOM: at least this share of NULs in one byte position..."""
+_UTF16_STRAY_NULS = 0.02
+"""...and at most this share in the other."""
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _VI_LETTERS = frozenset(
     "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
@@ -42,6 +46,11 @@ _HTML_BLOCKS = (
     "figcaption", "caption", "address", "form", "fieldset", "hr",
 )  # fmt: skip
 _PARA, _LINE, _CELL = "\ue000", "\ue001", "\ue002"  # private-use markers for HTML layout
+_HTML_MARKERS = frozenset((_PARA, _LINE, _CELL))
+_HTML_TAG = re.compile(r"<[A-Za-z!/?]")
+_MAX_HTML_TAGS = 200_000
+"""Tags in one HTML file: a long law saved as a web page has a few thousand; millions would
+make the parser's tree alone use gigabytes."""
 
 
 @dataclass(frozen=True)
@@ -129,14 +138,17 @@ def _control_ratio(text: str) -> float:
 
 
 def _decode(data: bytes, name: str, declared: str | None = None) -> str:
-    """Strict text decoding: UTF-8 (±BOM), UTF-16 with BOM, else a declared charset.
+    """Strict text decoding: UTF-8 (±BOM), UTF-16 with or without BOM, else a declared
+    charset.
 
     Legacy Vietnamese encodings are detected only to explain the refusal: converting TCVN3
     silently would risk wrong letters in quoted legal text.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+        else _bomless_utf16(data)
+    if utf16:
         try:
-            text = data.decode("utf-16")
+            text = data.decode(utf16)
         except UnicodeDecodeError:
             raise LoadError(name, "tệp UTF-16 bị lỗi mã hoá") from None
     elif b"\x00" in data:
@@ -149,6 +161,25 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> str:
     if _control_ratio(text) > 0.05:
         raise LoadError(name, "tệp chứa dữ liệu nhị phân, không phải văn bản")
     return text
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" for UTF-16 text saved without a byte-order mark, else None.
+
+    Why it is recognisable: Vietnamese text is mostly ASCII letters, spaces and Latin-1
+    vowels (à, é, ô...), whose high byte is zero, so UTF-16 puts a NUL in every other byte
+    (odd positions for little-endian, even ones for big-endian) and almost never in the
+    others. Binary data has NULs at both, or at neither.
+    """
+    half = len(data) // 2
+    if half < 2 or len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0) / half, data[1::2].count(0) / half
+    if odd >= _UTF16_NULS and even <= _UTF16_STRAY_NULS:
+        return "utf-16-le"
+    if even >= _UTF16_NULS and odd <= _UTF16_STRAY_NULS:
+        return "utf-16-be"
+    return None
 
 
 def _decode_legacy(data: bytes, name: str, declared: str | None) -> str:
@@ -271,27 +302,27 @@ def _pdf_page_text(document: object, index: int) -> str:
 
 
 def _html(data: bytes, name: str) -> str:
-    """Visible text of block elements, one per paragraph; charset from <meta> or UTF-8."""
+    """Visible text of block elements, one per paragraph; charset from <meta> or UTF-8.
+
+    The work is bounded: the number of tags is checked before parsing, and the text is
+    collected in one walk over the tree (no tree edits, no recursion), so 40,000 nested
+    ``<div>`` take well under a second instead of minutes (editing a deep tree costs the
+    depth on every insertion: quadratic).
+    """
     match = re.search(rb"<meta[^>]*charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", data[:4096], re.I)
     declared = match.group(1).decode("ascii") if match else None
     raw = _decode(data, name, declared)
-    from bs4 import BeautifulSoup, Comment
+    tags = len(_HTML_TAG.findall(raw))
+    if tags > _MAX_HTML_TAGS:
+        raise LoadError(name, f"tệp HTML có quá nhiều thẻ ({tags} thẻ, tối đa "
+                              f"{_MAX_HTML_TAGS}); hãy lưu nội dung thành .docx hoặc .txt rồi "
+                              "gửi lại")
+    from bs4 import BeautifulSoup
 
     try:
         soup = BeautifulSoup(raw.translate(dict.fromkeys(map(ord, _PARA + _LINE + _CELL))), "lxml")
-        for tag in soup.find_all(_HTML_DROP):
-            tag.decompose()
-        for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-            comment.extract()
-        for tag in soup.find_all("br"):
-            tag.replace_with(_LINE)
-        for tag in soup.find_all(("td", "th")):
-            tag.insert_after(_CELL)
-        for tag in soup.find_all(_HTML_BLOCKS):
-            tag.insert_before(_PARA)
-            tag.insert_after(_PARA)
-        flat = re.sub(r"\s+", " ", soup.get_text())
-    except Exception:  # lxml/bs4 on pathological markup (deep nesting...)
+        flat = re.sub(r"\s+", " ", "".join(_html_pieces(soup)))
+    except Exception:  # lxml/bs4 on pathological markup
         raise LoadError(
             name, "tệp HTML bị hỏng, không đọc được nội dung; hãy lưu lại trang rồi gửi lại"
         ) from None
@@ -301,6 +332,36 @@ def _html(data: bytes, name: str) -> str:
     flat = flat.replace(_LINE, "\n").replace(_PARA, "\n\n")
     text = "\n".join(line.strip() for line in _clean(flat).split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _html_pieces(soup: object) -> Iterator[str]:
+    """The page's visible strings in document order, with layout markers: a paragraph
+    marker around each block element, a line marker for ``<br>``, a cell marker after each
+    table cell. Dropped elements (scripts, navigation...) and comments yield nothing.
+
+    An explicit stack instead of recursion: nesting depth is whatever the file says.
+    """
+    from bs4 import CData, NavigableString, Tag
+
+    stack: list[object] = [soup]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if type(node) in (NavigableString, CData) or node in _HTML_MARKERS:
+                yield str(node)
+            continue
+        if not isinstance(node, Tag) or node.name in _HTML_DROP:
+            continue
+        if node.name == "br":
+            yield _LINE
+            continue
+        after = _PARA if node.name in _HTML_BLOCKS else _CELL if node.name in ("td", "th") \
+            else None
+        if node.name in _HTML_BLOCKS:
+            yield _PARA
+        if after is not None:
+            stack.append(after)
+        stack.extend(reversed(node.contents))
 
 
 def _pptx(data: bytes, name: str) -> tuple[str, str, list[Slide]]:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from knowledge.citation import render_citation
 from knowledge.db import Base, make_engine, make_session_factory
+from knowledge.errors import KnowledgeError
 from knowledge.model import DocumentMeta, ParsedDocument, attachment_rank, number_key
 from knowledge.schema import ensure_schema
 
@@ -130,6 +131,15 @@ class VersionRow(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
 
 
+class ReplacementNeeded(KnowledgeError):
+    """An update that must add a new document found one with the same number already."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        super().__init__(f"Văn bản số {number} đã có trong cơ sở tri thức; cần xác nhận thay "
+                         "thế văn bản cũ.")
+
+
 @dataclass
 class NewDocument:
     """A parsed document ready to store, with tokens computed by the caller (retrieval)."""
@@ -148,6 +158,10 @@ class Changeset:
     add: list[NewDocument] = field(default_factory=list)
     retire_ids: list[int] = field(default_factory=list)
     summary: str = ""
+    may_replace: bool = True
+    """False: an added document must not replace an active one with its number. Checked
+    inside the transaction, so two admins publishing the same new number cannot both
+    succeed (the second is asked to confirm the replacement)."""
 
     def __bool__(self) -> bool:
         return bool(self.add or self.retire_ids)
@@ -258,7 +272,10 @@ class KnowledgeStore:
                 active = s.execute(
                     select(DocumentRow.id, DocumentRow.number).where(DocumentRow.active.is_(True))
                 ).all()
-                retire += [i for i, n in active if number_key(n) in numbers and i not in retire]
+                same = [(i, n) for i, n in active if number_key(n) in numbers]
+                if same and not changes.may_replace:
+                    raise ReplacementNeeded(same[0][1])
+                retire += [i for i, _n in same if i not in retire]
             for doc_id in retire:
                 row = s.get(DocumentRow, doc_id)
                 if row is not None and row.active:

@@ -21,7 +21,13 @@ from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes
 from knowledge.metadata import MANIFEST_NAME, complete_meta, infer_meta, read_manifest
 from knowledge.model import DocumentMeta, ParsedDocument, number_key
 from knowledge.parser import PARSER_VERSION, parse_document
-from knowledge.store import Changeset, KnowledgeStore, NewDocument, documents_by_origin
+from knowledge.store import (
+    Changeset,
+    DocumentInfo,
+    KnowledgeStore,
+    NewDocument,
+    documents_by_origin,
+)
 
 Tokenizer = Callable[[str], list[str]]
 _SKIPPED_NAMES = {MANIFEST_NAME, "readme.md", "readme.txt", "readme"}
@@ -35,6 +41,8 @@ class SyncReport:
     replaced: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    """Documents a newer change made elsewhere replaced, which a sync left in place."""
     errors: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
     """Files not loaded because too little of them was parsed: label, share and the first
@@ -54,6 +62,7 @@ class SyncReport:
         out += [f"= giữ nguyên: {x}" for x in self.unchanged]
         out += [f"! nạp dù thiếu: {x}" for x in self.partial]
         out += [f"? chưa nạp, cần xác nhận: {x}" for x in self.held]
+        out += [f"≠ giữ bản mới hơn: {x}" for x in self.kept]
         out += [f"! lỗi: {x}" for x in self.errors]
         return out
 
@@ -121,13 +130,40 @@ def _folder_files(folder: Path) -> list[Path]:
     )
 
 
-def sync_folder(
-    store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *, accept_partial: bool = False
-) -> SyncReport:
+def origin_name(origin: str) -> str:
+    """Where a document came from, as admins know it."""
+    kind, _, detail = origin.partition(":")
+    if kind == "telegram":
+        return f"bản gửi qua Telegram ({detail})" if detail else "bản gửi qua Telegram"
+    if kind == "folder":
+        return f"bản trong thư mục {detail}"
+    return "bản nạp bằng tdkt kb add" if kind == "add" else f"bản từ {origin}"
+
+
+def _replaced_elsewhere(all_docs: list[DocumentInfo], origin: str, name: str, digest: str,
+                        ) -> DocumentInfo | None:
+    """The active document from elsewhere that replaced this folder's copy of ``name``
+    while the file stayed as it is (None: nothing newer to keep)."""
+    retired = [d for d in all_docs if not d.active and d.origin == origin
+               and d.source_name == name and d.content_hash == digest]
+    if not retired:
+        return None
+    copy = max(retired, key=lambda d: d.added_at)
+    key = number_key(copy.meta.number)
+    return next((d for d in all_docs if d.active and d.origin != origin
+                 and number_key(d.meta.number) == key and d.added_at >= copy.added_at), None)
+
+
+def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *,
+                accept_partial: bool = False, force: bool = False) -> SyncReport:
     """Make the documents that came from ``folder`` match its files (idempotent).
 
     A file with too little parsed is held (its earlier version, if any, stays) unless
-    ``accept_partial``.
+    ``accept_partial``. A folder document replaced since through another way (an upload
+    through Telegram, ``tdkt kb add``) is not brought back while its file is unchanged: the
+    newer document is kept and the report says so (``kept``). ``force`` restores the folder's
+    copy anyway. A file that did change replaces the newer document, and the report names what
+    it replaced.
     """
     report = SyncReport()
     if not folder.is_dir():
@@ -139,7 +175,8 @@ def sync_folder(
         report.errors.append(str(exc))
         return report
     origin = f"folder:{folder.resolve()}"
-    all_docs = store.documents()
+    every_doc = store.documents(include_retired=True)
+    all_docs = [d for d in every_doc if d.active]
     existing = documents_by_origin(all_docs, origin)
     changes = Changeset()
     seen_numbers: dict[str, str] = {}
@@ -156,6 +193,15 @@ def sync_folder(
         if old is not None and old.content_hash == digest:
             report.unchanged.append(label(old.meta, path.name))
             seen_numbers[number_key(old.meta.number)] = path.name
+            continue
+        newer = None if force or old is not None else _replaced_elsewhere(
+            every_doc, origin, path.name, digest)
+        if newer is not None:
+            report.kept.append(
+                f"{newer.meta.number} — {origin_name(newer.origin)} ngày "
+                f"{newer.added_at:%d/%m/%Y} đã thay bản trong tệp “{path.name}”; tệp không đổi "
+                "nên không khôi phục (khôi phục: tdkt kb sync --force)")
+            seen_numbers[number_key(newer.meta.number)] = path.name
             continue
         try:
             parsed = parse_bytes(data, path.name, meta)
@@ -180,7 +226,9 @@ def sync_folder(
         if old is not None and old not in replaced:
             replaced.append(old)
         changes.retire_ids.extend(d.id for d in replaced)
-        (report.replaced if replaced else report.added).append(label(parsed))
+        others = sorted({origin_name(d.origin) for d in replaced if d.origin != origin})
+        note = f" (thay {', '.join(others)})" if others else ""
+        (report.replaced if replaced else report.added).append(label(parsed) + note)
     present = {p.name for p in files}
     for name, doc in existing.items():
         if name not in present:

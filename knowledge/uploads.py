@@ -6,11 +6,18 @@ bytes when the admin presses "Đăng" (so a restart in between loses nothing). O
 writes to the live knowledge base, in one ``store.apply`` transaction; the caller's
 ``on_change`` (the search engine's refresh) runs afterwards, and the engine keeps serving the
 old snapshot until the new one is complete. Tokenizing is injected, as for folder sync.
+
+Parsing (``parse_upload``, ``prepare_upload``) is kept apart from the database steps
+(``keep``, ``publish_claimed``) so the bot can run it in its upload worker process
+(``knowledge.worker``), within the page, character and time budgets. A file's bytes are kept
+only while a decision is pending (``knowledge.activity``).
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -19,8 +26,6 @@ from pathlib import Path
 from knowledge.activity import (
     UPLOAD_CANCELLED,
     UPLOAD_FAILED,
-    UPLOAD_PENDING,
-    UPLOAD_PROCESSING,
     UPLOAD_PUBLISHED,
     ActivityStore,
     PendingUpload,
@@ -28,11 +33,21 @@ from knowledge.activity import (
 from knowledge.errors import KnowledgeError
 from knowledge.loaders import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES
 from knowledge.model import KIND_LABELS, STATUS_LABELS, ParsedDocument
-from knowledge.store import Changeset, DocumentInfo, KnowledgeStore
+from knowledge.store import (
+    Changeset,
+    DocumentInfo,
+    KnowledgeStore,
+    NewDocument,
+    ReplacementNeeded,
+)
 from knowledge.sync import SyncReport, Tokenizer, content_hash, parse_bytes, prepare, stage
 from knowledge.textnorm import fold
 
 UPLOAD_ORIGIN = "telegram"
+MAX_UPLOAD_PAGES = 500
+"""Pages (PDF) or slides (.pptx) of one upload: a whole law is about 60 pages."""
+MAX_UPLOAD_CHARS = 1_000_000
+"""Characters of one upload's text: eight times the longest law in the corpus."""
 
 _KEYS = {
     "so": "number", "so hieu": "number", "ky hieu": "number",
@@ -136,15 +151,65 @@ def unsupported_reason(filename: str, size: int | None) -> str | None:
     return None
 
 
+def _pages(data: bytes, filename: str) -> int | None:
+    """Pages of a PDF, slides of a presentation, read from the file's index without
+    extracting anything (None: unknown, e.g. a corrupt file the loader will explain)."""
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix == ".pdf":
+            from pypdf import PdfReader
+
+            return len(PdfReader(io.BytesIO(data)).pages)
+        if suffix == ".pptx":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return sum(1 for n in archive.namelist()
+                           if re.fullmatch(r"ppt/slides/slide\d+\.xml", n))
+    except Exception:  # the loader reports a broken file with its own message
+        return None
+    return None
+
+
+def _thousands(n: int) -> str:
+    """1.000.000, as Vietnamese writes numbers."""
+    return f"{n:,}".replace(",", ".")
+
+
+def check_budget(data: bytes, filename: str) -> None:
+    """Refuse an upload too large to read within the budget, before reading it: one upload
+    must not occupy the worker for minutes (a 20 MB PDF can hold thousands of pages)."""
+    pages = _pages(data, filename)
+    if pages is not None and pages > MAX_UPLOAD_PAGES:
+        raise KnowledgeError(
+            f"Tệp “{filename}” có {pages} trang, vượt giới hạn {MAX_UPLOAD_PAGES} trang cho "
+            "một lần gửi. Hãy tách thành các tệp nhỏ hơn, hoặc chép vào thư mục nguồn rồi "
+            "dùng /capnhat.")
+
+
 def parse_upload(data: bytes, filename: str, caption: str | None) -> tuple[ParsedDocument,
                                                                            CaptionMeta]:
-    """Parse an upload with its caption overrides (raises KnowledgeError on a bad file)."""
+    """Parse an upload with its caption overrides (raises KnowledgeError on a bad file or
+    one over the budget). Runs in the upload worker process (``knowledge.worker``)."""
+    check_budget(data, filename)
     meta = parse_caption(caption)
     parsed = apply_overrides(parse_bytes(data, filename), meta.overrides)
+    if len(parsed.text) > MAX_UPLOAD_CHARS:
+        raise KnowledgeError(
+            f"Tệp “{filename}” dài {_thousands(len(parsed.text))} ký tự, vượt giới hạn "
+            f"{_thousands(MAX_UPLOAD_CHARS)} ký tự cho một lần gửi. Hãy tách thành các tệp nhỏ "
+            "hơn, hoặc chép vào thư mục nguồn rồi dùng /capnhat.")
     if not parsed.meta.number.strip():
         raise KnowledgeError(f"Không xác định được số hiệu của tệp “{filename}”; hãy ghi "
                              "“số: …” trong chú thích khi gửi tệp.")
     return parsed, meta
+
+
+def prepare_upload(data: bytes, filename: str, caption: str | None,
+                   tokenize: Tokenizer) -> NewDocument:
+    """Parse again from the stored bytes and tokenize: everything publishing needs before
+    its transaction. Runs in the upload worker process."""
+    parsed, _ = parse_upload(data, filename, caption)
+    return prepare(parsed, content_hash(data, parsed.meta), f"{UPLOAD_ORIGIN}:{filename}",
+                   tokenize)
 
 
 @dataclass
@@ -158,41 +223,40 @@ class Received:
     """The active document with the same number, which publishing would replace."""
 
 
-def receive(store: KnowledgeStore, activity: ActivityStore, user_id: int | None,
-            filename: str, data: bytes, caption: str) -> Received:
-    """Parse an upload and keep it pending (nothing changes in the knowledge base).
+def refuse(activity: ActivityStore, user_id: int | None, filename: str,
+           error: KnowledgeError) -> None:
+    """An upload that could not be parsed: only the audit log remembers it."""
+    activity.log_admin(user_id, "tai-len", filename, ok=False, detail=str(error))
 
-    Raises KnowledgeError (with the admin's Vietnamese message) for a file that cannot be
-    parsed; the refusal is in the audit log either way.
-    """
-    try:
-        parsed, caption_meta = parse_upload(data, filename, caption)
-    except KnowledgeError as exc:
-        activity.log_admin(user_id, "tai-len", filename, ok=False, detail=str(exc))
-        raise
-    existing = store.find_active(parsed.meta.number)
+
+def keep(store: KnowledgeStore, activity: ActivityStore, user_id: int | None, filename: str,
+         data: bytes, caption: str, parsed: tuple[ParsedDocument, CaptionMeta]) -> Received:
+    """Keep a parsed upload pending (nothing changes in the knowledge base)."""
+    document, caption_meta = parsed
+    activity.expire_uploads()  # a day-old pending upload's bytes go when new ones come
+    existing = store.find_active(document.meta.number)
     upload_id = activity.save_upload(user_id, filename, data, caption=caption,
-                                     number=parsed.meta.number)
+                                     number=document.meta.number)
     activity.log_admin(user_id, "tai-len", filename, ok=True,
-                       detail=f"chờ duyệt {upload_id}: {parsed.meta.number}")
-    return Received(upload_id, parsed, caption_meta, existing)
+                       detail=f"chờ duyệt {upload_id}: {document.meta.number}")
+    return Received(upload_id, document, caption_meta, existing)
 
 
 def cancel(activity: ActivityStore, upload: PendingUpload, user_id: int | None) -> None:
-    """"❌ Hủy": the upload is dropped; pressing twice logs once."""
+    """"❌ Hủy": the upload and its bytes are dropped; pressing twice logs once."""
     if activity.claim_upload(upload.id, to=UPLOAD_CANCELLED):
         activity.log_admin(user_id, "huy", upload.filename, ok=True)
 
 
-def publish(store: KnowledgeStore, data: bytes, filename: str, caption: str | None,
-            tokenize: Tokenizer) -> SyncReport:
-    """Parse again from the stored bytes and add (or replace) in one transaction."""
-    parsed, _ = parse_upload(data, filename, caption)
+def publish(store: KnowledgeStore, prepared: NewDocument, *, replacing: bool) -> SyncReport:
+    """Add (or, when ``replacing``, replace) in one transaction.
+
+    Without ``replacing``, the transaction refuses to retire an active document with the
+    same number (``ReplacementNeeded``) even if it appeared after the preview.
+    """
     report = SyncReport()
-    changes = Changeset()
-    digest = content_hash(data, parsed.meta)
-    stage(changes, report, store.documents(),
-          prepare(parsed, digest, f"{UPLOAD_ORIGIN}:{filename}", tokenize))
+    changes = Changeset(may_replace=replacing)
+    stage(changes, report, store.documents(), prepared)
     changes.summary = "; ".join(report.lines()[:50])
     report.version = store.apply(changes)
     return report
@@ -200,28 +264,38 @@ def publish(store: KnowledgeStore, data: bytes, filename: str, caption: str | No
 
 @dataclass
 class Published:
-    """What publishing a claimed upload did: a report, or the reason it was refused."""
+    """What publishing a claimed upload did: a report, the number of a document it would
+    replace without confirmation, or the reason it was refused."""
 
     report: SyncReport | None = None
     error: str | None = None
+    needs_confirmation: str | None = None
+
+
+def fail(activity: ActivityStore, upload: PendingUpload, user_id: int | None,
+         error: KnowledgeError) -> Published:
+    """The stored file no longer parses (or is over the budget): the upload is closed."""
+    activity.finish_upload(upload.id, UPLOAD_FAILED, str(error))
+    activity.log_admin(user_id, "dang", upload.filename, ok=False, detail=str(error))
+    return Published(error=str(error))
 
 
 def publish_claimed(store: KnowledgeStore, activity: ActivityStore, upload: PendingUpload,
-                    user_id: int | None, *, replacing: bool, tokenize: Tokenizer,
+                    user_id: int | None, prepared: NewDocument, *, replacing: bool,
                     on_change: Callable[[], object]) -> Published:
     """Publish an upload the caller moved to "processing" (``activity.claim_upload``).
 
-    A file that no longer parses is marked failed; any other error puts the upload back to
-    pending (the admin can press again) and propagates.
+    A document with the same number published meanwhile puts the upload back to pending and
+    asks for the replacement to be confirmed; any other error puts it back to pending (the
+    admin can press again) and propagates.
     """
     try:
-        report = publish(store, upload.data, upload.filename, upload.caption, tokenize)
-    except KnowledgeError as exc:
-        activity.finish_upload(upload.id, UPLOAD_FAILED, str(exc))
-        activity.log_admin(user_id, "dang", upload.filename, ok=False, detail=str(exc))
-        return Published(error=str(exc))
+        report = publish(store, prepared, replacing=replacing)
+    except ReplacementNeeded as exc:
+        activity.release_upload(upload.id)
+        return Published(needs_confirmation=exc.number)
     except Exception:
-        activity.claim_upload(upload.id, to=UPLOAD_PENDING, from_state=UPLOAD_PROCESSING)
+        activity.release_upload(upload.id)
         activity.log_admin(user_id, "dang", upload.filename, ok=False, detail="lỗi hệ thống")
         raise
     on_change()

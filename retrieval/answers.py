@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from knowledge.activity import ActivityStore, SavedAnswer, SavedItem
 from knowledge.citation import document_name, unit_name
@@ -176,10 +176,16 @@ def _save(activity: ActivityStore, question: str, items: list[SavedItem],
     buttons that refer to the stored answer are lost (``SavedAnswer.id`` is then empty).
     """
     answer_id = ""
-    try:
-        answer_id = activity.save_answer(question, items, version)
-    except SQLAlchemyError as exc:
-        log.warning("answer not saved, sending it without its buttons: %s", db_reason(exc))
+    for attempt in range(2):
+        try:
+            answer_id = activity.save_answer(question, items, version)
+        except SQLAlchemyError as exc:
+            if attempt == 0 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                # The connection was stale (read-only since it was opened, or dropped) and the
+                # pool was emptied: once more, on a new connection.
+                continue
+            log.warning("answer not saved, sending it without its buttons: %s", db_reason(exc))
+        break
     return SavedAnswer(id=answer_id, question=question,
                        created_at=datetime.now(UTC).replace(tzinfo=None),
                        kb_version=version, items=items)

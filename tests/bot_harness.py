@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,7 +32,10 @@ from bot.app import build_application
 from bot.config import Settings
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotApi
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:AAE-fake-token_for_bot_tests"
+ID_SECRET = "test-secret-for-user-id-hashes"
+ID_KEY = ID_SECRET.encode()
 OFFICER = DEFAULT_USER_ID
 ADMIN = 900001
 OTHER = 100777
@@ -174,7 +181,7 @@ def running_bot(database_url: str, *, admin_ids: frozenset[int] = frozenset({ADM
     with FakeBotApi() as server:
         settings = Settings(
             database_url=database_url, sources_dir=sources_dir or Path("."), token=TOKEN,
-            api_base_url=server.url, admin_ids=admin_ids,
+            api_base_url=server.url, admin_ids=admin_ids, id_secret=ID_SECRET,
         )
         app = build_application(settings, rate_limiter=False)
         harness: Harness | None = None
@@ -217,6 +224,8 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown is not None:  # as run_polling does: the upload worker stops
+            await app.post_shutdown(app)
 
     try:
         run(start())
@@ -228,3 +237,31 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+# -- the bot as a real process (crashes, restarts, what it prints) ----------------------------
+
+
+def start_bot(server: FakeBotApi, database: str, token: str = TOKEN, *args: str,
+              **env: str) -> subprocess.Popen[str]:
+    """``python -m bot bot [args]`` against ``server``, as deployed (stdout and stderr
+    together); ``env`` adds or overrides environment variables."""
+    variables = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=server.url,
+                     TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS=str(ADMIN),
+                     TDKT_ID_SECRET=ID_SECRET, PYTHONUNBUFFERED="1")
+    variables.update(env)
+    return subprocess.Popen([sys.executable, "-m", "bot", "bot", *args], cwd=ROOT, env=variables,
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def stop_bot(process: subprocess.Popen[str], *, kill: bool = False) -> str:
+    """Stop the process (SIGKILL: a crash; else SIGINT: a normal stop) and return its output."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL if kill else signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    assert process.stdout is not None
+    return process.stdout.read()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from tests.bot_harness import (
     running_bot,
     sent_messages,
 )
+from tests.fake_bot_api import DEFAULT_GROUP_CHAT_ID
 from tests.sample_docs import QUY_CHE_MAU
 
 QUESTION = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?"
@@ -223,6 +225,55 @@ def case_tcvn3_text(ctx: Context) -> str:
     return text
 
 
+def nested_html(depth: int) -> bytes:
+    """The fictional "Quy chế mẫu" inside ``depth`` nested <div>: pathological markup."""
+    body = "".join(f"<p>{line}</p>" for line in QUY_CHE_MAU.splitlines() if line.strip())
+    return f"<html><body>{'<div>' * depth}{body}{'</div>' * depth}</body></html>".encode()
+
+
+def case_html_nested_40000_deep(ctx: Context) -> str:
+    data = nested_html(40_000)
+    started = time.monotonic()
+    calls = ctx.bot.do(lambda: ctx.bot.server.send_document("long-nhau.html", data,
+                                                            user_id=ADMIN))
+    took = time.monotonic() - started
+    text = only_text(ctx, calls, ADMIN)
+    # Read in one linear walk: it was 82 s (quadratic); the text is all there.
+    assert text.startswith("📄 Xem trước") and "Số hiệu: 01/2099/QC-MAU" in text
+    assert took < 10, f"{len(data) / 1000:.0f} KB of nested HTML took {took:.1f} s"
+    print(f"\n40,000 nested <div> ({len(data) / 1000:.0f} KB): previewed in {took:.2f} s")
+    return text
+
+
+def case_html_with_too_many_tags(ctx: Context) -> str:
+    data = b"<html><body>" + b"<b>x</b>" * 250_000 + b"</body></html>"
+    text = upload(ctx, "qua-nhieu-the.html", data)
+    assert "tệp HTML có quá nhiều thẻ" in text and UNCHANGED in text
+    return text
+
+
+def utf16_preview(ctx: Context, name: str, data: bytes) -> str:
+    """UTF-16 without a byte-order mark is read, not refused as binary data."""
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    text = only_text(ctx, ctx.bot.do(lambda: ctx.bot.server.send_document(
+        name, data, user_id=ADMIN)), ADMIN)
+    assert "dữ liệu nhị phân" not in text
+    assert text.startswith("📄 Xem trước") and "Điều/mục đầu tiên: Điều 1. Phạm vi" in text
+    return text
+
+
+def case_utf16_le_text_without_bom(ctx: Context) -> str:
+    return utf16_preview(ctx, "utf16-le.txt", QUY_CHE_MAU.encode("utf-16-le"))
+
+
+def case_utf16_be_text_without_bom(ctx: Context) -> str:
+    return utf16_preview(ctx, "utf16-be.txt", QUY_CHE_MAU.encode("utf-16-be"))
+
+
+def case_utf16_html_without_bom(ctx: Context) -> str:
+    return utf16_preview(ctx, "utf16.html", nested_html(3).decode().encode("utf-16-le"))
+
+
 def case_unsupported_format(ctx: Context) -> str:
     text = upload(ctx, "quy-che.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     assert not ctx.downloaded
@@ -323,6 +374,64 @@ def case_deep_link_malformed(ctx: Context) -> str:
     text = only_text(ctx, ctx.bot.command("start", "a_<b>&x", user_id=FORGER))
     assert text.startswith("Không tìm thấy câu trả lời được chia sẻ (mã “<b>&x”)")
     return text
+
+
+INVISIBLE = "\u200b\u200c\u200d\u00ad\ufeff\u2060\u200e\u200f"
+"""Zero-width space, non-joiner, joiner, soft hyphen, BOM, word joiner, LRM, RLM: what text
+pasted from Word, PDFs, web pages or some phone keyboards carries invisibly."""
+
+
+def with_invisible(text: str) -> str:
+    """``text`` with an invisible character after every third letter (inside words) and a
+    BOM in front, as a paste may bring it."""
+    out = ["\ufeff"]
+    for i, char in enumerate(text):
+        out.append(char)
+        if char.isalnum() and i % 3 == 0:
+            out.append(INVISIBLE[i % len(INVISIBLE)])
+    return "".join(out)
+
+
+def case_invisible_characters_in_question(ctx: Context) -> str:
+    clean = only_text(ctx, ctx.bot.text(QUESTION, user_id=FORGER))
+    text = only_text(ctx, ctx.bot.text(with_invisible(QUESTION), user_id=FORGER))
+    assert text.splitlines()[0] == clean.splitlines()[0]  # the same cited passage first
+    assert text.splitlines()[-1].endswith(f"Câu hỏi: {QUESTION}")  # shown cleaned
+    assert not set(INVISIBLE) & set(text)
+    return text
+
+
+def case_invisible_characters_typed_without_diacritics(ctx: Context) -> str:
+    question = "hs de nghi tang bk gom nhung gi"
+    clean = only_text(ctx, ctx.bot.text(question, user_id=FORGER))
+    text = only_text(ctx, ctx.bot.text(with_invisible(question), user_id=FORGER))
+    assert text.splitlines()[0] == clean.splitlines()[0] and "Kết quả 1/" in text
+    return text
+
+
+def case_invisible_characters_in_article_command(ctx: Context) -> str:
+    text = only_text(ctx, ctx.bot.command("dieu", with_invisible("84 06/2022/QH15"),
+                                          user_id=FORGER))
+    assert text.startswith("📖 Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15")
+    return text
+
+
+def case_invisible_characters_in_group_question(ctx: Context) -> str:
+    calls = ctx.bot.command("hoi", with_invisible(QUESTION), chat_type="group", user_id=FORGER)
+    text = only_text(ctx, calls, DEFAULT_GROUP_CHAT_ID)
+    assert "Kết quả 1/" in text and text.splitlines()[-1].endswith(f"Câu hỏi: {QUESTION}")
+    return text
+
+
+def case_invisible_characters_in_inline_query(ctx: Context) -> str:
+    def titles(query: str) -> list[str]:
+        calls = ctx.bot.do(lambda: ctx.bot.server.inline_query(query, user_id=FORGER))
+        [answer] = [c for c in calls if c.method == "answerInlineQuery"]
+        return [r["title"] for r in answer.params["results"]]
+
+    clean = titles(QUESTION)
+    assert clean and titles(with_invisible(QUESTION)) == clean
+    return clean[0]
 
 
 CASES: dict[str, Callable[[Context], str]] = {

@@ -15,6 +15,7 @@ from knowledge.activity import (
     SavedItem,
 )
 from knowledge.store import KnowledgeStore
+from tests.bot_harness import ID_KEY
 
 USER = 123456789
 
@@ -29,12 +30,12 @@ def _item(n: int = 1) -> SavedItem:
     )
 
 
-def _open(path: Path) -> tuple[KnowledgeStore, ActivityStore]:
+def _open(path: Path, key: bytes = ID_KEY) -> tuple[KnowledgeStore, ActivityStore]:
     store = KnowledgeStore(f"sqlite:///{path}")
-    return store, ActivityStore(store)
+    return store, ActivityStore(store, id_key=key)
 
 
-def test_user_ids_are_hashed_with_a_stored_secret_salt(tmp_path: Path) -> None:
+def test_user_ids_are_hashed_with_a_key_kept_outside_the_database(tmp_path: Path) -> None:
     store, activity = _open(tmp_path / "a.db")
     digest = activity.user_hash(USER)
     assert len(digest) == 64 and str(USER) not in digest
@@ -50,12 +51,14 @@ def test_user_ids_are_hashed_with_a_stored_secret_salt(tmp_path: Path) -> None:
             for row in conn.execute(text(f"SELECT * FROM {table}")):
                 assert all(str(USER) not in str(value) for value in row), table
     store.close()
-    # A restart (new objects, same database) gives the same hash: the salt is stored.
+    database = (tmp_path / "a.db").read_bytes()
+    assert ID_KEY not in database and ID_KEY.hex().encode() not in database
+    # A restart (new objects, same database, same key) gives the same hash.
     store2, again = _open(tmp_path / "a.db")
     assert again.user_hash(USER) == digest
     store2.close()
-    # Another database has another salt.
-    store3, other = _open(tmp_path / "b.db")
+    # Whoever has the database but not the key cannot recompute it.
+    store3, other = _open(tmp_path / "a.db", key=b"another-key-of-32-bytes-length!!")
     assert other.user_hash(USER) != digest
     store3.close()
 
@@ -145,7 +148,7 @@ def test_migrations_create_the_activity_tables(tmp_path: Path) -> None:
     upgrade(engine)
     assert current_revision(engine) is not None
     store = KnowledgeStore(url, create=False)
-    activity = ActivityStore(store)
+    activity = ActivityStore(store, id_key=ID_KEY)
     answer_id = activity.save_answer("q", [_item()], 1)
     assert activity.set_feedback(answer_id, 0, USER, 1)
     assert activity.stats(7).total == 0

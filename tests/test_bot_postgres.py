@@ -29,6 +29,7 @@ from retrieval.engine import SearchEngine
 from retrieval.text import tokenize
 from tests.bot_harness import (
     ADMIN,
+    ID_KEY,
     OFFICER,
     OTHER,
     Harness,
@@ -286,10 +287,10 @@ def test_one_active_document_per_number_even_when_updates_race(database_url: str
 
 
 def test_activity_races(database_url: str) -> None:
-    """Double clicks from two instances: an upload is claimed once, a vote stays one row, the
-    salt is created once."""
+    """Double clicks from two instances: an upload is claimed once, a vote stays one row, both
+    hash a user alike."""
     stores = [KnowledgeStore(database_url) for _ in range(2)]
-    activities = [ActivityStore(s) for s in stores]
+    activities = [ActivityStore(s, id_key=ID_KEY) for s in stores]
     barrier = threading.Barrier(8)
     results: list[object] = []
 

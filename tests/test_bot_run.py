@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,10 +19,8 @@ from bot.app import api_urls, build_application
 from bot.cli import main
 from bot.config import ConfigError, Settings
 from bot.logs import REDACTED, TokenRedactor
-from tests.bot_harness import OFFICER, TOKEN, copy_database
+from tests.bot_harness import OFFICER, TOKEN, copy_database, start_bot, stop_bot
 from tests.fake_bot_api import FakeBotApi
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_missing_token_is_a_clear_vietnamese_error(
@@ -52,7 +46,7 @@ def test_webhook_url_must_be_https(monkeypatch: pytest.MonkeyPatch,
 
 def test_production_builder_options(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", sources_dir=tmp_path,
-                        token=TOKEN, api_base_url="http://127.0.0.1:8081/")
+                        token=TOKEN, api_base_url="http://127.0.0.1:8081/", data_dir=tmp_path)
     app = build_application(settings)
     assert isinstance(app.bot.rate_limiter, AIORateLimiter)
     assert app.concurrent_updates > 1
@@ -105,29 +99,8 @@ def server() -> Iterator[FakeBotApi]:
         yield fake
 
 
-def _start(server: FakeBotApi, database: str, *args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url,
-               TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS="900001", PYTHONUNBUFFERED="1")
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "bot", *args], cwd=ROOT, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-
-
-def _stop(process: subprocess.Popen[str]) -> str:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-    assert process.stdout is not None
-    return process.stdout.read()
-
-
 def test_tdkt_bot_long_polling(server: FakeBotApi, database: str) -> None:
-    process = _start(server, database)
+    process = start_bot(server, database)
     try:
         server.wait_for("setMyCommands", timeout=30)
         mark = server.mark()
@@ -137,7 +110,7 @@ def test_tdkt_bot_long_polling(server: FakeBotApi, database: str) -> None:
         commands = {c["command"] for c in server.commands()}
         assert {"start", "help", "dieu", "tailieu"} <= commands
     finally:
-        output = _stop(process)
+        output = stop_bot(process)
     assert TOKEN not in output
     assert "sẵn sàng" in output
 
@@ -145,7 +118,7 @@ def test_tdkt_bot_long_polling(server: FakeBotApi, database: str) -> None:
 def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
     port = _free_port()
     secret = "bi-mat_123"
-    process = _start(server, database, "--webhook", "https://bot.example.vn/tdkt",
+    process = start_bot(server, database, TOKEN, "--webhook", "https://bot.example.vn/tdkt",
                      "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret)
     try:
         hook = server.wait_for("setWebhook", timeout=30)
@@ -184,5 +157,5 @@ def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
         reply = server.wait_for("sendMessage", since=mark, timeout=20)
         assert reply["text"].startswith("Xin chào")
     finally:
-        output = _stop(process)
+        output = stop_bot(process)
     assert TOKEN not in output

@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +43,12 @@ from tests.bot_harness import (
     postgres_database,
     running_bot,
     sent_messages,
+    start_bot,
+    stop_bot,
 )
 from tests.conftest import CORPUS, POSTGRES_URL
 from tests.fake_bot_api import ApiError, FakeBotApi
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?"
 OTHER_QUESTION = "Ai có thẩm quyền quyết định tặng giấy khen?"
 BUSY_TIMEOUT = 0.3
@@ -160,54 +159,99 @@ def sqlite_unavailable(bot: Harness, path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def postgres_unavailable(url: str) -> Iterator[None]:
-    """The server refuses new connections to the database and drops the open ones, as during
-    a restart or a failover."""
+def postgres_altered(url: str, change: str, back: str) -> Iterator[None]:
+    """``ALTER DATABASE <name> <change>`` and drop the open sessions (the bot reconnects);
+    ``ALTER DATABASE <name> <back>`` afterwards."""
     name = make_url(url).database
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+            connection.execute(sql(f'ALTER DATABASE "{name}" {change}'))
             connection.execute(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                    "WHERE datname = :name"), {"name": name})
         try:
             yield
         finally:
             with admin.connect() as connection:
-                connection.execute(sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
+                connection.execute(sql(f'ALTER DATABASE "{name}" {back}'))
     finally:
         admin.dispose()
 
 
+def postgres_unavailable(url: str) -> contextlib.AbstractContextManager[None]:
+    """The server refuses new connections to the database and drops the open ones, as during
+    a restart or a failover."""
+    return postgres_altered(url, "WITH ALLOW_CONNECTIONS false", "WITH ALLOW_CONNECTIONS true")
+
+
 @contextlib.contextmanager
-def bot_on(kind: str, corpus_db: str, folder: Path) -> Iterator[tuple[Harness, Any]]:
-    """A running bot on a copy of the corpus, and how to make its database unavailable."""
+def sqlite_read_only(engine: Engine) -> Iterator[None]:
+    """Connections opened meanwhile cannot write, as when the file (or its folder) is not
+    writable: SQLite decides at open time, so such a connection keeps refusing writes after
+    write access returns. (``query_only`` gives the same SQLITE_READONLY error as a
+    read-only file; the tests run as root, whom file modes do not stop.) The pool is emptied
+    first; after the block, nothing is done to it: recovering is the bot's job."""
+    state = {"read_only": True}
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, record: Any) -> None:
+        if state["read_only"]:
+            dbapi_connection.execute("PRAGMA query_only=ON")
+
+    engine.dispose()
+    try:
+        yield
+    finally:
+        state["read_only"] = False
+
+
+def postgres_read_only(url: str) -> contextlib.AbstractContextManager[None]:
+    """New sessions are read-only and the open ones are dropped, as after a failover to a
+    standby; then the database accepts writes again, but sessions opened meanwhile stay
+    read-only (PostgreSQL applies the setting when a session starts)."""
+    return postgres_altered(url, "SET default_transaction_read_only = on",
+                            "RESET default_transaction_read_only")
+
+
+@dataclass
+class Faults:
+    """How to make a running bot's database unavailable, or read-only."""
+
+    unavailable: Callable[[], contextlib.AbstractContextManager[None]]
+    read_only: Callable[[], contextlib.AbstractContextManager[None]]
+
+
+@contextlib.contextmanager
+def bot_on(kind: str, corpus_db: str, folder: Path) -> Iterator[tuple[Harness, Faults]]:
+    """A running bot on a copy of the corpus, and the faults its database can be given."""
     if kind == "sqlite":
         url = copy_database(corpus_db, folder)
         with running_bot(url) as bot:
-            short_busy_timeout(bot.services.store.engine)
+            engine = bot.services.store.engine
+            short_busy_timeout(engine)
             path = Path(url.removeprefix("sqlite:///"))
-            yield bot, lambda: sqlite_unavailable(bot, path)
+            yield bot, Faults(lambda: sqlite_unavailable(bot, path),
+                              lambda: sqlite_read_only(engine))
         return
     if not POSTGRES_URL:
         pytest.skip("TDKT_TEST_POSTGRES_URL not set (scripts/postgres-test-server)")
     with postgres_database(POSTGRES_URL) as url:
         load_corpus(url, CORPUS)
         with running_bot(url) as bot:
-            yield bot, lambda: postgres_unavailable(url)
+            yield bot, Faults(lambda: postgres_unavailable(url), lambda: postgres_read_only(url))
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_unavailable_database_apologises_then_recovers(
     kind: str, corpus_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with bot_on(kind, corpus_db, tmp_path) as (bot, unavailable):
+    with bot_on(kind, corpus_db, tmp_path) as (bot, faults):
         before = ask(bot, QUESTION)
         assert_normal_answer(before)
         # Check the stored version on every question, as the first question after the
         # 2-second interval does in production: the outage is then seen deterministically.
         bot.services.engine.check_interval = 0
-        with unavailable(), caplog.at_level(logging.ERROR, logger="tdkt.bot"):
+        with faults.unavailable(), caplog.at_level(logging.ERROR, logger="tdkt.bot"):
             apology = ask(bot, OTHER_QUESTION)
             assert apology["text"] == DB_APOLOGY
             calls = bot.press(before, buttons(before)["➡️ Kết quả khác"])
@@ -221,27 +265,30 @@ def test_unavailable_database_apologises_then_recovers(
         assert "Kết quả 2/" in bot.message(OFFICER, before["message_id"])["text"]
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_saving_resumes_by_itself_when_write_access_returns(
+    kind: str, corpus_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    with bot_on(kind, corpus_db, tmp_path) as (bot, faults):
+        assert_normal_answer(ask(bot, QUESTION))
+        with faults.read_only(), caplog.at_level(logging.WARNING, logger="retrieval.answers"):
+            for _ in range(2):
+                text = ask(bot, OTHER_QUESTION)["text"]
+                assert "Kết quả 1/" in text and text.rstrip().endswith(UNSAVED)
+            # Reading still works: a new connection (read-only) is in the pool now.
+            assert bot.services.store.current_version() > 0
+        assert "answer not saved" in caplog.text
+        assert "read" in caplog.text.lower() and "only" in caplog.text.lower()
+        # Write access is back: the very next question is saved, no restart.
+        message = ask(bot, QUESTION)
+        assert_normal_answer(message)
+        bot.press(message, buttons(message)["➡️ Kết quả khác"])
+        assert "Kết quả 2/" in bot.message(OFFICER, message["message_id"])["text"]
+        logged = [q.text for q in bot.services.activity.question_log()]
+        assert logged.count(QUESTION) == 2 and OTHER_QUESTION not in logged
+
+
 # -- the process is killed -------------------------------------------------------------------
-
-
-def start_bot(server: FakeBotApi, database: str, token: str = TOKEN) -> subprocess.Popen[str]:
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=server.url,
-               TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS="900001", PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "bot", "bot"], cwd=ROOT, env=env,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
-def output_of(process: subprocess.Popen[str], *, kill: bool = False) -> str:
-    """Stop the process (SIGKILL: a crash; else SIGINT: a normal stop) and return its output."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGKILL if kill else signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-    assert process.stdout is not None
-    return process.stdout.read()
 
 
 def test_bot_answers_again_after_being_killed(corpus_db: str, tmp_path: Path) -> None:
@@ -257,7 +304,7 @@ def test_bot_answers_again_after_being_killed(corpus_db: str, tmp_path: Path) ->
             assert answered is not None and "Kết quả 1/" in answered["text"]
             server.wait_updates_delivered()
         finally:
-            output = output_of(first, kill=True)
+            output = stop_bot(first, kill=True)
         assert first.returncode == -signal.SIGKILL
 
         mark = server.mark()
@@ -274,7 +321,7 @@ def test_bot_answers_again_after_being_killed(corpus_db: str, tmp_path: Path) ->
             assert edited["message_id"] == answered["message_id"]
             server.wait_for_poll()
         finally:
-            output += output_of(second)
+            output += stop_bot(second)
         replies = [m for m in server.sent_messages(OFFICER) if "Kết quả" in m.get("text", "")]
         assert len(replies) == 2  # each question once: none lost, none answered twice
     with contextlib.closing(sqlite3.connect(database.removeprefix("sqlite:///"))) as db:
@@ -304,7 +351,7 @@ def test_token_never_appears_in_output_or_messages(corpus_db: str, tmp_path: Pat
             apology = server.wait_for("sendMessage", since=mark, timeout=30)
             assert apology["text"].startswith("Xin lỗi, hệ thống đang bận")
         finally:
-            output = output_of(process)
+            output = stop_bot(process)
         sent = [str(c.params) for c in server.calls] + [str(f.params)
                                                          for f in server.failed_calls]
 
@@ -314,7 +361,7 @@ def test_token_never_appears_in_output_or_messages(corpus_db: str, tmp_path: Pat
         server.register_method("getMe", rejected)  # a revoked token: PTB quotes it
         revoked = start_bot(server, database, SECRET_TOKEN)
         revoked.wait(30)
-        revoked_output = output_of(revoked)
+        revoked_output = stop_bot(revoked)
     assert server.fault_counts["500"] == 5 and server.fault_counts["502"] == 1
     assert "gửi lại lần 4" in output  # the failing paths really ran and were logged
     assert "Lỗi khi xử lý cập nhật" in output and "NetworkError" in output

@@ -33,6 +33,7 @@ from knowledge.store import KnowledgeStore
 from retrieval.engine import SearchEngine
 from tests.bot_harness import (
     ADMIN,
+    ID_SECRET,
     TOKEN,
     buttons,
     copy_database,
@@ -109,7 +110,8 @@ def _start(name: str, server: FakeBotApi, database: str, folder: Path) -> Instan
     port = _free_port()
     log = folder / f"{name}.log"
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url,
-               TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS=str(ADMIN), PYTHONUNBUFFERED="1")
+               TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS=str(ADMIN), PYTHONUNBUFFERED="1",
+               TDKT_ID_SECRET=ID_SECRET)  # instances on one database share the user-id key
     env.pop("TDKT_REFRESH_SECONDS", None)  # the default interval is what is measured
     with log.open("wb") as out:
         process = subprocess.Popen(

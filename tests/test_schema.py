@@ -10,6 +10,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
 import knowledge.activity  # noqa: F401  (registers the bot's tables)
 from knowledge.db import Base, make_engine
@@ -59,4 +60,27 @@ def test_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
     assert current_revision(store.engine) == head_revision(store.engine)
     assert store.current_version() == 0
     store.close()
+    engine.dispose()
+
+
+def test_migration_0004_drops_decided_upload_bytes_and_the_stored_salt(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0003")
+    rows = [("a", "da-dang"), ("b", "da-huy"), ("c", "cho-duyet"), ("d", "dang-xu-ly")]
+    with engine.begin() as connection:
+        for upload_id, state in rows:
+            connection.execute(text(
+                "INSERT INTO bot_pending_uploads (id, user_hash, created_at, filename, caption, "
+                "data, number, state, result) VALUES (:id, 'h', CURRENT_TIMESTAMP, 'f.txt', '', "
+                ":data, '1', :state, '')"), {"id": upload_id, "data": b"x" * 1000,
+                                              "state": state})
+        connection.execute(text("INSERT INTO bot_settings (key, value) VALUES "
+                                "('user-hash-salt', 'ab'), ('other', 'kept')"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        sizes = dict(connection.execute(text(
+            "SELECT id, length(data) FROM bot_pending_uploads")).all())
+        settings = [k for (k,) in connection.execute(text("SELECT key FROM bot_settings"))]
+    assert sizes == {"a": 0, "b": 0, "c": 1000, "d": 1000}  # pending/processing keep theirs
+    assert settings == ["other"]
     engine.dispose()

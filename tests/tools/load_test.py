@@ -30,6 +30,7 @@ import contextlib
 import json
 import logging
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -226,7 +227,7 @@ def running(server: RecordingBotApi, database_url: str) -> Iterator[tuple[Any, d
     """The production application on its own event-loop thread, with two observers added:
     the time each update starts being handled, and every error-handler call."""
     settings = Settings(database_url=database_url, sources_dir=CORPUS, token=TOKEN,
-                        api_base_url=server.url)
+                        api_base_url=server.url, id_secret=secrets.token_hex(32))
     app = build_application(settings)
     app.bot_data["services"].engine.refresh()  # as `tdkt bot` does before polling
     started: dict[int, float] = {}
