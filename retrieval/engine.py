@@ -21,6 +21,7 @@ from knowledge.model import STATUS_LABELS, UNIT_ARTICLE, DocumentMeta
 from knowledge.store import IndexRow, KnowledgeStore
 from retrieval.documents import DocumentCatalog
 from retrieval.fields import FieldIndex
+from retrieval.intent import IntentVocabulary, QuestionReader
 from retrieval.lexicon import Lexicon, LexiconError, load_lexicon
 from retrieval.params import DEFAULT_PARAMS, DEFAULT_TECHNIQUES, Params, Techniques
 from retrieval.query import AnalyzedQuery, QueryAnalyzer
@@ -133,14 +134,17 @@ class SearchIndex:
         self.params = params
         self.techniques = techniques
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.lexicon_intents = IntentVocabulary.load()
         self.field_index = FieldIndex(self.rows, k1=params.k1, b=params.b)
         # The body field (a passage with its clause lead-in) and its scorer; kept under these
         # names for tools that time the raw scorer (retrieval.benchmark).
         self.fields = self.field_index.body
         self.scorer = self.field_index.body_scorer
         self.position = {r.passage_id: i for i, r in enumerate(self.rows)}
+        self.reader = self._reader()
         self.ranker = Ranker(
-            self.rows, self.field_index, params, techniques, self.lexicon.stopwords
+            self.rows, self.field_index, params, techniques, self.lexicon.stopwords,
+            reader=self.reader,
         )
         self.restorer = DiacriticRestorer(
             (*self.field_index.heading, *self.field_index.passages),
@@ -154,8 +158,17 @@ class SearchIndex:
         article_df = self.field_index.article_scorer.document_frequency
         self.analyzer = QueryAnalyzer(
             self.lexicon, self.restorer, self.catalog, techniques, tokenizer=tokenizer,
-            known=lambda token: article_df(token) > 0,
+            known=lambda token: article_df(token) > 0, reader=self.reader,
         )
+
+    def _reader(self) -> QuestionReader:
+        """The question reader of this knowledge base: awards from its headings and lists,
+        domain words from its documents' titles (see :mod:`retrieval.intent`)."""
+        units: dict[int, tuple[str, list[str]]] = {}
+        for r in self.rows:
+            units.setdefault(r.unit_id, (r.unit_title or "", []))[1].append(r.text)
+        titles = list({r.document_number: r.document_title for r in self.rows}.values())
+        return QuestionReader.build(units.values(), titles, self.lexicon_intents)
 
     def _question_language(self, tokenizer: Callable[[str], list[str]]) -> list[list[str]]:
         """Phrases of the officers' question language, from the vocabulary data files."""

@@ -32,6 +32,8 @@ class Techniques:
     """"điều 84", "khoản 2 điều 84 luật 06/2022" go straight to that passage."""
     passage_choice: bool = True
     """Inside an article, show a substantive or enumerating passage before a delegation."""
+    intent: bool = True
+    """The question's intent and award steer which article ranks (:mod:`retrieval.intent`)."""
 
     def without(self, name: str) -> Techniques:
         return replace(self, **{name: False})
@@ -80,10 +82,24 @@ class Params:
     """Unit score × coverage^γ, coverage = IDF-weighted share of the question's topic words the
     unit contains (like the classic "coord" factor): an article about everything asked beats
     one that repeats half of it often."""
-    min_evidence: float = 0.279
-    """Decline when the best article's evidence (:meth:`retrieval.ranking.Ranker.evidence`:
-    IDF-weighted coverage of the question's topic words minus their never-seen share) is
-    below this; calibrated on the dev set by :mod:`retrieval.tuning`."""
+    intent_boost: float = 1.5
+    """Factor for an article whose heading answers the question's intent ("Hồ sơ …" for a
+    dossier question)."""
+    object_boost: float = 1.5
+    """Factor for an article whose heading names the award asked about (same hạng)."""
+    class_boost: float = 1.3
+    """Factor for an article whose heading names the award's kind ("Huân chương các loại")."""
+    rank_penalty: float = 0.6
+    """Factor for the same award at another hạng (hạng Nhất asked, hạng Nhì's article)."""
+    other_award_penalty: float = 0.6
+    """Factor for an article about an award the question does not name."""
+    min_evidence: float = 0.52
+    """Decline a question that uses none of the field's words (see
+    :meth:`retrieval.ranking.Ranker.relevant`) when the best article's evidence
+    (:meth:`retrieval.ranking.Ranker.evidence`: IDF-weighted coverage of the question's topic
+    words minus their never-seen share) is below this; chosen by :mod:`retrieval.tuning`."""
+    weak_domain_evidence: float = 0.07
+    """The same threshold for a question that uses a single term of the field."""
 
     def prior(self, status: str, kind: str = "luat") -> float:
         """Status prior × hierarchy prior of a document."""

@@ -9,6 +9,11 @@ not always the one to read. Two facts about Vietnamese legal drafting decide it:
 - a question asking for a list ("hồ sơ gồm những giấy tờ gì") is answered by the clause that
   enumerates points, not by one that mentions the same words in a sentence.
 
+Who a clause is for matters too (:mod:`retrieval.intent` reads who the question is about):
+the general clause comes before special-subject ones (hộ gia đình, doanh nghiệp, người nước
+ngoài, công nhân/nông dân) unless the question names that subject; "cá nhân" or "tập thể" in
+the question steers to the clause for them; "có hiệu lực từ ngày nào" wants the dated clause.
+
 The phrases and factors live in ``data/passage_choice.toml`` (hand-set, checked by the share
 of questions whose gold clause is shown first; see tests/test_passage_choice.py).
 """
@@ -23,10 +28,22 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.intent import (
+    IntentVocabulary,
+    QuestionReading,
+    occurrences,
+    subjects_in,
+    syllables,
+)
 from retrieval.text import normalize
 
 DATA = Path(__file__).resolve().parent / "data" / "passage_choice.toml"
 _ENUMERATION = re.compile(r"(?m)^\s*(?:[a-zđ]\)|-\s)")
+_DATE = re.compile(r"\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b")
+_OPENING_END = re.compile(r"[:;.](?:\s|$)")
+GENERAL_SUBJECTS = ("cá nhân", "tập thể")
+LISTED_TOGETHER = 3
+"""Syllables apart within which "cá nhân" and "tập thể" are one listing, not a reference."""
 
 
 def _phrases(values: Sequence[str]) -> re.Pattern[str]:
@@ -40,28 +57,78 @@ class PassageChoice:
 
     delegates: np.ndarray
     enumerates: np.ndarray
+    dated: np.ndarray
+    subjects: tuple[frozenset[str], ...]
+    """Subjects each passage's opening sentence addresses (general and special)."""
+    special: frozenset[str]
     delegation_asked: re.Pattern[str]
     listing_asked: re.Pattern[str]
     delegation_factor: float
     listing_factor: float
+    special_factor: float = 1.0
+    match_factor: float = 1.0
+    other_factor: float = 1.0
+    date_intents: frozenset[str] = frozenset()
+    date_factor: float = 1.0
 
     @classmethod
-    def build(cls, texts: Sequence[str], path: Path = DATA) -> PassageChoice:
+    def build(
+        cls, texts: Sequence[str], path: Path = DATA, vocabulary: IntentVocabulary | None = None
+    ) -> PassageChoice:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
         delegation, listing = config["delegation"], config["listing"]
+        subjects_cfg, dates = config.get("subjects", {}), config.get("dates", {})
         pattern = _phrases(delegation["patterns"])
         limit = int(delegation["max_chars"])
         delegates = np.array(
             [len(t) <= limit and bool(pattern.search(normalize(t))) for t in texts], dtype=bool
         )
         enumerates = np.array([bool(_ENUMERATION.search(t)) for t in texts], dtype=bool)
+        dated = np.array([bool(_DATE.search(t)) for t in texts], dtype=bool)
+        vocabulary = vocabulary or IntentVocabulary.load()
+        table = {
+            **{k: v for k, v in vocabulary.subjects.items() if k in GENERAL_SUBJECTS},
+            **vocabulary.special_subjects,
+        }
+        chars = int(subjects_cfg.get("opening_chars", 300))
+        cache: dict[str, frozenset[str]] = {}
+
+        def opening_subjects(text: str) -> frozenset[str]:
+            """Subjects of the opening sentence; of cá nhân/tập thể only the first named
+            (both when listed together: "cá nhân, tập thể"), since a later mention is a
+            reference ("gấp hai lần mức tiền thưởng đối với cá nhân")."""
+            body = text[:chars]
+            end = _OPENING_END.search(body, 20)
+            body = body[: end.start()] if end else body
+            if body not in cache:
+                words = syllables(body)
+                found = set(subjects_in(words, table))
+                first = {
+                    g: min(i for p in table[g] for i in occurrences(words, p))
+                    for g in GENERAL_SUBJECTS if g in found
+                }
+                if len(first) == 2:
+                    later = max(first, key=first.__getitem__)
+                    if abs(first["cá nhân"] - first["tập thể"]) > LISTED_TOGETHER:
+                        found.discard(later)
+                cache[body] = frozenset(found)
+            return cache[body]
+
         return cls(
             delegates=delegates,
             enumerates=enumerates,
+            dated=dated,
+            subjects=tuple(opening_subjects(t) for t in texts),
+            special=frozenset(vocabulary.special_subjects),
             delegation_asked=_phrases(delegation["asked_by"]),
             listing_asked=_phrases(listing["asked_by"]),
             delegation_factor=float(delegation["factor"]),
             listing_factor=float(listing["factor"]),
+            special_factor=float(subjects_cfg.get("special_factor", 1.0)),
+            match_factor=float(subjects_cfg.get("match_factor", 1.0)),
+            other_factor=float(subjects_cfg.get("other_factor", 1.0)),
+            date_intents=frozenset(dates.get("intents", [])),
+            date_factor=float(dates.get("factor", 1.0)),
         )
 
     def weights(self, question_text: str) -> tuple[float, float]:
@@ -71,16 +138,47 @@ class PassageChoice:
         listing = self.listing_factor if self.listing_asked.search(text) else 1.0
         return delegation, listing
 
-    def best(self, members: Sequence[int], scores: np.ndarray, question_text: str) -> list[int]:
+    def subject_weight(self, i: int, reading: QuestionReading | None) -> float:
+        """Who passage ``i`` is for against who the question is about."""
+        own = self.subjects[i]
+        if not own:
+            return 1.0
+        asked = set(reading.subjects) if reading is not None else set()
+        weight = 1.0
+        special = own & self.special
+        if special and not special & asked:
+            weight *= self.special_factor
+        general = asked & set(GENERAL_SUBJECTS)
+        if len(general) == 1:
+            (wanted,) = general
+            if wanted in own:
+                weight *= self.match_factor
+            elif own & set(GENERAL_SUBJECTS):
+                weight *= self.other_factor
+        return weight
+
+    def best(
+        self,
+        members: Sequence[int],
+        scores: np.ndarray,
+        question_text: str,
+        reading: QuestionReading | None = None,
+    ) -> list[int]:
         """``members`` ordered for display: weighted score first, then document order."""
         delegation, listing = self.weights(question_text)
+        dates = (
+            self.date_factor
+            if reading is not None and self.date_intents & set(reading.intents) else 1.0
+        )
 
         def key(i: int) -> tuple[float, int]:
-            weight = 1.0
+            weight = self.subject_weight(i, reading)
             if self.delegates[i]:
                 weight *= delegation
             if self.enumerates[i]:
                 weight *= listing
+            if self.dated[i]:
+                weight *= dates
             return (-float(scores[i]) * weight, i)
 
         return sorted(members, key=key)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from retrieval.documents import DocumentCatalog, Naming
+from retrieval.intent import QuestionReader, QuestionReading
 from retrieval.lexicon import Lexicon
 from retrieval.params import Techniques
 from retrieval.references import Reference, find_reference
@@ -56,6 +57,8 @@ class AnalyzedQuery:
     rules: tuple[str, ...] = ()
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Own word → terms a synonym rule it triggered added ("giấy_tờ" → ("hồ_sơ",))."""
+    reading: QuestionReading | None = None
+    """What the question asks, about which award, for whom (:mod:`retrieval.intent`)."""
 
 
 def _expansion_pattern(keys: list[str]) -> re.Pattern[str] | None:
@@ -85,8 +88,10 @@ class QueryAnalyzer:
         techniques: Techniques,
         tokenizer: Callable[[str], list[str]] = tokenize,
         known: Callable[[str], bool] = lambda token: True,
+        reader: QuestionReader | None = None,
     ) -> None:
         self.tokenize = tokenizer
+        self.reader = reader
         self.known = known
         self.lexicon = lexicon
         self.restorer = restorer
@@ -135,10 +140,11 @@ class QueryAnalyzer:
         aliases: dict[str, tuple[str, ...]] = {}
         if self.techniques.synonyms:
             added, fired, aliases = self._synonyms(text, tokens)
+        reading = self.reader.read(text) if self.reader is not None else None
         return AnalyzedQuery(
             question=question, text=text, tokens=tokens, added=added, reference=reference,
             naming=naming, restored=restored, expansions=tuple(expansions), rules=tuple(fired),
-            aliases=aliases,
+            aliases=aliases, reading=reading,
         )
 
     def _tokens(self, text: str, naming: Naming, cited: bool) -> tuple[str, ...]:

@@ -29,11 +29,14 @@ import numpy as np
 from knowledge.model import STATUS_IN_FORCE, UNIT_ARTICLE
 from knowledge.store import IndexRow
 from retrieval.fields import FieldIndex
+from retrieval.intent import HeadingReading, QuestionReader, QuestionReading
 from retrieval.params import HIERARCHY, OTHER_LEVEL, Params, Techniques
 from retrieval.passage_choice import PassageChoice
 from retrieval.query import AnalyzedQuery
 from retrieval.references import document_matches
 
+STEERED = 100
+"""Units (best by BM25 and priors) whose score the question's intent and award may change."""
 RERANKED = 50
 """Units (best by BM25 and priors) re-scored with the coverage factor and eligible as results;
 coverage can only lower a score, so a unit further down would need to beat 50 better ones."""
@@ -61,6 +64,7 @@ class Ranker:
         params: Params,
         techniques: Techniques,
         stopwords: frozenset[str] = frozenset(),
+        reader: QuestionReader | None = None,
     ) -> None:
         self.rows = rows
         self.fields = fields
@@ -79,7 +83,24 @@ class Ranker:
         )
         self.heading_weight = params.heading_weight if techniques.headings else 0.0
         self.choice = (
-            PassageChoice.build([r.text for r in rows]) if techniques.passage_choice else None
+            PassageChoice.build(
+                [r.text for r in rows],
+                vocabulary=reader.vocabulary if reader is not None else None,
+            )
+            if techniques.passage_choice else None
+        )
+        self.headings: list[HeadingReading] = []
+        if reader is not None and techniques.intent:
+            cache: dict[str, HeadingReading] = {}
+            for r in first:
+                title = r.unit_title or ""
+                if title not in cache:
+                    cache[title] = reader.read_heading(title)
+                self.headings.append(cache[title])
+        self.steering_intents = (
+            {i.key for i in reader.vocabulary.intents if i.heading}
+            | set(reader.vocabulary.award_article)
+            if reader is not None else set()
         )
 
     # -- scores ------------------------------------------------------------------------------
@@ -142,7 +163,12 @@ class Ranker:
         candidates = np.flatnonzero(units > 0)
         if candidates.size == 0:
             return []
-        order = candidates[np.lexsort((candidates, -units[candidates]))][:RERANKED]
+        order = candidates[np.lexsort((candidates, -units[candidates]))]
+        if self.headings and query.reading is not None:
+            steered = order[:STEERED]
+            units[steered] = units[steered] * self.steering(query.reading, steered)
+            order = steered[np.lexsort((steered, -units[steered]))]
+        order = order[:RERANKED]
         coverage = self.coverage(query, self.topic_words(query), order)
         gamma = self.params.coverage_exponent
         if gamma:
@@ -157,13 +183,51 @@ class Ranker:
             hits.append(Hit(best, float(units[u]), others, coverage=cov))
         return hits
 
+    def steering(self, reading: QuestionReading, units: np.ndarray) -> np.ndarray:
+        """Factors from what the question asks and about which award (see
+        :mod:`retrieval.intent`): an article whose heading answers the intent or names the
+        award (or its kind) is raised; an article about another award, or the same award at
+        another hạng, is lowered. Intent over object: the decree's "Hồ sơ … Huân chương các
+        loại" gets both the intent and the kind factor, the award's own article only one."""
+        p = self.params
+        factors = np.ones(len(units))
+        intents = set(reading.intents) & self.steering_intents
+        obj = reading.object
+        mentioned = {o.award for o in reading.objects if o.award}
+        for j, u in enumerate(units.tolist()):
+            heading = self.headings[u]
+            factor = 1.0
+            if intents and heading.intents & intents:
+                factor *= p.intent_boost
+            if obj is not None and heading.names_awards:
+                factor *= self._object_factor(obj, mentioned, heading)
+            factors[j] = factor
+        return factors
+
+    def _object_factor(self, obj, mentioned: set[str], heading: HeadingReading) -> float:
+        p = self.params
+        if obj.award is not None:
+            ranks = [rank for award, rank in heading.awards if award == obj.award]
+            if ranks:
+                if obj.rank is None or None in ranks or obj.rank in ranks:
+                    return p.object_boost
+                return p.rank_penalty
+            if obj.award_class in heading.classes and obj.award not in heading.excluded:
+                return p.class_boost
+            if any(award not in mentioned for award, _ in heading.awards):
+                return p.other_award_penalty
+            return 1.0
+        if obj.award_class in heading.classes:
+            return p.class_boost
+        return 1.0
+
     def display_order(
         self, members: Sequence[int], passage: np.ndarray, query: AnalyzedQuery
     ) -> list[int]:
         """The unit's passages in the order to show them (see :mod:`retrieval.passage_choice`)."""
         if self.choice is None:
             return sorted(members, key=lambda i: (-passage[i], i))
-        return self.choice.best(members, passage, query.text)
+        return self.choice.best(members, passage, query.text, query.reading)
 
     # -- direct references --------------------------------------------------------------------
     def resolve(self, query: AnalyzedQuery) -> list[Hit]:
@@ -279,8 +343,24 @@ class Ranker:
         return hit.coverage - self.unknown_share(query, words)
 
     def relevant(self, query: AnalyzedQuery, hit: Hit) -> bool:
-        """Answer only when the best unit carries enough evidence (see :meth:`evidence`)."""
-        return self.evidence(query, hit) >= self.params.min_evidence
+        """Whether to answer, decided by domain evidence first (is the question about thi đua,
+        khen thưởng at all? :attr:`QuestionReading.domain_evidence`):
+
+        - it names an award or kind of award, or uses two of the field's terms: answer, however
+          weak the best match (a refusal costs an officer more than a weak answer);
+        - it uses one term of the field only ("khen thưởng" also belongs to an association's
+          "Hội đồng khen thưởng, kỷ luật", "tiền thưởng" to tax law): answer when the best
+          article's evidence (:meth:`evidence`) reaches ``weak_domain_evidence``;
+        - nothing of the field: answer only when the best article covers the question well
+          (``min_evidence``): "Năm tròn là gì?" is answered, "Thủ tục đăng ký kết hôn cần giấy
+          tờ gì?" is not.
+        """
+        reading = query.reading
+        strength = reading.domain_evidence if reading is not None else 0
+        if strength >= 2:
+            return True
+        threshold = self.params.weak_domain_evidence if strength else self.params.min_evidence
+        return self.evidence(query, hit) >= threshold
 
     def unit_of(self, passage: int) -> int:
         return int(self.fields.unit_of[passage])
