@@ -71,6 +71,7 @@ class IntentVocabulary:
     intents: tuple[IntentSpec, ...]
     award_article: tuple[str, ...]
     classes: tuple[tuple[str, ...], ...]
+    general_classes: frozenset[str]
     list_headings: tuple[tuple[str, ...], ...]
     fillers: frozenset[str]
     not_in_names: tuple[tuple[str, ...], ...]
@@ -108,6 +109,8 @@ class IntentVocabulary:
             intents=intents,
             award_article=tuple(config.get("award_article", {}).get("intents", [])),
             classes=phrases(objects.get("classes", [])),
+            general_classes=frozenset(" ".join(syllables(c))
+                                      for c in objects.get("general_classes", [])),
             list_headings=phrases(objects.get("list_headings", [])),
             fillers=frozenset(w for v in objects.get("fillers", []) for w in syllables(v)),
             not_in_names=phrases(objects.get("not_in_names", [])),
@@ -417,6 +420,9 @@ class HeadingReading:
     """Kinds named as such ("Huân chương các loại", "Mức tiền thưởng Huân chương …")."""
     excluded: frozenset[str] = frozenset()
     """Awards the heading excepts ("(trừ Huân chương Hữu nghị)")."""
+    own_article: bool = False
+    """The heading is only an award's (or kind's) name: its intents are the award article's
+    (``[award_article]``), not written in the heading."""
 
     @property
     def names_awards(self) -> bool:
@@ -464,7 +470,8 @@ class QuestionReader:
         domain = self._domain_terms(syllables(text))
         return QuestionReading(
             text=text, intents=intents, objects=objects, subjects=subjects,
-            domain_terms=domain, main=_main_object(objects, asking), labels=self.labels,
+            domain_terms=domain, labels=self.labels,
+            main=_main_object(objects, asking, self.vocabulary.general_classes),
         )
 
     def _domain_terms(self, words: Sequence[str]) -> tuple[str, ...]:
@@ -498,7 +505,10 @@ class QuestionReader:
                 asking.append((a, b))
         return asking or [(0, len(text))]
 
-    def read_heading(self, heading: str) -> HeadingReading:
+    def read_heading(self, heading: str, titled: bool = True) -> HeadingReading:
+        """What a heading says its article is about; ``titled=False`` for the opening
+        sentence of an untitled article, which is about an award only when it starts with
+        the award's name ("Huân chương Độc lập hạng ba để tặng …")."""
         text = normalize(heading)
         cut = re.search(r"\btrừ\b", text)
         main, rest = (text[: cut.start()], text[cut.end():]) if cut else (text, "")
@@ -507,14 +517,23 @@ class QuestionReader:
         awards = frozenset((m.award, m.rank) for m in mentions if m.award)
         classes = frozenset(m.award_class for m in mentions if m.is_class)
         intents = set(self._intents(syllables(main), self.vocabulary.intents, "heading"))
+        own = False
         if not intents and mentions:
             # Only the award's own article: its heading is the name and little else
             # ("Danh hiệu “Chiến sĩ thi đua cơ sở”", "“Huân chương Lao động” hạng Ba").
             rest = [w for w in syllables(_blank(main, [m.span for m in mentions]))
                     if w not in self.vocabulary.ranks and w != _RANK_WORD]
             if len(rest) <= AWARD_HEADING_EXTRA:
+                own = True
+            elif not titled:
+                if len(syllables(main[: mentions[0].span[0]])) > 2:
+                    return HeadingReading()
+                own = True
+            if own:
                 intents.update(self.vocabulary.award_article)
-        return HeadingReading(frozenset(intents), awards, classes, excluded)
+        elif not titled:
+            return HeadingReading()
+        return HeadingReading(frozenset(intents), awards, classes, excluded, own)
 
     @staticmethod
     def _intents(words: Sequence[str], specs: Sequence[IntentSpec], which: str) -> tuple[str, ...]:
@@ -542,7 +561,9 @@ _SENTENCE = re.compile(r"[^.?!;\n]+[.?!;\n]*")
 
 
 def _main_object(
-    objects: Sequence[ObjectMention], asking: Sequence[tuple[int, int]]
+    objects: Sequence[ObjectMention],
+    asking: Sequence[tuple[int, int]],
+    general: frozenset[str] = frozenset(),
 ) -> int | None:
     if not objects:
         return None
@@ -551,7 +572,10 @@ def _main_object(
         if named:
             return named[-1]
     named = [i for i, o in enumerate(objects) if not o.is_class]
-    return named[0] if named else 0
+    if named:
+        return named[0]
+    kinds = [i for i, o in enumerate(objects) if o.award_class not in general]
+    return kinds[0] if kinds else None
 
 
 def shared_title_words(titles: Sequence[str], share: float = 0.5) -> list[str]:

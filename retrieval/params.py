@@ -85,7 +85,10 @@ class Params:
     intent_boost: float = 1.5
     """Factor for an article whose heading answers the question's intent ("Hồ sơ …" for a
     dossier question)."""
-    object_boost: float = 1.5
+    intent_mismatch: float = 0.67
+    """Factor for an article whose heading answers another intent than the question's (a
+    dossier article for a question about standards)."""
+    object_boost: float = 1.25
     """Factor for an article whose heading names the award asked about (same hạng)."""
     class_boost: float = 1.3
     """Factor for an article whose heading names the award's kind ("Huân chương các loại")."""
@@ -93,12 +96,12 @@ class Params:
     """Factor for the same award at another hạng (hạng Nhất asked, hạng Nhì's article)."""
     other_award_penalty: float = 0.6
     """Factor for an article about an award the question does not name."""
-    min_evidence: float = 0.52
+    min_evidence: float = 0.514
     """Decline a question that uses none of the field's words (see
     :meth:`retrieval.ranking.Ranker.relevant`) when the best article's evidence
     (:meth:`retrieval.ranking.Ranker.evidence`: IDF-weighted coverage of the question's topic
     words minus their never-seen share) is below this; chosen by :mod:`retrieval.tuning`."""
-    weak_domain_evidence: float = 0.07
+    weak_domain_evidence: float = -0.022
     """The same threshold for a question that uses a single term of the field."""
 
     def prior(self, status: str, kind: str = "luat") -> float:

@@ -28,8 +28,8 @@ import numpy as np
 
 from knowledge.model import STATUS_IN_FORCE, UNIT_ARTICLE
 from knowledge.store import IndexRow
-from retrieval.fields import FieldIndex
-from retrieval.intent import HeadingReading, QuestionReader, QuestionReading
+from retrieval.fields import FieldIndex, opening_sentence
+from retrieval.intent import HeadingReading, ObjectMention, QuestionReader, QuestionReading
 from retrieval.params import HIERARCHY, OTHER_LEVEL, Params, Techniques
 from retrieval.passage_choice import PassageChoice
 from retrieval.query import AnalyzedQuery
@@ -89,13 +89,16 @@ class Ranker:
             )
             if techniques.passage_choice else None
         )
+        self.reader = reader
         self.headings: list[HeadingReading] = []
         if reader is not None and techniques.intent:
             cache: dict[str, HeadingReading] = {}
             for r in first:
-                title = r.unit_title or ""
+                # An untitled article ("Điều 33" of a consolidated text) is read from its
+                # opening sentence, as the heading field is (retrieval.fields).
+                title = r.unit_title or opening_sentence(r.text)
                 if title not in cache:
-                    cache[title] = reader.read_heading(title)
+                    cache[title] = reader.read_heading(title, titled=bool(r.unit_title))
                 self.headings.append(cache[title])
         self.steering_intents = (
             {i.key for i in reader.vocabulary.intents if i.heading}
@@ -197,15 +200,22 @@ class Ranker:
         for j, u in enumerate(units.tolist()):
             heading = self.headings[u]
             factor = 1.0
-            if intents and heading.intents & intents:
-                factor *= p.intent_boost
+            answers = bool(intents and heading.intents & intents)
+            if intents and heading.intents:
+                factor *= p.intent_boost if answers else p.intent_mismatch
             if obj is not None and heading.names_awards:
-                factor *= self._object_factor(obj, mentioned, heading)
+                factor *= self._object_factor(obj, mentioned, heading, answers)
             factors[j] = factor
         return factors
 
-    def _object_factor(self, obj, mentioned: set[str], heading: HeadingReading) -> float:
+    def _object_factor(
+        self, obj: ObjectMention, mentioned: set[str], heading: HeadingReading, answers: bool
+    ) -> float:
+        """The award's own article or the same award at the asked hạng is raised, another
+        hạng or another award lowered; a provision for the award's whole kind ("Hồ sơ …
+        Huân chương các loại") is raised only when its heading also answers the intent."""
         p = self.params
+        kind = answers and not heading.own_article
         if obj.award is not None:
             ranks = [rank for award, rank in heading.awards if award == obj.award]
             if ranks:
@@ -213,13 +223,19 @@ class Ranker:
                     return p.object_boost
                 return p.rank_penalty
             if obj.award_class in heading.classes and obj.award not in heading.excluded:
-                return p.class_boost
+                return p.class_boost if kind else 1.0
             if any(award not in mentioned for award, _ in heading.awards):
                 return p.other_award_penalty
             return 1.0
-        if obj.award_class in heading.classes:
-            return p.class_boost
+        if obj.award_class in heading.classes or (
+            obj.every and any(self.award_class(a) == obj.award_class for a, _ in heading.awards)
+        ):
+            return p.class_boost if kind or obj.every else 1.0
         return 1.0
+
+    def award_class(self, award: str) -> str:
+        known = self.reader.catalog.awards.get(award) if self.reader is not None else None
+        return known.award_class if known is not None else ""
 
     def display_order(
         self, members: Sequence[int], passage: np.ndarray, query: AnalyzedQuery
