@@ -47,6 +47,18 @@ UNIT_SLIDE = "slide"
 UNIT_TEXT = "toan-van"
 
 
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+"""Characters that change no reading of a text but break words apart: zero-width space,
+non-joiner, joiner, word joiner, BOM, soft hyphen (pasted from Word or PDF). Documents
+(knowledge.loaders) and questions (retrieval.text) drop exactly these."""
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without :data:`INVISIBLE` characters."""
+    return text.translate(_INVISIBLE_TABLE)
+
+
 def number_key(number: str) -> str:
     """How document numbers compare: "152/2025/NĐ-CP", "152/2025/nđ-cp" and "152 /2025/NĐ-CP"
     name one document (NFC, no white space, lowercase). The one definition used by storage,

@@ -26,6 +26,7 @@ from retrieval.lexicon import Lexicon, LexiconError, load_lexicon
 from retrieval.params import DEFAULT_PARAMS, DEFAULT_TECHNIQUES, Params, Techniques
 from retrieval.query import AnalyzedQuery, QueryAnalyzer
 from retrieval.ranking import Hit, Ranker
+from retrieval.spelling import SpellingCorrector
 from retrieval.text import tokenize
 from retrieval.vocabulary import DiacriticRestorer
 
@@ -159,6 +160,10 @@ class SearchIndex:
         self.analyzer = QueryAnalyzer(
             self.lexicon, self.restorer, self.catalog, techniques, tokenizer=tokenizer,
             known=lambda token: article_df(token) > 0, reader=self.reader,
+            corrector=SpellingCorrector(
+                self.restorer.unigrams, self.restorer.bigrams,
+                protected=(s for p in self.lexicon.stopwords for s in p.split()),
+            ),
         )
 
     def _reader(self) -> QuestionReader:
@@ -172,10 +177,13 @@ class SearchIndex:
 
     def _question_language(self, tokenizer: Callable[[str], list[str]]) -> list[list[str]]:
         """Phrases of the officers' question language, from the vocabulary data files."""
+        return [tokenizer(p) for p in sorted(self._question_phrases())]
+
+    def _question_phrases(self) -> set[str]:
         lex = self.lexicon
         phrases = {*lex.stopwords, *lex.abbreviations.values()}
         phrases.update(w for rule in lex.rules for w in rule.when)
-        return [tokenizer(p) for p in sorted(phrases)]
+        return phrases
 
     def analyze(self, question: str) -> AnalyzedQuery:
         return self.analyzer.analyze(question)

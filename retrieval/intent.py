@@ -462,12 +462,12 @@ class QuestionReader:
         text = normalize(text)
         objects = tuple(self.catalog.find(text))
         asking = self._asking(text)
-        words = [w for a, b in asking for w in syllables(text[a:b])]
+        words = Words([w for a, b in asking for w in _SYLLABLE.findall(text[a:b])])
         intents = self._intents(words, self.vocabulary.intents, "asked_by")
-        found = subjects_in(syllables(_blank(text, [o.span for o in objects])),
+        found = subjects_in(_SYLLABLE.findall(_blank(text, [o.span for o in objects])),
                             self.vocabulary.subjects)
         subjects = tuple(s for s in self.vocabulary.subjects if s in found)
-        domain = self._domain_terms(syllables(text))
+        domain = self._domain_terms(_SYLLABLE.findall(text))
         return QuestionReading(
             text=text, intents=intents, objects=objects, subjects=subjects,
             domain_terms=domain, labels=self.labels,
@@ -479,8 +479,9 @@ class QuestionReader:
         ("thi đua, khen thưởng" is two terms, "chiến sĩ thi đua" one)."""
         taken = [False] * len(words)
         found: dict[str, None] = {}
+        indexed = Words(words)
         for phrase in self._domain:
-            for start in occurrences(words, phrase):
+            for start in indexed.find(phrase):
                 span = range(start, start + len(phrase))
                 if not any(taken[i] for i in span):
                     for i in span:
@@ -498,10 +499,10 @@ class QuestionReader:
         asking = []
         for a, b in spans:
             sentence = text[a:b]
-            words = syllables(sentence)
-            if sentence.rstrip().endswith("?") or (words and words[-1] in vocabulary.ends) or any(
-                _contains(words, p) for p in vocabulary.asks
-            ):
+            words = Words(_SYLLABLE.findall(sentence))
+            if sentence.rstrip().endswith("?") or (
+                words.words and words.words[-1] in vocabulary.ends
+            ) or any(words.has(p) for p in vocabulary.asks):
                 asking.append((a, b))
         return asking or [(0, len(text))]
 
@@ -536,16 +537,19 @@ class QuestionReader:
         return HeadingReading(frozenset(intents), awards, classes, excluded, own)
 
     @staticmethod
-    def _intents(words: Sequence[str], specs: Sequence[IntentSpec], which: str) -> tuple[str, ...]:
+    def _intents(
+        words: Sequence[str] | Words, specs: Sequence[IntentSpec], which: str
+    ) -> tuple[str, ...]:
         """Intents whose phrases occur, in vocabulary order; a phrase inside a span already
         claimed by an earlier intent does not count ("thẩm quyền đề nghị")."""
         claimed: list[tuple[int, int]] = []
         found: list[tuple[int, str]] = []
+        words = words if isinstance(words, Words) else Words(words)
         for spec in specs:
             phrases = spec.asked_by if which == "asked_by" else spec.heading
             first = None
             for phrase in phrases:
-                for start in occurrences(words, phrase):
+                for start in words.find(phrase):
                     end = start + len(phrase)
                     if any(a <= start and end <= b for a, b in claimed):
                         continue
@@ -592,22 +596,43 @@ def shared_title_words(titles: Sequence[str], share: float = 0.5) -> list[str]:
 
 
 def subjects_in(
-    words: Sequence[str], table: dict[str, tuple[tuple[str, ...], ...]]
+    words: Sequence[str] | Words, table: dict[str, tuple[tuple[str, ...], ...]]
 ) -> frozenset[str]:
     """The subjects of ``table`` (subject → phrases) that ``words`` mention."""
-    return frozenset(s for s, phrases in table.items() if any(_contains(words, p) for p in phrases))
+    indexed = words if isinstance(words, Words) else Words(words)
+    return frozenset(s for s, phrases in table.items() if any(indexed.has(p) for p in phrases))
 
 
-def occurrences(words: Sequence[str], phrase: Sequence[str]) -> Iterable[int]:
+class Words:
+    """A word sequence indexed by word, so that looking up many phrases costs one dictionary
+    probe each instead of a scan."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = list(words)
+        self.at: dict[str, list[int]] = {}
+        for i, word in enumerate(self.words):
+            self.at.setdefault(word, []).append(i)
+
+    def find(self, phrase: Sequence[str]) -> Iterable[int]:
+        n = len(phrase)
+        phrase = tuple(phrase)
+        for i in self.at.get(phrase[0], ()):
+            if n == 1 or tuple(self.words[i : i + n]) == phrase:
+                yield i
+
+    def has(self, phrase: Sequence[str]) -> bool:
+        return next(iter(self.find(phrase)), None) is not None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+def occurrences(words: Sequence[str] | Words, phrase: Sequence[str]) -> Iterable[int]:
     """Start positions of ``phrase`` (syllables) in ``words``."""
-    n = len(phrase)
-    first = phrase[0]
-    for i, word in enumerate(words):
-        if word == first and tuple(words[i : i + n]) == tuple(phrase):
-            yield i
+    return (words if isinstance(words, Words) else Words(words)).find(phrase)
 
 
-def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
+def _contains(words: Sequence[str] | Words, phrase: Sequence[str]) -> bool:
     return next(iter(occurrences(words, phrase)), None) is not None
 
 

@@ -32,6 +32,8 @@ class Techniques:
     """"điều 84", "khoản 2 điều 84 luật 06/2022" go straight to that passage."""
     passage_choice: bool = True
     """Inside an article, show a substantive or enumerating passage before a delegation."""
+    spelling: bool = True
+    """A dropped, doubled or wrong letter or tone is corrected against the index's syllables."""
     intent: bool = True
     """The question's intent and award steer which article ranks (:mod:`retrieval.intent`)."""
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pyvi import ViTokenizer
 
-from knowledge.model import number_key
+from knowledge.model import number_key, strip_invisible
 
 # Old-style tone placement on the second vowel of a syllable-final "oa", "oe", "uy"
 # ("hoà", "khoẻ", "thuỷ") → modern placement on the first ("hòa", "khỏe", "thủy").
@@ -51,8 +51,10 @@ _WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 
 def nfc(text: str) -> str:
-    """Unicode NFC: files and Telegram may send decomposed (NFD) Vietnamese."""
-    return unicodedata.normalize("NFC", text)
+    """Unicode NFC without invisible characters (zero-width, BOM, soft hyphen), exactly as
+    documents are cleaned: files and Telegram may send decomposed (NFD) Vietnamese, and text
+    pasted from Word or PDF carries characters that split a word in two."""
+    return unicodedata.normalize("NFC", strip_invisible(text))
 
 
 def normalize_tone_marks(text: str) -> str:
@@ -60,6 +62,11 @@ def normalize_tone_marks(text: str) -> str:
     for pattern, mapping in _TONE_RULES:
         text = pattern.sub(lambda m, mp=mapping: mp[m.group(1)], text)
     return text
+
+
+def normalize_chars(text: str) -> str:
+    """NFC, no invisible characters, one tone convention; case kept (for display)."""
+    return normalize_tone_marks(nfc(text))
 
 
 def normalize(text: str) -> str:
