@@ -227,3 +227,24 @@ def format_table(results: dict[str, dict[str, Metrics]]) -> str:
         line += f" | {every.declined_with_gold:>12}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def format_summary(results: dict[str, Metrics]) -> str:
+    """One line per group of questions (all, with/without diacritics, out of scope, typo'd
+    copies): R@1, R@5, MRR, clause@1, off-topic declined, answerable declined, and how
+    on-topic questions the knowledge base cannot answer were handled."""
+    head = (f"{'nhóm':<20} {'n':>4} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'khoản@1':>8} "
+            f"{'từ chối':>8} {'từ chối nhầm':>13} {'chưa nạp: trả lời/ghi chú':>26}")
+    lines = [head]
+    for name, m in results.items():
+        declined = f"{m.declined:.2f}" if m.out_of_scope else "-"
+        clause = f"{m.clause_at_1:.2f}" if m.clause_questions else "-"
+        loaded = (f"{m.not_loaded_answered}/{m.not_loaded_noted} của {m.not_loaded}"
+                  if m.not_loaded else "-")
+        if m.answerable:
+            figures = f"{m.recall_at_1:>6.2f} {m.recall_at_5:>6.2f} {m.mrr:>6.2f}"
+        else:
+            figures = f"{'-':>6} {'-':>6} {'-':>6}"
+        lines.append(f"{name:<20} {m.questions:>4} {figures} {clause:>8} {declined:>8} "
+                     f"{m.declined_with_gold:>13} {loaded:>26}")
+    return "\n".join(lines)

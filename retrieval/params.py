@@ -46,6 +46,24 @@ class Techniques:
 
 
 HIERARCHY = {"luat": 0, "van-ban-hop-nhat": 0, "nghi-dinh": 1, "thong-tu": 2}
+NATIONAL_SCOPES = frozenset({"", "toàn quốc", "cả nước"})
+"""Scopes (lowercase) of documents that apply nationwide; any other scope is a locality."""
+
+
+def scope_key(scope: str | None) -> str:
+    """How scopes compare: lowercase, single spaces ("Tỉnh  Bắc Ninh" = "tỉnh bắc ninh")."""
+    return " ".join((scope or "").lower().split())
+
+
+def is_national(scope: str | None) -> bool:
+    return scope_key(scope) in NATIONAL_SCOPES
+
+
+def same_locality(scope: str | None, locality: str | None) -> bool:
+    """Whether a document's scope is the deployment's locality ("tỉnh Bắc Ninh" matches
+    "Bắc Ninh" and "tỉnh Bắc Ninh")."""
+    a, b = scope_key(scope), scope_key(locality)
+    return bool(a and b) and (a == b or a.endswith(" " + b) or b.endswith(" " + a))
 """Level of each document kind in the legal hierarchy (a consolidated text is the law)."""
 OTHER_LEVEL = 3
 
@@ -78,6 +96,12 @@ class Params:
     hierarchy_decay: float = 0.8
     """Prior factor per level down the legal hierarchy (luật 0, nghị định 1, thông tư 2, other
     kinds 3): when a law and its implementing decree match alike, the law is cited first."""
+    local_boost: float = 1.25
+    """With a deployment locality (``SearchEngine(locality=…)``): prior of a document scoped to
+    it, in place of its status × hierarchy prior, so the deployment's own rules come first on
+    their subjects. Set, not tuned (no question set has a locality)."""
+    other_locality_prior: float = 0.5
+    """With a deployment locality: factor for documents scoped to another province or unit."""
     named_document_boost: float = 1.5
     """Multiplier for documents the question names ("luật 2003", "nghị định 152")."""
     coverage_exponent: float = 0.5

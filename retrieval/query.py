@@ -195,7 +195,7 @@ class QueryAnalyzer:
         by the ranking instead), unless nothing else would be left of a question that cites
         no article ("nghị định 152" alone still searches that document's words)."""
         tokens = self._resplit(self.tokenize(text))
-        if naming.documents and naming.spans:
+        if naming.spans:
             rest = list(text)
             for start, end in naming.spans:
                 rest[start:end] = " " * (end - start)

@@ -30,7 +30,14 @@ from knowledge.model import STATUS_IN_FORCE, UNIT_ARTICLE
 from knowledge.store import IndexRow
 from retrieval.fields import FieldIndex, opening_sentence
 from retrieval.intent import HeadingReading, ObjectMention, QuestionReader, QuestionReading
-from retrieval.params import HIERARCHY, OTHER_LEVEL, Params, Techniques
+from retrieval.params import (
+    HIERARCHY,
+    OTHER_LEVEL,
+    Params,
+    Techniques,
+    is_national,
+    same_locality,
+)
 from retrieval.passage_choice import PassageChoice
 from retrieval.query import AnalyzedQuery
 from retrieval.references import document_matches
@@ -65,6 +72,7 @@ class Ranker:
         techniques: Techniques,
         stopwords: frozenset[str] = frozenset(),
         reader: QuestionReader | None = None,
+        locality: str | None = None,
     ) -> None:
         self.rows = rows
         self.fields = fields
@@ -74,13 +82,17 @@ class Ranker:
         first = [rows[m[0]] for m in fields.unit_rows]
         self.unit_document = [r.document_number for r in first]
         self.unit_status = [r.document_status for r in first]
+        self.locality = locality
+        self.unit_scope = [r.document_scope for r in first]
         self.status_prior = np.array(
-            [
-                params.prior(r.document_status, r.document_kind)
-                if techniques.status_prior else 1.0
-                for r in first
-            ]
+            [self._prior(r) if techniques.status_prior else 1.0 for r in first]
         )
+        # What lifts a local document's own award above the national texts (see steering).
+        self.hierarchy_factor = np.array([
+            params.hierarchy_decay ** HIERARCHY.get(r.document_kind, OTHER_LEVEL)
+            if techniques.status_prior else 1.0
+            for r in first
+        ])
         self.heading_weight = params.heading_weight if techniques.headings else 0.0
         self.choice = (
             PassageChoice.build(
@@ -100,11 +112,32 @@ class Ranker:
                 if title not in cache:
                     cache[title] = reader.read_heading(title, titled=bool(r.unit_title))
                 self.headings.append(cache[title])
+        # Awards that only local documents (a province's, a unit's) name in their headings:
+        # their own awards, which their own articles answer best.
+        named_by: dict[str, set[int]] = {}
+        for u, heading in enumerate(self.headings):
+            for award, _ in heading.awards:
+                named_by.setdefault(award, set()).add(u)
+        self.own_awards = {
+            award: units for award, units in named_by.items()
+            if all(not is_national(self.unit_scope[u]) for u in units)
+        }
         self.steering_intents = (
             {i.key for i in reader.vocabulary.intents if i.heading}
             | set(reader.vocabulary.award_article)
             if reader is not None else set()
         )
+
+    def _prior(self, row: IndexRow) -> float:
+        """Status × hierarchy prior; with a deployment locality, its own documents get
+        ``local_boost`` instead and another locality's documents are lowered."""
+        p = self.params
+        prior = p.prior(row.document_status, row.document_kind)
+        if self.locality is None or is_national(row.document_scope):
+            return prior
+        if same_locality(row.document_scope, self.locality):
+            return p.status_priors.get(row.document_status, 1.0) * p.local_boost
+        return prior * p.other_locality_prior
 
     # -- scores ------------------------------------------------------------------------------
     def _weighted(
@@ -205,6 +238,11 @@ class Ranker:
                 factor *= p.intent_boost if answers else p.intent_mismatch
             if obj is not None and heading.names_awards:
                 factor *= self._object_factor(obj, mentioned, heading, answers)
+                if obj.award in self.own_awards and u in self.own_awards[obj.award]:
+                    # A province's or unit's rule on its own award ("Cờ thi đua của Ủy ban
+                    # nhân dân tỉnh") is the one to read on it, whatever its rank in the
+                    # legal hierarchy.
+                    factor /= self.hierarchy_factor[u]
             factors[j] = factor
         return factors
 

@@ -14,7 +14,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 
-from retrieval.evaluation import Question
+from retrieval.evaluation import Metrics, Question, Search, evaluate
 
 TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 """Combining tone marks: huyền, sắc, hỏi, ngã, nặng."""
@@ -95,3 +95,12 @@ def typo_questions(questions: Sequence[Question], seed: int = 0) -> list[Questio
         Question(q.id, typo_variant(q.question, q.id, seed), q.gold, q.off_topic)
         for q in questions
     ]
+
+
+def typo_figures(questions: Sequence[Question], search: Search, seeds: int) -> dict[str, Metrics]:
+    """Metrics of ``seeds`` typo'd copies of the questions ("typos 0", "typos 1", …): the
+    figures to set beside the clean ones (``tdkt eval --typos N``)."""
+    return {
+        f"typos {seed}": evaluate(typo_questions(questions, seed), search)
+        for seed in range(seeds)
+    }
