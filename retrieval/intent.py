@@ -443,6 +443,14 @@ class QuestionReader:
         terms = {*vocabulary.domain_terms, *(tuple(syllables(t)) for t in domain_terms)}
         terms.discard(())
         self._domain = sorted(terms, key=len, reverse=True)
+        self._asked_by = _phrase_table(
+            (phrase, order) for order, spec in enumerate(vocabulary.intents)
+            for phrase in spec.asked_by
+        )
+        self._heading_cues = _phrase_table(
+            (phrase, order) for order, spec in enumerate(vocabulary.intents)
+            for phrase in spec.heading
+        )
         self.labels = {i.key: i.label for i in vocabulary.intents}
 
     @classmethod
@@ -477,10 +485,14 @@ class QuestionReader:
     def _domain_terms(self, words: Sequence[str]) -> tuple[str, ...]:
         """Distinct domain terms, longest first, each word counted in one term only
         ("thi đua, khen thưởng" is two terms, "chiến sĩ thi đua" one)."""
+        present = set(words)
         taken = [False] * len(words)
         found: dict[str, None] = {}
-        indexed = Words(words)
+        indexed: Words | None = None
         for phrase in self._domain:
+            if phrase[0] not in present:
+                continue
+            indexed = indexed or Words(words)
             for start in indexed.find(phrase):
                 span = range(start, start + len(phrase))
                 if not any(taken[i] for i in span):
@@ -536,29 +548,42 @@ class QuestionReader:
             return HeadingReading()
         return HeadingReading(frozenset(intents), awards, classes, excluded, own)
 
-    @staticmethod
     def _intents(
-        words: Sequence[str] | Words, specs: Sequence[IntentSpec], which: str
+        self, words: Sequence[str] | Words, specs: Sequence[IntentSpec], which: str
     ) -> tuple[str, ...]:
         """Intents whose phrases occur, in vocabulary order; a phrase inside a span already
         claimed by an earlier intent does not count ("thẩm quyền đề nghị")."""
+        words = words.words if isinstance(words, Words) else list(words)
+        table = self._asked_by if which == "asked_by" else self._heading_cues
+        matches: dict[int, list[tuple[int, int]]] = {}
+        for i, word in enumerate(words):
+            for phrase, order in table.get(word, ()):
+                n = len(phrase)
+                if n == 1 or tuple(words[i : i + n]) == phrase:
+                    matches.setdefault(order, []).append((i, i + n))
         claimed: list[tuple[int, int]] = []
-        found: list[tuple[int, str]] = []
-        words = words if isinstance(words, Words) else Words(words)
-        for spec in specs:
-            phrases = spec.asked_by if which == "asked_by" else spec.heading
-            first = None
-            for phrase in phrases:
-                for start in words.find(phrase):
-                    end = start + len(phrase)
-                    if any(a <= start and end <= b for a, b in claimed):
-                        continue
-                    claimed.append((start, end))
-                    first = start if first is None else min(first, start)
-            if first is not None:
-                found.append((first, spec.key))
+        found: list[str] = []
+        for order in sorted(matches):
+            counted = False
+            for start, end in matches[order]:
+                if any(a <= start and end <= b for a, b in claimed):
+                    continue
+                claimed.append((start, end))
+                counted = True
+            if counted:
+                found.append(specs[order].key)
         # main intent = vocabulary order (specific before general), not position
-        return tuple(key for _, key in found)
+        return tuple(found)
+
+
+def _phrase_table(
+    phrases: Iterable[tuple[tuple[str, ...], int]],
+) -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """First word → (phrase, payload): a text's phrases are found in one pass over its words."""
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for phrase, payload in phrases:
+        table.setdefault(phrase[0], []).append((phrase, payload))
+    return table
 
 
 _SENTENCE = re.compile(r"[^.?!;\n]+[.?!;\n]*")

@@ -23,18 +23,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.intent import (
-    IntentVocabulary,
-    QuestionReading,
-    occurrences,
-    subjects_in,
-    syllables,
-)
+from retrieval.intent import IntentVocabulary, QuestionReading, Words, subjects_in, syllables
 from retrieval.text import normalize
 
 DATA = Path(__file__).resolve().parent / "data" / "passage_choice.toml"
@@ -42,6 +36,7 @@ _ENUMERATION = re.compile(r"(?m)^\s*(?:[a-zđ]\)|-\s)")
 _DATE = re.compile(r"\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b")
 _OPENING_END = re.compile(r"[:;.](?:\s|$)")
 GENERAL_SUBJECTS = ("cá nhân", "tập thể")
+WEIGHTS_REMEMBERED = 256
 LISTED_TOGETHER = 3
 """Syllables apart within which "cá nhân" and "tập thể" are one listing, not a reference."""
 
@@ -70,6 +65,7 @@ class PassageChoice:
     other_factor: float = 1.0
     date_intents: frozenset[str] = frozenset()
     date_factor: float = 1.0
+    asked: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -101,10 +97,10 @@ class PassageChoice:
             end = _OPENING_END.search(body, 20)
             body = body[: end.start()] if end else body
             if body not in cache:
-                words = syllables(body)
+                words = Words(syllables(body))
                 found = set(subjects_in(words, table))
                 first = {
-                    g: min(i for p in table[g] for i in occurrences(words, p))
+                    g: min(i for p in table[g] for i in words.find(p))
                     for g in GENERAL_SUBJECTS if g in found
                 }
                 if len(first) == 2:
@@ -132,10 +128,17 @@ class PassageChoice:
         )
 
     def weights(self, question_text: str) -> tuple[float, float]:
-        """(factor for delegation passages, factor for enumerating passages) for a question."""
+        """(factor for delegation passages, factor for enumerating passages) for a question;
+        remembered for the last questions (it is asked for every ranked article)."""
+        known = self.asked.get(question_text)
+        if known is not None:
+            return known
+        if len(self.asked) >= WEIGHTS_REMEMBERED:
+            self.asked.clear()
         text = normalize(question_text)
         delegation = 1.0 if self.delegation_asked.search(text) else self.delegation_factor
         listing = self.listing_factor if self.listing_asked.search(text) else 1.0
+        self.asked[question_text] = (delegation, listing)
         return delegation, listing
 
     def subject_weight(self, i: int, reading: QuestionReading | None) -> float:
@@ -182,3 +185,4 @@ class PassageChoice:
             return (-float(scores[i]) * weight, i)
 
         return sorted(members, key=key)
+

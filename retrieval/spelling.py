@@ -266,11 +266,13 @@ class SpellingCorrector:
         unigrams, inner, bigrams = syllable_counts(words, word_pairs)
         self.accented = SyllableVocabulary(unigrams, inner, bigrams, ONSETS)
 
+        stripped = {s: strip_diacritics(s) for s in unigrams}
+
         def plain(counter: Mapping) -> Counter:
             out: Counter = Counter()
             for key, n in counter.items():
-                k = (strip_diacritics(key) if isinstance(key, str)
-                     else tuple(strip_diacritics(x) for x in key))
+                k = stripped[key] if isinstance(key, str) else (stripped[key[0]],
+                                                                 stripped[key[1]])
                 out[k] += n
             return out
 

@@ -81,8 +81,10 @@ def canonical_doc_number(raw: str) -> str:
     return number_key(raw)
 
 
+@lru_cache(maxsize=65536)
 def strip_diacritics(text: str) -> str:
-    """Remove Vietnamese diacritics and map đ→d: how officers type on a phone without IME."""
+    """Remove Vietnamese diacritics and map đ→d: how officers type on a phone without IME.
+    Cached: it runs on every syllable of every question, and syllables repeat."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
