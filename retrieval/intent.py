@@ -38,6 +38,9 @@ _QUOTED = re.compile(r"[“\"«]([^”\"»]{3,80})[”\"»]")
 _RANK_WORD = "hạng"
 MAX_LIST_ITEM_WORDS = 12
 """A list item longer than this is a sentence, not a name."""
+SPECIFIC_TERM = 3
+"""Syllables from which a term of the field is its own ("khen thưởng đột xuất"), not a word
+other fields share ("khen thưởng", "thi đua")."""
 AWARD_HEADING_EXTRA = 3
 """Words besides award names an award's own heading may hold ("Danh hiệu", "Các … khác")."""
 RANK_WINDOW = 3
@@ -381,10 +384,11 @@ class QuestionReading:
     @property
     def domain_evidence(self) -> int:
         """How clearly the question is about the field: 2 when it names an award or kind of
-        award or uses two of the field's terms ("thi đua" and "khen thưởng"), 1 for a single
-        term ("khen thưởng" alone also belongs to labour or association rules, "tiền thưởng"
-        to tax law), 0 for none."""
-        if self.objects:
+        award, uses two of the field's terms ("thi đua" and "khen thưởng") or one of its
+        longer terms ("khen thưởng đột xuất", "phong trào thi đua"); 1 for a single short term
+        ("khen thưởng" alone also belongs to labour or association rules, "tiền thưởng" to
+        tax law); 0 for none."""
+        if self.objects or any(len(t.split()) >= SPECIFIC_TERM for t in self.domain_terms):
             return 2
         return min(len(self.domain_terms), 2)
 

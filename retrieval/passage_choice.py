@@ -149,8 +149,8 @@ class PassageChoice:
         asked = set(reading.subjects) if reading is not None else set()
         weight = 1.0
         special = own & self.special
-        if special and not special & asked:
-            weight *= self.special_factor
+        if special:
+            weight *= self.match_factor if special & asked else self.special_factor
         general = asked & set(GENERAL_SUBJECTS)
         if len(general) == 1:
             (wanted,) = general
