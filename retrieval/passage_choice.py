@@ -28,7 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.intent import IntentVocabulary, QuestionReading, Words, subjects_in, syllables
+from retrieval.intent import (
+    AwardCatalog,
+    IntentVocabulary,
+    QuestionReading,
+    Words,
+    subjects_in,
+    syllables,
+)
 from retrieval.text import normalize
 
 DATA = Path(__file__).resolve().parent / "data" / "passage_choice.toml"
@@ -50,6 +57,10 @@ def _phrases(values: Sequence[str]) -> re.Pattern[str]:
 class PassageChoice:
     """Per-passage flags computed once per index; a per-query weight vector on demand."""
 
+    awards: tuple[tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]], ...]
+    """Per passage: the award its opening sentence is about (key, hạng), and every (award,
+    hạng) it names with a hạng; empty without an award catalogue."""
+    award_factor: float
     delegates: np.ndarray
     enumerates: np.ndarray
     dated: np.ndarray
@@ -69,7 +80,11 @@ class PassageChoice:
 
     @classmethod
     def build(
-        cls, texts: Sequence[str], path: Path = DATA, vocabulary: IntentVocabulary | None = None
+        cls,
+        texts: Sequence[str],
+        path: Path = DATA,
+        vocabulary: IntentVocabulary | None = None,
+        catalog: AwardCatalog | None = None,
     ) -> PassageChoice:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
         delegation, listing = config["delegation"], config["listing"]
@@ -110,7 +125,10 @@ class PassageChoice:
                 cache[body] = frozenset(found)
             return cache[body]
 
+        awards = cls._awards(texts, catalog, chars) if catalog is not None else ()
         return cls(
+            awards=tuple(awards),
+            award_factor=float(subjects_cfg.get("award_factor", 1.0)),
             delegates=delegates,
             enumerates=enumerates,
             dated=dated,
@@ -126,6 +144,45 @@ class PassageChoice:
             date_intents=frozenset(dates.get("intents", [])),
             date_factor=float(dates.get("factor", 1.0)),
         )
+
+    @staticmethod
+    def _awards(
+        texts: Sequence[str], catalog: AwardCatalog, chars: int
+    ) -> list[tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]]]:
+        cache: dict[str, tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]]] = {}
+        out = []
+        for text in texts:
+            if text not in cache:
+                body = normalize(text[:chars])
+                end = _OPENING_END.search(body, 20)
+                opening = catalog.find(body[: end.start()] if end else body)
+                lead = next(((m.award, m.rank) for m in opening if m.award), None)
+                ranked = frozenset(
+                    (m.award, m.rank) for m in catalog.find(normalize(text))
+                    if m.award and m.rank
+                ) if "hạng" in text.lower() else frozenset()
+                cache[text] = (lead, ranked)
+            out.append(cache[text])
+        return out
+
+    def award_weight(self, i: int, reading: QuestionReading | None) -> float:
+        """The clause about the award asked about (at its hạng) before clauses about the
+        article's other awards ("Nghệ sĩ ưu tú" → the clause for it, not for "Nghệ sĩ nhân
+        dân"; "hạng Nhất" → the clause that names hạng Nhất)."""
+        obj = reading.object if reading is not None else None
+        if not self.awards or obj is None or obj.award is None:
+            return 1.0
+        lead, ranked = self.awards[i]
+        if obj.rank and (obj.award, obj.rank) in ranked:
+            return self.award_factor
+        if obj.rank and any(award == obj.award for award, _ in ranked):
+            return 1.0 / self.award_factor  # the same award at other hạng only
+        if lead is None:
+            return 1.0
+        award, rank = lead
+        if award == obj.award and (obj.rank is None or rank in (None, obj.rank)):
+            return self.award_factor
+        return 1.0 / self.award_factor
 
     def weights(self, question_text: str) -> tuple[float, float]:
         """(factor for delegation passages, factor for enumerating passages) for a question;
@@ -175,7 +232,7 @@ class PassageChoice:
         )
 
         def key(i: int) -> tuple[float, int]:
-            weight = self.subject_weight(i, reading)
+            weight = self.subject_weight(i, reading) * self.award_weight(i, reading)
             if self.delegates[i]:
                 weight *= delegation
             if self.enumerates[i]:

@@ -98,6 +98,7 @@ class Ranker:
             PassageChoice.build(
                 [r.text for r in rows],
                 vocabulary=reader.vocabulary if reader is not None else None,
+                catalog=reader.catalog if reader is not None and techniques.intent else None,
             )
             if techniques.passage_choice else None
         )
