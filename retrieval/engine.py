@@ -58,6 +58,9 @@ class Answer:
     """True when the question cited this article ("khoản 2 điều 84"), not found by ranking."""
     lead_in: str | None = None
     """For a point ("c) ..."), its clause's lead-in ("2. Hồ sơ ... gồm:"), to show above it."""
+    whole_unit: bool = False
+    """The whole article answers (an enumeration question and the list it asks for):
+    show all its passages (``other_passages``, in order) with the first."""
     document_scope: str | None = None
     """Where the document applies ("toàn quốc", "tỉnh Bắc Ninh", a unit's name; None when
     unknown): a province's or a unit's rule is never to be shown as a national one."""
@@ -290,7 +293,7 @@ class SearchIndex:
             text=r.text, other_passages=[self.rows[i].passage_id for i in hit.others],
             direct_reference=hit.direct,
             lead_in=self.rows[lead].text if lead is not None else None,
-            document_scope=r.document_scope,
+            document_scope=r.document_scope, whole_unit=hit.whole,
         )
 
 

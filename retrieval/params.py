@@ -118,6 +118,9 @@ class Params:
     """Factor for an article whose heading names the award asked about (same hạng)."""
     class_boost: float = 1.3
     """Factor for an article whose heading names the award's kind ("Huân chương các loại")."""
+    list_boost: float = 2.0
+    """Factor for the article that is the list an enumeration question asks for ("có những
+    danh hiệu thi đua nào" → "Điều 6. Danh hiệu thi đua")."""
     rank_penalty: float = 0.6
     """Factor for the same award at another hạng (hạng Nhất asked, hạng Nhì's article)."""
     other_award_penalty: float = 0.6
@@ -127,7 +130,7 @@ class Params:
     :meth:`retrieval.ranking.Ranker.relevant`) when the best article's evidence
     (:meth:`retrieval.ranking.Ranker.evidence`: IDF-weighted coverage of the question's topic
     words minus their never-seen share) is below this; chosen by :mod:`retrieval.tuning`."""
-    weak_domain_evidence: float = -0.022
+    weak_domain_evidence: float = 0.084
     """The same threshold for a question that uses a single term of the field."""
 
     def prior(self, status: str, kind: str = "luat") -> float:

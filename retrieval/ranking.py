@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.model import STATUS_IN_FORCE, UNIT_ARTICLE
+from knowledge.model import STATUS_EXPIRED, STATUS_IN_FORCE, UNIT_ARTICLE
 from knowledge.store import IndexRow
 from retrieval.fields import FieldIndex, opening_sentence
 from retrieval.intent import HeadingReading, ObjectMention, QuestionReader, QuestionReading
@@ -59,6 +59,9 @@ class Hit:
     direct: bool = False
     coverage: float = 1.0
     """IDF-weighted share of the question's topic words its unit contains."""
+    whole: bool = False
+    """The whole unit answers (an enumeration question and its list article): show every
+    passage, in order."""
 
 
 class Ranker:
@@ -203,7 +206,9 @@ class Ranker:
         order = candidates[np.lexsort((candidates, -units[candidates]))]
         if self.headings and query.reading is not None:
             steered = order[:STEERED]
-            units[steered] = units[steered] * self.steering(query.reading, steered)
+            units[steered] = units[steered] * self.steering(
+                query.reading, steered, query.naming.documents
+            )
             order = steered[np.lexsort((steered, -units[steered]))]
         order = order[:RERANKED]
         coverage = self.coverage(query, self.topic_words(query), order)
@@ -212,15 +217,40 @@ class Ranker:
             units[order] = units[order] * coverage**gamma
             rerank = np.lexsort((order, -units[order]))
             order, coverage = order[rerank], coverage[rerank]
+        listed = self.listed_kinds(query.reading)
         hits = []
         for u, cov in zip(order[:k].tolist(), coverage[:k].tolist(), strict=True):
-            ranked = self.display_order(self.fields.unit_rows[u], passage, query)
+            members = self.fields.unit_rows[u]
+            if listed and self.lists(u, listed):
+                # "có những danh hiệu nào": the list itself, every clause, in its order.
+                hits.append(Hit(members[0], float(units[u]), tuple(members[1:]), coverage=cov,
+                                whole=True))
+                continue
+            ranked = self.display_order(members, passage, query)
             best = ranked[0]
             others = tuple(i for i in ranked[1:] if passage[i] > 0)
             hits.append(Hit(best, float(units[u]), others, coverage=cov))
         return hits
 
-    def steering(self, reading: QuestionReading, units: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def listed_kinds(reading: QuestionReading | None) -> set[str]:
+        """Kinds of award an enumeration question asks the list of ("có những danh hiệu thi
+        đua nào", "có mấy loại huân chương")."""
+        if reading is None or "liet_ke" not in reading.intents:
+            return set()
+        return {o.award_class for o in reading.objects if o.is_class}
+
+    def lists(self, unit: int, kinds: set[str]) -> bool:
+        """Whether the unit is the list of one of ``kinds``: its heading is the kind's name
+        ("Điều 9. Hình thức khen thưởng", "Điều 33. Huân chương")."""
+        if not self.headings:
+            return False
+        heading = self.headings[unit]
+        return heading.own_article and not heading.awards and bool(heading.classes & kinds)
+
+    def steering(
+        self, reading: QuestionReading, units: np.ndarray, naming_documents: Sequence[str] = ()
+    ) -> np.ndarray:
         """Factors from what the question asks and about which award (see
         :mod:`retrieval.intent`): an article whose heading answers the intent or names the
         award (or its kind) is raised; an article about another award, or the same award at
@@ -229,11 +259,15 @@ class Ranker:
         p = self.params
         factors = np.ones(len(units))
         intents = set(reading.intents) & self.steering_intents
+        listed = self.listed_kinds(reading)
+        named = set(naming_documents)
         obj = reading.object
         mentioned = {o.award for o in reading.objects if o.award}
         for j, u in enumerate(units.tolist()):
             heading = self.headings[u]
             factor = 1.0
+            if listed and self.lists(u, listed):
+                factor *= p.list_boost
             answers = bool(intents and heading.intents & intents)
             if intents and heading.intents:
                 factor *= p.intent_boost if answers else p.intent_mismatch
@@ -244,6 +278,10 @@ class Ranker:
                     # nhân dân tỉnh") is the one to read on it, whatever its rank in the
                     # legal hierarchy.
                     factor /= self.hierarchy_factor[u]
+            if factor > 1.0 and self.unit_status[u] == STATUS_EXPIRED and \
+                    self.unit_document[u] not in named:
+                # A superseded text is not raised against the one in force (unless named).
+                factor = 1.0
             factors[j] = factor
         return factors
 

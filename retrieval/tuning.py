@@ -69,6 +69,7 @@ STEERING: dict[str, Sequence[float]] = {
     "object_boost": (1.0, 1.25, 1.5, 2.0, 2.5),
     "class_boost": (1.0, 1.15, 1.3, 1.5, 2.0),
     "rank_penalty": (0.4, 0.6, 0.8, 1.0),
+    "list_boost": (1.0, 1.5, 2.0, 3.0),
     "other_award_penalty": (0.4, 0.6, 0.8, 1.0),
 }
 TIE = 0.005

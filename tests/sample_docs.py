@@ -59,19 +59,20 @@ Quy chế mẫu này áp dụng cho các câu lạc bộ cây cảnh trên đị
 
 Điều 2. “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm”
 
-1. “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm” được tặng cho câu lạc bộ cây cảnh dẫn đầu phong trào chăm sóc bonsai trong năm.
+1. “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm” được tặng cho câu lạc bộ dẫn đầu năm.
 
-2. Câu lạc bộ được đề nghị phải có ít nhất bảy chậu bonsai đạt giải tại hội chợ hoa mùa xuân.
+2. Câu lạc bộ được đề nghị phải có ít nhất bảy chậu bonsai đạt giải hội chợ hoa.
 
 Điều 3. Mức tiền thưởng
 
-1. Câu lạc bộ được tặng “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm” được thưởng một bộ kéo cắt tỉa và ba bao phân bón hữu cơ.
+1. Câu lạc bộ được tặng “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm” được thưởng kéo.
 
-2. Mức tiền thưởng danh hiệu thi đua của tỉnh Thử Nghiệm do câu lạc bộ cây cảnh tự quyết định bằng hạt giống hoa.
+2. Mức tiền thưởng danh hiệu thi đua của tỉnh Thử Nghiệm trả bằng hạt giống hoa.
 
 Điều 4. Hiệu lực
 
-Quy chế này có hiệu lực kể từ ngày ký. Quy chế số 03/2098/QĐ-UBND của tỉnh Thử Nghiệm hết hiệu lực kể từ ngày Quy chế này có hiệu lực.
+Quy chế này có hiệu lực kể từ ngày ký. Quy chế số 03/2098/QĐ-UBND hết hiệu lực kể từ
+ngày Quy chế này có hiệu lực.
 """
 
 QUY_CHE_TINH_MAU_MANIFEST = """[[document]]

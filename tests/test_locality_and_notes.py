@@ -4,8 +4,6 @@ rules are a fictional province's (tests/sample_docs.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from knowledge.store import KnowledgeStore

@@ -204,3 +204,16 @@ def test_ask_json_reports_the_reading(engine: SearchEngine) -> None:
     assert payload["reading"]["intents"][0] == "ho_so"
     assert payload["reading"]["objects"][0]["rank"] == "ba"
     assert all("document_scope" in a for a in payload["answers"])
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Có những danh hiệu thi đua nào?", "Danh hiệu thi đua"),
+    ("các hình thức khen thưởng gồm những gì", "Hình thức khen thưởng"),
+    ("có mấy loại huân chương", "Huân chương"),
+])
+def test_enumeration_question_gets_the_whole_list(
+    engine: SearchEngine, question: str, kind: str
+) -> None:
+    best = engine.search(question, 1)[0]
+    assert best.unit_title == kind and best.document_status == "con-hieu-luc"
+    assert best.whole_unit and best.other_passages
