@@ -27,6 +27,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from retrieval.text import normalize, strip_diacritics
@@ -34,6 +35,7 @@ from retrieval.text import normalize, strip_diacritics
 DATA = Path(__file__).resolve().parent / "data" / "intents.toml"
 
 _SYLLABLE = re.compile(r"[^\W_]+|%")
+_QUOTE_CHARS = re.compile(r"[“\"«]")
 _QUOTED = re.compile(r"[“\"«]([^”\"»]{3,80})[”\"»]")
 _RANK_WORD = "hạng"
 MAX_LIST_ITEM_WORDS = 12
@@ -44,6 +46,8 @@ other fields share ("khen thưởng", "thi đua")."""
 AWARD_HEADING_EXTRA = 3
 """Words besides award names an award's own heading may hold ("Danh hiệu", "Các … khác")."""
 RANK_WINDOW = 3
+FOLLOWING_CHARS = 40
+"""Characters after a name in which its "hạng …" is looked for."""
 """How many words after an award's name may separate it from its "hạng …"."""
 
 
@@ -202,11 +206,6 @@ class AwardCatalog:
         # unaccented spellings, for questions whose diacritics could not be restored
         for words, value in list(self.table.items()):
             self.table.setdefault(tuple(strip_diacritics(w) for w in words), value)
-        self.lengths: dict[str, list[int]] = {}
-        for words in self.table:
-            self.lengths.setdefault(words[0], []).append(len(words))
-        for lengths in self.lengths.values():
-            lengths.sort(reverse=True)
 
     # -- building from the texts -----------------------------------------------------------------
     @classmethod
@@ -248,7 +247,12 @@ class AwardCatalog:
             else:
                 found[key] = (name.strip(), kind, sure, ranks)
 
+        seen_units: set[tuple[str, tuple[str, ...]]] = set()
         for heading, passages in units:
+            unit = (heading, tuple(passages))
+            if unit in seen_units:  # the same article in another copy of a document
+                continue
+            seen_units.add(unit)
             head = syllables(heading)
             titled = head[:2] == ["danh", "hiệu"]
             context = head
@@ -262,7 +266,10 @@ class AwardCatalog:
                 # "Danh hiệu xã, phường, thị trấn tiêu biểu"
                 add(" ".join(heading.split()[2:]) if titled else heading, rest)
             is_list = any(tuple(head[: len(h)]) == h for h in vocabulary.list_headings)
-            lines = (line for text in passages for line in text.splitlines() if line.strip())
+            lines = (
+                line for text in passages if is_list or _QUOTE_CHARS.search(text)
+                for line in text.splitlines() if line.strip()
+            )
             for line in lines:
                 item = _LIST_NUMBER.sub("", line.strip()).strip(" ;.:")
                 if len(item.split()) > MAX_LIST_ITEM_WORDS + 4:
@@ -280,29 +287,21 @@ class AwardCatalog:
 
     # -- matching ----------------------------------------------------------------------------------
     def find(self, text: str) -> list[ObjectMention]:
-        """Awards and kinds named in ``text`` (normalised), longest name first, in order."""
-        pieces = _spans(text)
-        fillers = self.vocabulary.fillers
-        kept = [i for i, (w, _, _) in enumerate(pieces) if w not in fillers]
-        words = [pieces[i][0] for i in kept]
+        """Awards and kinds named in ``text`` (normalised), longest name first, in order.
+
+        One regular expression holds every name (its words apart by spaces, punctuation or
+        quotes, and the filler words), longest first, so the scan runs in C."""
         out: list[ObjectMention] = []
-        i = 0
-        while i < len(words):
-            match = None
-            for length in self.lengths.get(words[i], ()):
-                if i + length > len(words):
-                    continue
-                value = self.table.get(tuple(words[i : i + length]))
-                if value is not None:
-                    match = (length, value)
-                    break
-            if match is None:
-                i += 1
+        fillers = self.vocabulary.fillers
+        for m in self._pattern.finditer(text):
+            words = tuple(w for w in _SYLLABLE.findall(m.group(0)) if w not in fillers)
+            value = self.table.get(words)
+            if value is None:
                 continue
-            length, (kind, ref) = match
-            first, last = kept[i], kept[i + length - 1]
-            span = (pieces[first][1], pieces[last][2])
-            following = [w for w, _, _ in pieces[last + 1 : last + 1 + RANK_WINDOW + 1]]
+            kind, ref = value
+            following = _SYLLABLE.findall(text[m.end() : m.end() + FOLLOWING_CHARS])
+            following = following[: RANK_WINDOW + 1]
+            span = m.span()
             if kind == "award":
                 award = self.awards[ref]
                 rank = _rank_after(following, self.vocabulary) if award.ranks else None
@@ -314,8 +313,15 @@ class AwardCatalog:
                 )
                 label = ref[:1].upper() + ref[1:] + (" các loại" if every else "")
                 out.append(ObjectMention(label, ref, None, None, every=every, span=span))
-            i += length
         return out
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        fillers = "|".join(re.escape(f) for f in sorted(self.vocabulary.fillers))
+        gap = rf"[\W_]+(?:(?:{fillers})[\W_]+)*" if fillers else r"[\W_]+"
+        keys = sorted(self.table, key=lambda k: (-len(k), -len(" ".join(k))))
+        alternatives = "|".join(gap.join(re.escape(w) for w in key) for key in keys)
+        return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[a-zđ]\))\s*")
@@ -629,7 +635,11 @@ def subjects_in(
 ) -> frozenset[str]:
     """The subjects of ``table`` (subject → phrases) that ``words`` mention."""
     indexed = words if isinstance(words, Words) else Words(words)
-    return frozenset(s for s, phrases in table.items() if any(indexed.has(p) for p in phrases))
+    at = indexed.at
+    return frozenset(
+        s for s, phrases in table.items()
+        if any(p[0] in at and indexed.has(p) for p in phrases)
+    )
 
 
 class Words:

@@ -91,11 +91,24 @@ class PassageChoice:
         subjects_cfg, dates = config.get("subjects", {}), config.get("dates", {})
         pattern = _phrases(delegation["patterns"])
         limit = int(delegation["max_chars"])
-        delegates = np.array(
-            [len(t) <= limit and bool(pattern.search(normalize(t))) for t in texts], dtype=bool
-        )
-        enumerates = np.array([bool(_ENUMERATION.search(t)) for t in texts], dtype=bool)
-        dated = np.array([bool(_DATE.search(t)) for t in texts], dtype=bool)
+        # Features depend on the text alone: computed once per distinct text (a national
+        # knowledge base repeats many passages: "Điều này có hiệu lực …", model clauses).
+        flags: dict[str, tuple[bool, bool, bool]] = {}
+
+        def flags_of(text: str) -> tuple[bool, bool, bool]:
+            known = flags.get(text)
+            if known is None:
+                known = flags[text] = (
+                    len(text) <= limit and bool(pattern.search(normalize(text))),
+                    bool(_ENUMERATION.search(text)),
+                    ("ngày" in text or "/" in text) and bool(_DATE.search(text)),
+                )
+            return known
+
+        per_text = [flags_of(t) for t in texts]
+        delegates = np.array([f[0] for f in per_text], dtype=bool)
+        enumerates = np.array([f[1] for f in per_text], dtype=bool)
+        dated = np.array([f[2] for f in per_text], dtype=bool)
         vocabulary = vocabulary or IntentVocabulary.load()
         table = {
             **{k: v for k, v in vocabulary.subjects.items() if k in GENERAL_SUBJECTS},
@@ -103,11 +116,14 @@ class PassageChoice:
         }
         chars = int(subjects_cfg.get("opening_chars", 300))
         cache: dict[str, frozenset[str]] = {}
+        by_text: dict[str, frozenset[str]] = {}
 
         def opening_subjects(text: str) -> frozenset[str]:
             """Subjects of the opening sentence; of cá nhân/tập thể only the first named
             (both when listed together: "cá nhân, tập thể"), since a later mention is a
             reference ("gấp hai lần mức tiền thưởng đối với cá nhân")."""
+            if text in by_text:
+                return by_text[text]
             body = text[:chars]
             end = _OPENING_END.search(body, 20)
             body = body[: end.start()] if end else body
@@ -123,6 +139,7 @@ class PassageChoice:
                     if abs(first["cá nhân"] - first["tập thể"]) > LISTED_TOGETHER:
                         found.discard(later)
                 cache[body] = frozenset(found)
+            by_text[text] = cache[body]
             return cache[body]
 
         awards = cls._awards(texts, catalog, chars) if catalog is not None else ()

@@ -203,6 +203,11 @@ class Ranker:
         candidates = np.flatnonzero(units > 0)
         if candidates.size == 0:
             return []
+        if candidates.size > 2 * STEERED:
+            # Only the best few hundred can end up in the answer: select them in linear time
+            # before sorting (ties at the cut may fall either way; they are far below it).
+            keep = np.argpartition(-units[candidates], 2 * STEERED)[: 2 * STEERED]
+            candidates = np.sort(candidates[keep])
         order = candidates[np.lexsort((candidates, -units[candidates]))]
         if self.headings and query.reading is not None:
             steered = order[:STEERED]

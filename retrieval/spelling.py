@@ -32,6 +32,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from retrieval.text import strip_diacritics
 
@@ -105,13 +106,17 @@ class SyllableVocabulary:
         self.inner = inner
         self.bigrams = bigrams
         self.onsets = frozenset(onsets) | {""}
-        self.rhymes: set[str] = set()
-        self.deleted: dict[str, set[str]] = {}
-        for syllable in unigrams:
-            onset, rhyme = split_onset(split_tone(syllable)[0])
-            self.rhymes.add(rhyme)
+        self.rhymes = {split_onset(split_tone(s)[0])[1] for s in unigrams}
+
+    @cached_property
+    def deleted(self) -> dict[str, set[str]]:
+        """Deletion index: each syllable with one letter dropped → the syllables. Built on the
+        first suspect syllable, not at start-up (most questions have none)."""
+        index: dict[str, set[str]] = {}
+        for syllable in self.unigrams:
             for d in deletions(syllable):
-                self.deleted.setdefault(d, set()).add(syllable)
+                index.setdefault(d, set()).add(syllable)
+        return index
 
     def valid(self, syllable: str) -> bool:
         """Could this be a syllable of these texts (onset, rhyme and tone rule)?"""
