@@ -47,6 +47,8 @@ AWARD_HEADING_EXTRA = 3
 """Words besides award names an award's own heading may hold ("Danh hiệu", "Các … khác")."""
 RANK_WINDOW = 3
 FOLLOWING_CHARS = 40
+BEFORE_CHARS = 30
+"""Characters before a name in which "trình", "đã được tặng" … are looked for."""
 """Characters after a name in which its "hạng …" is looked for."""
 """How many words after an award's name may separate it from its "hạng …"."""
 
@@ -91,6 +93,8 @@ class IntentVocabulary:
     domain_terms: tuple[tuple[str, ...], ...]
     asks: tuple[tuple[str, ...], ...] = ()
     ends: frozenset[str] = frozenset()
+    sought: tuple[tuple[str, ...], ...] = ()
+    held: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def load(cls, path: Path = DATA) -> IntentVocabulary:
@@ -133,6 +137,8 @@ class IntentVocabulary:
             domain_terms=phrases(config.get("domain", {}).get("terms", [])),
             asks=phrases(config.get("question", {}).get("asks", [])),
             ends=frozenset(normalize(w) for w in config.get("question", {}).get("ends", [])),
+            sought=phrases(config.get("question", {}).get("sought", [])),
+            held=phrases(config.get("question", {}).get("held", [])),
         )
 
     def label(self, intent: str) -> str:
@@ -489,7 +495,7 @@ class QuestionReader:
         return QuestionReading(
             text=text, intents=intents, objects=objects, subjects=subjects,
             domain_terms=domain, labels=self.labels,
-            main=_main_object(objects, asking, self.vocabulary.general_classes),
+            main=_main_object(objects, asking, self.vocabulary, text),
         )
 
     def _domain_terms(self, words: Sequence[str]) -> tuple[str, ...]:
@@ -602,18 +608,31 @@ _SENTENCE = re.compile(r"[^.?!;\n]+[.?!;\n]*")
 def _main_object(
     objects: Sequence[ObjectMention],
     asking: Sequence[tuple[int, int]],
-    general: frozenset[str] = frozenset(),
+    vocabulary: IntentVocabulary,
+    text: str,
 ) -> int | None:
+    """Which of ``objects`` the question asks about (see ``[question]`` in the data file)."""
     if not objects:
         return None
+
+    def after(index: int, phrases: Sequence[tuple[str, ...]]) -> bool:
+        before = _SYLLABLE.findall(text[max(0, objects[index].span[0] - BEFORE_CHARS):
+                                        objects[index].span[0]])
+        return any(tuple(before[len(before) - len(p):]) == p for p in phrases if before)
+
     for a, b in asking:
         named = [i for i, o in enumerate(objects) if not o.is_class and a <= o.span[0] < b]
-        if named:
-            return named[-1]
+        if not named:
+            continue
+        sought = [i for i in named if after(i, vocabulary.sought)]
+        if sought:
+            return sought[-1]
+        free = [i for i in named if not after(i, vocabulary.held)]
+        return free[0] if free else named[-1]
     named = [i for i, o in enumerate(objects) if not o.is_class]
     if named:
         return named[0]
-    kinds = [i for i, o in enumerate(objects) if o.award_class not in general]
+    kinds = [i for i, o in enumerate(objects) if o.award_class not in vocabulary.general_classes]
     return kinds[0] if kinds else None
 
 
@@ -624,8 +643,11 @@ def shared_title_words(titles: Sequence[str], share: float = 0.5) -> list[str]:
         return []
     counts: dict[tuple[str, str], int] = {}
     for title in titles:
-        words = syllables(title)
-        for pair in set(zip(words, words[1:], strict=False)):
+        pairs: set[tuple[str, str]] = set()
+        for part in re.split(r"[,;:()\-–]", normalize(title)):  # "Thi đua, khen thưởng"
+            words = _SYLLABLE.findall(part)
+            pairs.update(zip(words, words[1:], strict=False))
+        for pair in pairs:
             counts[pair] = counts.get(pair, 0) + 1
     return [" ".join(p) for p, n in counts.items() if n > share * len(titles)]
 

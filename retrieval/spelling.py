@@ -46,11 +46,14 @@ _STOPS = ("p", "t", "c", "ch")
 _IY = str.maketrans("iìíỉĩịyỳýỷỹỵ", "yỳýỷỹỵiìíỉĩị")
 
 MIN_SUPPORT = 2
-"""Times the texts must write a candidate inside one word with a neighbour ("khen_thưởng"), or
-next to it, for a real word to be changed."""
+"""Times the texts must write a candidate next to a neighbour for a real word to be changed."""
 MIN_ASSOCIATION = 0.3
-"""Next to it but not in one word: the share of a neighbour's occurrences that come with the
-candidate must be at least this ("giấy" is followed by "khen" often, "cho" by "tiết" never)."""
+"""And the share of that neighbour's occurrences that come with the candidate must be at least
+this for a word the texts use ("giấy" is followed by "khen" often, "chính" is preceded by
+"hành" rarely: "ngân hàng chính sách" stays)."""
+MIN_ASSOCIATION_UNSEEN = 0.1
+"""The same share for a syllable the texts never use ("khai mản" → "khai man": 0.18; "cho
+biết" → "cho tiết": 0.05, left alone)."""
 RARITY = 5
 """A syllable the texts use is taken for a typo of one they use at least this many times more
 ("thương" of "thưởng"; not "viên" of "liên")."""
@@ -319,7 +322,10 @@ class SpellingCorrector:
                 if fixed[i] or i in changed:
                     continue
                 syllable = out[i]
-                if real_words and (syllable in protected or plain and syllable in vocab.unigrams):
+                if real_words and (
+                    syllable in protected or (plain and syllable in vocab.unigrams)
+                    or not (syllable in vocab.unigrams or vocab.valid(syllable))
+                ):
                     # Unaccented syllables the texts use are too ambiguous to second-guess
                     # ("thi du" is "thì đủ").
                     continue
@@ -381,14 +387,19 @@ class SpellingCorrector:
                 return variant
             return syllable
         own = vocab.unigrams.get(syllable, 0)
-        candidates = [
-            c for c in vocab.neighbours(syllable)
-            if c not in protected and vocab.unigrams.get(c, 0) >= RARITY * own and (
-                vocab.in_words(previous, c, following) >= MIN_SUPPORT
-                or vocab.support(previous, c, following) >= MIN_SUPPORT
+        if own:  # a word the texts use: only a strong collocation overrules it
+            candidates = [
+                c for c in vocab.neighbours(syllable)
+                if c not in protected and vocab.unigrams.get(c, 0) >= RARITY * own
+                and vocab.support(previous, c, following) >= MIN_SUPPORT
                 and vocab.association(previous, c, following) >= MIN_ASSOCIATION
-            )
-        ]
+            ]
+        else:  # a possible syllable the texts never use, next to words that call for another
+            candidates = [
+                c for c in vocab.neighbours(syllable)
+                if vocab.support(previous, c, following) >= MIN_SUPPORT
+                and vocab.association(previous, c, following) >= MIN_ASSOCIATION_UNSEEN
+            ]
         if not candidates:
             return syllable
         return max(candidates, key=lambda c: vocab.score(previous, c, following))
