@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.errors import LoadError
-from knowledge.model import INVISIBLE
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".pptx")
@@ -26,10 +25,9 @@ _MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 _MAX_ZIP_RATIO = 100
 _MIN_PDF_CHARS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-# Zero-width characters, the BOM, the soft hyphen (knowledge.model.INVISIBLE, also dropped from
-# questions), and NUL (PDF text extraction and UTF-16 files can yield it; PostgreSQL cannot
-# store it).
-_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE + "\x00"))
+# Zero-width characters, the BOM, and NUL (PDF text extraction and UTF-16 files can yield it;
+# PostgreSQL cannot store it).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\x00"))
 _VI_LETTERS = frozenset(
     "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
     "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ"

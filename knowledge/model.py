@@ -8,7 +8,6 @@ the document text, so its text is verbatim and its unit can be rebuilt.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,19 +45,6 @@ UNIT_ARTICLE = "dieu"
 UNIT_SECTION = "muc"
 UNIT_SLIDE = "slide"
 UNIT_TEXT = "toan-van"
-
-
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-"""Characters that change no reading of a text but break words apart: zero-width space,
-non-joiner, joiner, word joiner, BOM, soft hyphen (pasted from Word or PDF). Documents
-(knowledge.loaders) and questions (retrieval.text) drop exactly these."""
-_INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE))
-_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
-
-
-def strip_invisible(text: str) -> str:
-    """``text`` without :data:`INVISIBLE` characters (unchanged, and cheap, without any)."""
-    return text.translate(_INVISIBLE_TABLE) if _INVISIBLE_RE.search(text) else text
 
 
 def number_key(number: str) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pyvi import ViTokenizer
 
-from knowledge.model import number_key, strip_invisible
+from knowledge.model import number_key
 
 # Old-style tone placement on the second vowel of a syllable-final "oa", "oe", "uy"
 # ("hoà", "khoẻ", "thuỷ") → modern placement on the first ("hòa", "khỏe", "thủy").
@@ -48,6 +48,17 @@ DOC_NUMBER = re.compile(
 )
 _PLACEHOLDER = "xqdocnum{}x"
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def strip_invisible(text: str) -> str:
+    """Zero-width space, non-joiner, joiner, word joiner, BOM and soft hyphen dropped, as the
+    loaders drop them from documents (main's ``knowledge.textnorm.clean_text`` is the one
+    definition there; this is the same set)."""
+    return text.translate(_INVISIBLE) if _INVISIBLE_RE.search(text) else text
 
 
 def nfc(text: str) -> str:
