@@ -271,8 +271,10 @@ class SearchIndex:
                     exclude.add(self.ranker.unit_of(named[0].passage))
             ranked = self.ranker.rank(query, k - len(hits), exclude)
             if ranked and self.ranker.relevant(query, ranked[0]):
+                # Answered on domain evidence alone: the best article would not have been
+                # enough for a question using one word of the field.
                 weak = not hits and self.ranker.evidence(query, ranked[0]) < \
-                    self.params.min_evidence
+                    self.params.weak_domain_evidence
                 hits += ranked
         answers = [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
         notes = notes_for(query.question, naming, self.kinds, self.scopes, bool(answers))
