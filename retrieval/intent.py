@@ -299,6 +299,8 @@ class AwardCatalog:
         quotes, and the filler words), longest first, so the scan runs in C."""
         out: list[ObjectMention] = []
         fillers = self.vocabulary.fillers
+        if self._fillers is not None:  # blanked, not removed: spans stay those of ``text``
+            text = self._fillers.sub(lambda f: " " * len(f.group(0)), text)
         for m in self._pattern.finditer(text):
             words = tuple(w for w in _SYLLABLE.findall(m.group(0)) if w not in fillers)
             value = self.table.get(words)
@@ -322,12 +324,37 @@ class AwardCatalog:
         return out
 
     @cached_property
+    def _fillers(self) -> re.Pattern[str] | None:
+        words = "|".join(re.escape(f) for f in sorted(self.vocabulary.fillers))
+        return re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])") if words else None
+
+    @cached_property
     def _pattern(self) -> re.Pattern[str]:
-        fillers = "|".join(re.escape(f) for f in sorted(self.vocabulary.fillers))
-        gap = rf"[\W_]+(?:(?:{fillers})[\W_]+)*" if fillers else r"[\W_]+"
-        keys = sorted(self.table, key=lambda k: (-len(k), -len(" ".join(k))))
-        alternatives = "|".join(gap.join(re.escape(w) for w in key) for key in keys)
-        return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+        """Every name as one regular expression shaped like a trie of its words (names that
+        share their first words share their prefix), so it compiles in milliseconds; an
+        optional tail makes the longest name win."""
+        gap = r"[\W_]+"
+        trie: dict[str, dict] = {}
+        for key in self.table:
+            node = trie
+            for word in key:
+                node = node.setdefault(word, {})
+            node[""] = {}
+
+        def alternation(node: dict[str, dict]) -> str:
+            parts = []
+            for word in sorted((w for w in node if w), key=lambda w: (-len(w), w)):
+                child = node[word]
+                rest = alternation(child)
+                if not rest:
+                    parts.append(re.escape(word))
+                elif "" in child:
+                    parts.append(f"{re.escape(word)}(?:{gap}(?:{rest}))?")
+                else:
+                    parts.append(f"{re.escape(word)}{gap}(?:{rest})")
+            return "|".join(parts)
+
+        return re.compile(rf"(?<![^\W_])(?:{alternation(trie)})(?![^\W_])")
 
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[a-zđ]\))\s*")

@@ -85,6 +85,7 @@ class PassageChoice:
         path: Path = DATA,
         vocabulary: IntentVocabulary | None = None,
         catalog: AwardCatalog | None = None,
+        about_awards: Sequence[bool] | None = None,
     ) -> PassageChoice:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
         delegation, listing = config["delegation"], config["listing"]
@@ -142,7 +143,9 @@ class PassageChoice:
             by_text[text] = cache[body]
             return cache[body]
 
-        awards = cls._awards(texts, catalog, chars) if catalog is not None else ()
+        awards = (
+            cls._awards(texts, catalog, chars, about_awards) if catalog is not None else ()
+        )
         return cls(
             awards=tuple(awards),
             award_factor=float(subjects_cfg.get("award_factor", 1.0)),
@@ -164,11 +167,16 @@ class PassageChoice:
 
     @staticmethod
     def _awards(
-        texts: Sequence[str], catalog: AwardCatalog, chars: int
+        texts: Sequence[str], catalog: AwardCatalog, chars: int,
+        about_awards: Sequence[bool] | None = None,
     ) -> list[tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]]]:
         cache: dict[str, tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]]] = {}
-        out = []
-        for text in texts:
+        nothing: tuple[None, frozenset[tuple[str, str]]] = (None, frozenset())
+        out: list[tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]]] = []
+        for i, text in enumerate(texts):
+            if about_awards is not None and not about_awards[i]:
+                out.append(nothing)
+                continue
             if text not in cache:
                 body = normalize(text[:chars])
                 end = _OPENING_END.search(body, 20)

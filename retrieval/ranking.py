@@ -97,14 +97,6 @@ class Ranker:
             for r in first
         ])
         self.heading_weight = params.heading_weight if techniques.headings else 0.0
-        self.choice = (
-            PassageChoice.build(
-                [r.text for r in rows],
-                vocabulary=reader.vocabulary if reader is not None else None,
-                catalog=reader.catalog if reader is not None and techniques.intent else None,
-            )
-            if techniques.passage_choice else None
-        )
         self.reader = reader
         self.headings: list[HeadingReading] = []
         if reader is not None and techniques.intent:
@@ -116,6 +108,17 @@ class Ranker:
                 if title not in cache:
                     cache[title] = reader.read_heading(title, titled=bool(r.unit_title))
                 self.headings.append(cache[title])
+        self.choice = (
+            PassageChoice.build(
+                [r.text for r in rows],
+                vocabulary=reader.vocabulary if reader is not None else None,
+                catalog=reader.catalog if self.headings and reader is not None else None,
+                # clauses are told apart by award only in articles about awards
+                about_awards=[self.headings[u].names_awards for u in fields.unit_of.tolist()]
+                if self.headings else None,
+            )
+            if techniques.passage_choice else None
+        )
         # Awards that only local documents (a province's, a unit's) name in their headings:
         # their own awards, which their own articles answer best.
         named_by: dict[str, set[int]] = {}
