@@ -299,9 +299,10 @@ class AwardCatalog:
         quotes, and the filler words), longest first, so the scan runs in C."""
         out: list[ObjectMention] = []
         fillers = self.vocabulary.fillers
+        scanned = text
         if self._fillers is not None:  # blanked, not removed: spans stay those of ``text``
-            text = self._fillers.sub(lambda f: " " * len(f.group(0)), text)
-        for m in self._pattern.finditer(text):
+            scanned = self._fillers.sub(lambda f: " " * len(f.group(0)), text)
+        for m in self._pattern.finditer(scanned):
             words = tuple(w for w in _SYLLABLE.findall(m.group(0)) if w not in fillers)
             value = self.table.get(words)
             if value is None:
