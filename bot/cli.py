@@ -23,10 +23,11 @@ from knowledge.sync import SyncReport, add_files, remove_document, sync_folder
 from retrieval.answers import article_views
 from retrieval.baseline import BASELINE_LABEL, BaselineSearch
 from retrieval.engine import SearchEngine
-from retrieval.evaluation import evaluate_split, format_table, load_questions
-from retrieval.params import DEFAULT_TECHNIQUES, Techniques
+from retrieval.evaluation import evaluate_split, format_summary, format_table, load_questions
+from retrieval.params import DEFAULT_TECHNIQUES, Techniques, is_national
 from retrieval.references import find_reference
 from retrieval.text import tokenize
+from retrieval.typos import typo_figures
 
 
 def _store(settings: Settings) -> KnowledgeStore:
@@ -126,18 +127,25 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _answer(engine: SearchEngine, question: str, args: argparse.Namespace) -> int:
-    answers = engine.search(question, k=args.k)
+    result = engine.ask(question, k=args.k)
     if args.json:
-        payload = {"query": question, "answers": [a.to_json() for a in answers]}
-        print(json.dumps(payload, ensure_ascii=False), flush=True)
+        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
         return 0
-    if not answers:
+    if result.corrected:
+        print(f"Có phải bạn hỏi: {result.corrected}")
+    for note in result.notes:
+        print(f"Lưu ý: {note}")
+    if not result.answers:
         print("Không tìm thấy quy định phù hợp trong cơ sở tri thức. Hãy diễn đạt lại câu hỏi "
               "(nêu rõ danh hiệu, hình thức khen thưởng hoặc thủ tục cần hỏi).")
         return 0
-    for a in answers:
+    if result.weak:
+        print("Không có quy định trả lời đúng câu hỏi; đây là các quy định gần nhất.")
+    for a in result.answers:
         status = "" if a.document_status == STATUS_IN_FORCE else f" [{a.status_label}]"
-        print(f"{a.rank}. {a.citation}{status}  (điểm {a.score:.2f})")
+        scope = f" [{a.document_scope}]" if a.document_scope and not is_national(
+            a.document_scope) else ""
+        print(f"{a.rank}. {a.citation}{status}{scope}  (điểm {a.score:.2f})")
         print(a.text)
         print()
     return 0
@@ -147,21 +155,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
     engine = SearchEngine(store, **settings.engine_options())
     questions = load_questions(Path(args.file))
-    results = evaluate_split(questions, lambda q, k: engine.search(q, k))
+    results = evaluate_split(questions, engine.search, notes=lambda q: bool(engine.ask(q).notes))
+    if args.typos:
+        results.update(typo_figures(questions, engine.search, args.typos))
     if args.baseline or args.ablate:
         return _eval_compared(args, settings, store, questions, results)
     if args.json:
         print(json.dumps({name: m.as_dict() for name, m in results.items()}, ensure_ascii=False,
                          indent=2))
         return 0
-    print(f"{'nhóm':<20} {'n':>4} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'declined':>9}")
-    for name, m in results.items():
-        declined = f"{m.declined:.2f}" if m.out_of_scope else "-"
-        if m.answerable:
-            print(f"{name:<20} {m.questions:>4} {m.recall_at_1:>6.2f} {m.recall_at_5:>6.2f} "
-                  f"{m.mrr:>6.2f} {declined:>9}")
-        else:
-            print(f"{name:<20} {m.questions:>4} {'-':>6} {'-':>6} {'-':>6} {declined:>9}")
+    print(format_summary(results))
     if args.verbose:
         for miss in results["all"].misses:
             print("  ", miss)
@@ -247,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="so với rank-bm25 thuần trên toàn văn điều (âm tiết, không mở rộng)")
     p.add_argument("--ablate", action="store_true",
                    help="tắt lần lượt từng kỹ thuật (khôi phục dấu, viết tắt, đồng nghĩa, ...)")
+    p.add_argument("--typos", type=int, default=0, metavar="N",
+                   help="thêm N bộ câu hỏi có một lỗi gõ (hạt giống 0..N-1) để đo độ bền")
     p.set_defaults(func=cmd_eval)
 
     for register in _extensions():

@@ -10,6 +10,7 @@ hyphen inside "thưởng" in a question never meets "khen thưởng" in a law. L
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"
                                    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
@@ -30,8 +31,11 @@ def clean_text(text: str) -> str:
     return nfc(text.translate(INVISIBLE))
 
 
+@lru_cache(maxsize=65536)
 def strip_diacritics(text: str) -> str:
-    """Remove Vietnamese diacritics and map đ→d: how officers type on a phone without IME."""
+    """Remove Vietnamese diacritics and map đ→d: how officers type on a phone without IME.
+    Cached: query analysis runs it on every syllable of every question, and syllables
+    repeat."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 

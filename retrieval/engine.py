@@ -20,12 +20,15 @@ from pathlib import Path
 from knowledge.citation import render_citation
 from knowledge.model import STATUS_LABELS, UNIT_ARTICLE, CitedPassage, DocumentMeta
 from knowledge.store import IndexRow, KnowledgeStore
-from retrieval.documents import DocumentCatalog
+from retrieval.documents import DocumentCatalog, replaced_in_texts
 from retrieval.fields import FieldIndex
+from retrieval.intent import IntentVocabulary, QuestionReader, QuestionReading
 from retrieval.lexicon import Lexicon, LexiconError, load_lexicon
+from retrieval.notes import notes_for
 from retrieval.params import DEFAULT_PARAMS, DEFAULT_TECHNIQUES, Params, Techniques
 from retrieval.query import AnalyzedQuery, QueryAnalyzer
 from retrieval.ranking import Hit, Ranker
+from retrieval.spelling import SpellingCorrector
 from retrieval.text import tokenize
 from retrieval.vocabulary import DiacriticRestorer
 
@@ -44,6 +47,12 @@ class Answer(CitedPassage):
     """True when the question cited this article ("khoản 2 điều 84"), not found by ranking."""
     lead_in: str | None = None
     """For a point ("c) ..."), its clause's lead-in ("2. Hồ sơ ... gồm:"), to show above it."""
+    whole_unit: bool = False
+    """The whole article answers (an enumeration question and the list it asks for):
+    show all its passages (``other_passages``, in order) with the first."""
+    document_scope: str | None = None
+    """Where the document applies ("toàn quốc", "tỉnh Bắc Ninh", a unit's name; None when
+    unknown): a province's or a unit's rule is never to be shown as a national one."""
 
     @property
     def article(self) -> int | str | None:
@@ -68,10 +77,40 @@ class Answer(CitedPassage):
             "citation": self.citation,
             "text": self.text,
             "score": round(self.score, 4),
+            "document_scope": self.document_scope,
         }
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    """Everything the engine knows about one question: the answers, the notes that go with
+    them, how the question was read, and the question as corrected (for "Có phải bạn hỏi:
+    …"). ``answers`` empty: nothing relevant is loaded."""
+
+    question: str
+    answers: list[Answer]
+    notes: list[str] = field(default_factory=list)
+    """Plain Vietnamese sentences: a replaced or not-loaded document, another body's rules."""
+    reading: QuestionReading | None = None
+    corrected: str | None = None
+    """The question with its spelling corrected, when a correction was needed."""
+    weak: bool = False
+    """The best answer is only the closest provision ("gần nhất với câu hỏi"): answered
+    because the question is about the field, not because the texts cover it well."""
+
+    def to_json(self) -> dict[str, object]:
+        """The public JSON shape of ``tdkt ask --json``."""
+        return {
+            "query": self.question,
+            "corrected": self.corrected,
+            "notes": list(self.notes),
+            "weak": self.weak,
+            "reading": self.reading.to_json() if self.reading is not None else None,
+            "answers": [a.to_json() for a in self.answers],
+        }
 
 
 def row_meta(row: IndexRow) -> DocumentMeta:
@@ -116,42 +155,68 @@ class SearchIndex:
         techniques: Techniques = DEFAULT_TECHNIQUES,
         lexicon: Lexicon | None = None,
         tokenizer: Callable[[str], list[str]] = tokenize,
+        locality: str | None = None,
     ) -> None:
         self.rows = list(rows)
         self.version = version
+        self.locality = locality
         self.params = params
         self.techniques = techniques
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.lexicon_intents = IntentVocabulary.load()
         self.field_index = FieldIndex(self.rows, k1=params.k1, b=params.b)
         # The body field (a passage with its clause lead-in) and its scorer; kept under these
         # names for tools that time the raw scorer (retrieval.benchmark).
         self.fields = self.field_index.body
         self.scorer = self.field_index.body_scorer
         self.position = {r.passage_id: i for i, r in enumerate(self.rows)}
+        self.reader = self._reader()
         self.ranker = Ranker(
-            self.rows, self.field_index, params, techniques, self.lexicon.stopwords
+            self.rows, self.field_index, params, techniques, self.lexicon.stopwords,
+            reader=self.reader, locality=locality,
         )
         self.restorer = DiacriticRestorer(
             (*self.field_index.heading, *self.field_index.passages),
             question_language=self._question_language(tokenizer),
         )
-        documents = {r.document_number: r for r in self.rows}.values()
+        documents = list({r.document_number: r for r in self.rows}.values())
+        self.kinds = {d.document_number: d.document_kind for d in documents}
+        self.scopes = [d.document_scope for d in documents]
+        replaced = [(old, d.document_number) for d in documents for old in d.document_replaces]
+        replaced += replaced_in_texts((r.document_number, r.text) for r in self.rows)
         self.catalog = DocumentCatalog(
-            (d.document_number, d.document_kind, d.document_title, d.document_status)
-            for d in documents
+            ((d.document_number, d.document_kind, d.document_title, d.document_status)
+             for d in documents),
+            replaced,
         )
         article_df = self.field_index.article_scorer.document_frequency
         self.analyzer = QueryAnalyzer(
             self.lexicon, self.restorer, self.catalog, techniques, tokenizer=tokenizer,
-            known=lambda token: article_df(token) > 0,
+            known=lambda token: article_df(token) > 0, reader=self.reader,
+            corrector=SpellingCorrector(
+                self.restorer.unigrams, self.restorer.bigrams,
+                protected=(s for p in self.lexicon.stopwords for s in p.split()),
+            ),
         )
+
+    def _reader(self) -> QuestionReader:
+        """The question reader of this knowledge base: awards from its headings and lists,
+        domain words from its documents' titles (see :mod:`retrieval.intent`)."""
+        units: dict[int, tuple[str, list[str]]] = {}
+        for r in self.rows:
+            units.setdefault(r.unit_id, (r.unit_title or "", []))[1].append(r.text)
+        titles = list({r.document_number: r.document_title for r in self.rows}.values())
+        return QuestionReader.build(units.values(), titles, self.lexicon_intents)
 
     def _question_language(self, tokenizer: Callable[[str], list[str]]) -> list[list[str]]:
         """Phrases of the officers' question language, from the vocabulary data files."""
+        return [tokenizer(p) for p in sorted(self._question_phrases())]
+
+    def _question_phrases(self) -> set[str]:
         lex = self.lexicon
         phrases = {*lex.stopwords, *lex.abbreviations.values()}
         phrases.update(w for rule in lex.rules for w in rule.when)
-        return [tokenizer(p) for p in sorted(phrases)]
+        return phrases
 
     def analyze(self, question: str) -> AnalyzedQuery:
         return self.analyzer.analyze(question)
@@ -160,33 +225,52 @@ class SearchIndex:
         return len(self.rows)
 
     def search(self, query: AnalyzedQuery | Sequence[str], k: int) -> list[Answer]:
-        """Top ``k`` units, each with its best passage; [] when nothing relevant is loaded.
+        """Top ``k`` units, each with its best passage; [] when nothing relevant is loaded
+        (see :meth:`ask`)."""
+        return self.ask(query, k).answers
+
+    def ask(self, query: AnalyzedQuery | Sequence[str], k: int) -> SearchResult:
+        """Top ``k`` units with the notes that go with them.
 
         A direct reference ("khoản 2 điều 84") comes first, then (when no document was named)
         the same article of other documents, then what the rest of the question ranks. A
-        question naming a document ("luật 2003") gets that document's best article first.
-        Nothing is answered when the question names only documents that are not loaded.
+        question naming a document ("luật 2003") gets that document's best article first; one
+        naming a replaced document that is not loaded gets the replacement's, with a note. A
+        question naming only documents that are not loaded is answered from the general
+        provisions with a note when it is about the field, and declined otherwise.
         """
         if not isinstance(query, AnalyzedQuery):
             tokens = tuple(query)
             query = AnalyzedQuery(question=" ".join(tokens), text=" ".join(tokens), tokens=tokens)
         hits: list[Hit] = []
+        naming = query.naming
+        domain = query.reading.domain_evidence if query.reading is not None else 0
         if query.reference is not None:
             direct = self.ranker.resolve(query)
-            named = query.reference.document or query.naming.documents
+            named = query.reference.document or naming.documents
             hits = direct[:1] if named else direct
-        if len(hits) < k and not (query.naming.unknown and not query.naming.documents):
+        weak = False
+        if len(hits) < k and not (naming.unknown and not naming.documents and not domain):
             exclude = {self.ranker.unit_of(h.passage) for h in hits}
-            if query.naming.documents and not hits:
+            if naming.documents and not hits:
                 # "luật 2003 quy định ...": the named document's best article first.
-                named = self.ranker.rank(query, 1, exclude, set(query.naming.documents))
+                named = self.ranker.rank(query, 1, exclude, set(naming.documents))
                 if named and self.ranker.relevant(query, named[0]):
                     hits += named
                     exclude.add(self.ranker.unit_of(named[0].passage))
             ranked = self.ranker.rank(query, k - len(hits), exclude)
             if ranked and self.ranker.relevant(query, ranked[0]):
+                # Answered on domain evidence alone: the best article would not have been
+                # enough for a question using one word of the field.
+                weak = not hits and self.ranker.evidence(query, ranked[0]) < \
+                    self.params.weak_domain_evidence
                 hits += ranked
-        return [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
+        answers = [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
+        notes = notes_for(query.question, naming, self.kinds, self.scopes, bool(answers))
+        return SearchResult(
+            question=query.question, answers=answers, notes=notes, reading=query.reading,
+            corrected=query.corrected, weak=weak and bool(answers),
+        )
 
     def related(self, query: AnalyzedQuery, k: int = 3) -> list[Answer]:
         """The closest units even when none is relevant enough to answer (no decline check):
@@ -206,6 +290,7 @@ class SearchIndex:
             text=r.text, other_passages=[self.rows[i].passage_id for i in hit.others],
             direct_reference=hit.direct,
             lead_in=self.rows[lead].text if lead is not None else None,
+            document_scope=r.document_scope, whole_unit=hit.whole,
         )
 
 
@@ -221,9 +306,13 @@ class SearchEngine:
         params: Params = DEFAULT_PARAMS,
         techniques: Techniques = DEFAULT_TECHNIQUES,
         abbreviation_files: Sequence[Path] = (),
+        locality: str | None = None,
     ) -> None:
+        """``locality``: where this deployment serves ("tỉnh Bắc Ninh", a unit's name), as
+        the documents' scope writes it; its own rules then rank first on their subjects."""
         self.store = store
         self.abbreviation_files = tuple(abbreviation_files)
+        self.locality = locality
         self.tokenizer = tokenizer
         self.check_interval = check_interval
         self.params = params
@@ -265,7 +354,7 @@ class SearchEngine:
                 index = SearchIndex(
                     list(self.store.index_rows()), version, params=self.params,
                     techniques=self.techniques, lexicon=self._lexicon(),
-                    tokenizer=self.tokenizer,
+                    tokenizer=self.tokenizer, locality=self.locality,
                 )
             self._index = index
             log.info("knowledge base version %s loaded: %d passages in %.2f s", version,
@@ -300,8 +389,16 @@ class SearchEngine:
 
     def search(self, question: str, k: int = 5) -> list[Answer]:
         """Ranked answers; an empty list means nothing relevant is in the knowledge base."""
+        return self.ask(question, k).answers
+
+    def ask(self, question: str, k: int = 5) -> SearchResult:
+        """Ranked answers with notes, the question's reading and its spelling correction."""
         index = self.index
-        return index.search(index.analyze(question), k)
+        return index.ask(index.analyze(question), k)
+
+    def read(self, question: str) -> QuestionReading | None:
+        """How the question is read: intent, award, hạng, subject (:mod:`retrieval.intent`)."""
+        return self.index.analyze(question).reading
 
     def analyze(self, question: str) -> AnalyzedQuery:
         """How the question is read (expansions, restored diacritics, added terms)."""

@@ -42,6 +42,13 @@ OPENING_LIMIT = 30
 """Most tokens an opening sentence contributes as a stand-in heading."""
 
 
+def opening_sentence(text: str) -> str:
+    """The first sentence of ``text``, its clause number dropped."""
+    body = _NUMBERING.sub("", text, count=1)
+    end = _SENTENCE_END.search(body)
+    return body[: end.start()] if end else body
+
+
 def opening_tokens(text: str, tokens: Sequence[str]) -> list[str]:
     """The stored tokens of the first sentence of ``text`` (its clause number dropped).
 

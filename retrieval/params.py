@@ -32,6 +32,10 @@ class Techniques:
     """"điều 84", "khoản 2 điều 84 luật 06/2022" go straight to that passage."""
     passage_choice: bool = True
     """Inside an article, show a substantive or enumerating passage before a delegation."""
+    spelling: bool = True
+    """A dropped, doubled or wrong letter or tone is corrected against the index's syllables."""
+    intent: bool = True
+    """The question's intent and award steer which article ranks (:mod:`retrieval.intent`)."""
 
     def without(self, name: str) -> Techniques:
         return replace(self, **{name: False})
@@ -42,6 +46,24 @@ class Techniques:
 
 
 HIERARCHY = {"luat": 0, "van-ban-hop-nhat": 0, "nghi-dinh": 1, "thong-tu": 2}
+NATIONAL_SCOPES = frozenset({"", "toàn quốc", "cả nước"})
+"""Scopes (lowercase) of documents that apply nationwide; any other scope is a locality."""
+
+
+def scope_key(scope: str | None) -> str:
+    """How scopes compare: lowercase, single spaces ("Tỉnh  Bắc Ninh" = "tỉnh bắc ninh")."""
+    return " ".join((scope or "").lower().split())
+
+
+def is_national(scope: str | None) -> bool:
+    return scope_key(scope) in NATIONAL_SCOPES
+
+
+def same_locality(scope: str | None, locality: str | None) -> bool:
+    """Whether a document's scope is the deployment's locality ("tỉnh Bắc Ninh" matches
+    "Bắc Ninh" and "tỉnh Bắc Ninh")."""
+    a, b = scope_key(scope), scope_key(locality)
+    return bool(a and b) and (a == b or a.endswith(" " + b) or b.endswith(" " + a))
 """Level of each document kind in the legal hierarchy (a consolidated text is the law)."""
 OTHER_LEVEL = 3
 
@@ -74,16 +96,42 @@ class Params:
     hierarchy_decay: float = 0.8
     """Prior factor per level down the legal hierarchy (luật 0, nghị định 1, thông tư 2, other
     kinds 3): when a law and its implementing decree match alike, the law is cited first."""
+    local_boost: float = 1.25
+    """With a deployment locality (``SearchEngine(locality=…)``): prior of a document scoped to
+    it, in place of its status × hierarchy prior, so the deployment's own rules come first on
+    their subjects. Set, not tuned (no question set has a locality)."""
+    other_locality_prior: float = 0.5
+    """With a deployment locality: factor for documents scoped to another province or unit."""
     named_document_boost: float = 1.5
     """Multiplier for documents the question names ("luật 2003", "nghị định 152")."""
     coverage_exponent: float = 0.5
     """Unit score × coverage^γ, coverage = IDF-weighted share of the question's topic words the
     unit contains (like the classic "coord" factor): an article about everything asked beats
     one that repeats half of it often."""
-    min_evidence: float = 0.279
-    """Decline when the best article's evidence (:meth:`retrieval.ranking.Ranker.evidence`:
-    IDF-weighted coverage of the question's topic words minus their never-seen share) is
-    below this; calibrated on the dev set by :mod:`retrieval.tuning`."""
+    intent_boost: float = 1.5
+    """Factor for an article whose heading answers the question's intent ("Hồ sơ …" for a
+    dossier question)."""
+    intent_mismatch: float = 0.67
+    """Factor for an article whose heading answers another intent than the question's (a
+    dossier article for a question about standards)."""
+    object_boost: float = 1.25
+    """Factor for an article whose heading names the award asked about (same hạng)."""
+    class_boost: float = 1.3
+    """Factor for an article whose heading names the award's kind ("Huân chương các loại")."""
+    list_boost: float = 2.0
+    """Factor for the article that is the list an enumeration question asks for ("có những
+    danh hiệu thi đua nào" → "Điều 6. Danh hiệu thi đua")."""
+    rank_penalty: float = 0.6
+    """Factor for the same award at another hạng (hạng Nhất asked, hạng Nhì's article)."""
+    other_award_penalty: float = 0.6
+    """Factor for an article about an award the question does not name."""
+    min_evidence: float = 0.514
+    """Decline a question that uses none of the field's words (see
+    :meth:`retrieval.ranking.Ranker.relevant`) when the best article's evidence
+    (:meth:`retrieval.ranking.Ranker.evidence`: IDF-weighted coverage of the question's topic
+    words minus their never-seen share) is below this; chosen by :mod:`retrieval.tuning`."""
+    weak_domain_evidence: float = 0.084
+    """The same threshold for a question that uses a single term of the field."""
 
     def prior(self, status: str, kind: str = "luat") -> float:
         """Status prior × hierarchy prior of a document."""

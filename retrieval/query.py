@@ -6,8 +6,10 @@ Order matters and each step has one job:
    which is taken out of the text that ranks;
 2. protect document numbers ("15/2025/TT-BNV") so no later step rewrites them;
 3. expand chat abbreviations (``retrieval/data/abbreviations.toml``), longest key first;
-4. restore diacritics when the question was typed without them, using the index's own
-   vocabulary (:mod:`retrieval.vocabulary`); expansions are fixed context, never rewritten;
+4. correct spelling against the index's own syllables (:mod:`retrieval.spelling`: a dropped,
+   doubled or wrong letter or tone, "sỹ" for "sĩ"), then restore diacritics when the question
+   was typed without them (:mod:`retrieval.vocabulary`); expansions are fixed context, never
+   rewritten;
 5. segment into words exactly as the passages were (:func:`retrieval.text.tokenize`);
 6. note the documents the question names (:mod:`retrieval.documents`);
 7. add domain vocabulary (``retrieval/data/synonyms.toml``) as separate, lower-weight terms:
@@ -17,14 +19,16 @@ Order matters and each step has one job:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.documents import DocumentCatalog, Naming
+from retrieval.intent import QuestionReader, QuestionReading
 from retrieval.lexicon import Lexicon
 from retrieval.params import Techniques
 from retrieval.references import Reference, find_reference
-from retrieval.text import DOC_NUMBER, normalize, tokenize
+from retrieval.spelling import Correction, SpellingCorrector, one_edit
+from retrieval.text import DOC_NUMBER, normalize, normalize_chars, tokenize
 from retrieval.vocabulary import DiacriticRestorer, has_marks
 
 UNACCENTED_SHARE = 0.25
@@ -34,6 +38,11 @@ one stray "đ" in "ko có sáng kiến thì có đc cstđcs ko" must not switch 
 mostly unaccented question with one accented word must not switch it off."""
 
 _PIECE = re.compile(r"\w+|[^\w\s]+")
+_VOWEL = re.compile(r"[aeiouyàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
+_CHAT_WORD = re.compile(r"(?<![\w/])[^\W\d_]{3,8}(?![\w/])")
+MIN_ABBREVIATION_TYPO = 4
+"""Only abbreviation keys this long are matched one edit away ("tdkr" → "tdkt", "cst" →
+"cstđ"): among two- and three-letter keys one edit reaches too many."""
 _PLACEHOLDER = "qzdocnum{}q"
 _PLACEHOLDER_RE = re.compile(r"qzdocnum(\d+)q")
 
@@ -56,6 +65,34 @@ class AnalyzedQuery:
     rules: tuple[str, ...] = ()
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Own word → terms a synonym rule it triggered added ("giấy_tờ" → ("hồ_sơ",))."""
+    reading: QuestionReading | None = None
+    """What the question asks, about which award, for whom (:mod:`retrieval.intent`)."""
+    corrections: tuple[Correction, ...] = ()
+    """Words whose spelling was corrected (as typed → as read)."""
+
+    @property
+    def corrected(self) -> str | None:
+        """The question as the officer typed it with the spelling corrections applied, for
+        "Có phải bạn hỏi: …"; None when nothing was corrected."""
+        if not self.corrections:
+            return None
+        return apply_corrections(self.question, self.corrections)
+
+
+def apply_corrections(question: str, corrections: Sequence[Correction]) -> str:
+    """``question`` with each corrected word replaced where it was typed (first occurrence
+    not yet replaced), keeping a leading capital."""
+    text = normalize_chars(question)
+    position = 0
+    for c in corrections:
+        m = re.compile(rf"(?<!\w){re.escape(c.typed)}(?!\w)", re.IGNORECASE).search(text, position)
+        if m is None:
+            continue
+        word = c.corrected[:1].upper() + c.corrected[1:] if m.group(0)[:1].isupper() \
+            else c.corrected
+        text = text[: m.start()] + word + text[m.end():]
+        position = m.start() + len(word)
+    return text
 
 
 def _expansion_pattern(keys: list[str]) -> re.Pattern[str] | None:
@@ -85,14 +122,22 @@ class QueryAnalyzer:
         techniques: Techniques,
         tokenizer: Callable[[str], list[str]] = tokenize,
         known: Callable[[str], bool] = lambda token: True,
+        reader: QuestionReader | None = None,
+        corrector: SpellingCorrector | None = None,
     ) -> None:
         self.tokenize = tokenizer
+        self.reader = reader
+        self.corrector = corrector
         self.known = known
         self.lexicon = lexicon
         self.restorer = restorer
         self.catalog = catalog
         self.techniques = techniques
         self._abbreviations = _expansion_pattern(list(lexicon.abbreviations))
+        self._long_keys = [
+            k for k in lexicon.abbreviations
+            if len(k) >= MIN_ABBREVIATION_TYPO and k.isalpha() and not _VOWEL.search(k)
+        ]
         self._rules = [
             (tuple((f" {_words(w)} ", tuple(tokenize(w))) for w in rule.when), rule,
              self._rule_tokens(rule.add))
@@ -119,12 +164,14 @@ class QueryAnalyzer:
         text = DOC_NUMBER.sub(protect, text)
         expansions: list[tuple[str, str]] = []
         fixed_spans: list[tuple[int, int]] = []
+        key_fixes: list[Correction] = []
         if self.techniques.abbreviations and self._abbreviations is not None:
+            if self.techniques.spelling:
+                text, key_fixes = self._abbreviation_typos(text)
             text, expansions, fixed_spans = self._expand(text)
 
-        restored = False
-        if self.techniques.restore_diacritics:
-            text, restored = self._restore(text, fixed_spans)
+        text, restored, corrections = self._spell(text, fixed_spans)
+        corrections = key_fixes + corrections
 
         text = _PLACEHOLDER_RE.sub(lambda m: numbers[int(m.group(1))], text)
         text = " ".join(text.split())
@@ -135,10 +182,11 @@ class QueryAnalyzer:
         aliases: dict[str, tuple[str, ...]] = {}
         if self.techniques.synonyms:
             added, fired, aliases = self._synonyms(text, tokens)
+        reading = self.reader.read(text) if self.reader is not None else None
         return AnalyzedQuery(
             question=question, text=text, tokens=tokens, added=added, reference=reference,
             naming=naming, restored=restored, expansions=tuple(expansions), rules=tuple(fired),
-            aliases=aliases,
+            aliases=aliases, reading=reading, corrections=tuple(corrections),
         )
 
     def _tokens(self, text: str, naming: Naming, cited: bool) -> tuple[str, ...]:
@@ -147,7 +195,7 @@ class QueryAnalyzer:
         by the ranking instead), unless nothing else would be left of a question that cites
         no article ("nghị định 152" alone still searches that document's words)."""
         tokens = self._resplit(self.tokenize(text))
-        if naming.documents and naming.spans:
+        if naming.spans:
             rest = list(text)
             for start, end in naming.spans:
                 rest[start:end] = " " * (end - start)
@@ -191,6 +239,25 @@ class QueryAnalyzer:
                     break
         return pieces
 
+    def _abbreviation_typos(self, text: str) -> tuple[str, list[Correction]]:
+        """A vowel-less chat word one edit from exactly one long abbreviation key (counting
+        keys that expand alike as one) is read as that key ("tdkr" → "tdkt")."""
+        fixes: list[Correction] = []
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if word in self.lexicon.abbreviations or _VOWEL.search(word) or \
+                    self.known(word):
+                return word
+            keys = [k for k in self._long_keys if one_edit(word, k)]
+            if len({self.lexicon.abbreviations[k] for k in keys}) != 1:
+                return word
+            key = min(keys, key=lambda k: ("đ" not in k, k))
+            fixes.append(Correction(word, key))
+            return key
+
+        return _CHAT_WORD.sub(fix, text), fixes
+
     def _expand(self, text: str) -> tuple[str, list[tuple[str, str]], list[tuple[int, int]]]:
         """Replace abbreviation keys; return the new text, what changed, and where."""
         assert self._abbreviations is not None
@@ -212,8 +279,11 @@ class QueryAnalyzer:
         out.append(text[last:])
         return "".join(out), expansions, spans
 
-    def _restore(self, text: str, fixed_spans: list[tuple[int, int]]) -> tuple[str, bool]:
-        """Restore diacritics of a question typed without them; other questions unchanged."""
+    def _spell(
+        self, text: str, fixed_spans: list[tuple[int, int]]
+    ) -> tuple[str, bool, list[Correction]]:
+        """Correct spelling, then restore the diacritics of a question typed without them;
+        other questions keep their text unless a word was corrected."""
         pieces = [(m.group(0), m.start()) for m in _PIECE.finditer(text)]
         fixed = [
             any(a <= start < b for a, b in fixed_spans)
@@ -221,12 +291,20 @@ class QueryAnalyzer:
             or _PLACEHOLDER_RE.fullmatch(piece) is not None
             for piece, start in pieces
         ]
-        own = [piece for (piece, _), f in zip(pieces, fixed, strict=True) if not f]
-        if not own or sum(map(has_marks, own)) >= UNACCENTED_SHARE * len(own):
-            return text, False
         words = [piece for piece, _ in pieces]
-        restored = self.restorer.restore(words, fixed)
-        return " ".join(restored), restored != words
+        own = [piece for piece, f in zip(words, fixed, strict=True) if not f]
+        unaccented = bool(own) and sum(map(has_marks, own)) < UNACCENTED_SHARE * len(own)
+        corrections: list[Correction] = []
+        if self.techniques.spelling and self.corrector is not None:
+            words, corrections = self.corrector.correct(words, fixed, plain=unaccented)
+        restored = False
+        if unaccented and self.techniques.restore_diacritics:
+            accented = self.restorer.restore(words, fixed)
+            restored = accented != words
+            words = accented
+        if not (restored or corrections):
+            return text, False, []
+        return " ".join(words), restored, corrections
 
     def _synonyms(
         self, text: str, tokens: tuple[str, ...]

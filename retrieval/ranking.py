@@ -26,14 +26,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.model import STATUS_IN_FORCE, UNIT_ARTICLE
+from knowledge.model import STATUS_EXPIRED, STATUS_IN_FORCE, UNIT_ARTICLE
 from knowledge.store import IndexRow
-from retrieval.fields import FieldIndex
-from retrieval.params import HIERARCHY, OTHER_LEVEL, Params, Techniques
+from retrieval.fields import FieldIndex, opening_sentence
+from retrieval.intent import HeadingReading, ObjectMention, QuestionReader, QuestionReading
+from retrieval.params import (
+    HIERARCHY,
+    OTHER_LEVEL,
+    Params,
+    Techniques,
+    is_national,
+    same_locality,
+)
 from retrieval.passage_choice import PassageChoice
 from retrieval.query import AnalyzedQuery
 from retrieval.references import document_matches
 
+STEERED = 100
+"""Units (best by BM25 and priors) whose score the question's intent and award may change."""
 RERANKED = 50
 """Units (best by BM25 and priors) re-scored with the coverage factor and eligible as results;
 coverage can only lower a score, so a unit further down would need to beat 50 better ones."""
@@ -49,6 +59,9 @@ class Hit:
     direct: bool = False
     coverage: float = 1.0
     """IDF-weighted share of the question's topic words its unit contains."""
+    whole: bool = False
+    """The whole unit answers (an enumeration question and its list article): show every
+    passage, in order."""
 
 
 class Ranker:
@@ -61,6 +74,8 @@ class Ranker:
         params: Params,
         techniques: Techniques,
         stopwords: frozenset[str] = frozenset(),
+        reader: QuestionReader | None = None,
+        locality: str | None = None,
     ) -> None:
         self.rows = rows
         self.fields = fields
@@ -70,17 +85,66 @@ class Ranker:
         first = [rows[m[0]] for m in fields.unit_rows]
         self.unit_document = [r.document_number for r in first]
         self.unit_status = [r.document_status for r in first]
+        self.locality = locality
+        self.unit_scope = [r.document_scope for r in first]
         self.status_prior = np.array(
-            [
-                params.prior(r.document_status, r.document_kind)
-                if techniques.status_prior else 1.0
-                for r in first
-            ]
+            [self._prior(r) if techniques.status_prior else 1.0 for r in first]
         )
+        # What lifts a local document's own award above the national texts (see steering).
+        self.hierarchy_factor = np.array([
+            params.hierarchy_decay ** HIERARCHY.get(r.document_kind, OTHER_LEVEL)
+            if techniques.status_prior else 1.0
+            for r in first
+        ])
         self.heading_weight = params.heading_weight if techniques.headings else 0.0
+        self.reader = reader
+        self.headings: list[HeadingReading] = []
+        if reader is not None and techniques.intent:
+            cache: dict[str, HeadingReading] = {}
+            for r in first:
+                # An untitled article ("Điều 33" of a consolidated text) is read from its
+                # opening sentence, as the heading field is (retrieval.fields).
+                title = r.unit_title or opening_sentence(r.text)
+                if title not in cache:
+                    cache[title] = reader.read_heading(title, titled=bool(r.unit_title))
+                self.headings.append(cache[title])
         self.choice = (
-            PassageChoice.build([r.text for r in rows]) if techniques.passage_choice else None
+            PassageChoice.build(
+                [r.text for r in rows],
+                vocabulary=reader.vocabulary if reader is not None else None,
+                catalog=reader.catalog if self.headings and reader is not None else None,
+                # clauses are told apart by award only in articles about awards
+                about_awards=[self.headings[u].names_awards for u in fields.unit_of.tolist()]
+                if self.headings else None,
+            )
+            if techniques.passage_choice else None
         )
+        # Awards that only local documents (a province's, a unit's) name in their headings:
+        # their own awards, which their own articles answer best.
+        named_by: dict[str, set[int]] = {}
+        for u, heading in enumerate(self.headings):
+            for award, _ in heading.awards:
+                named_by.setdefault(award, set()).add(u)
+        self.own_awards = {
+            award: units for award, units in named_by.items()
+            if all(not is_national(self.unit_scope[u]) for u in units)
+        }
+        self.steering_intents = (
+            {i.key for i in reader.vocabulary.intents if i.heading}
+            | set(reader.vocabulary.award_article)
+            if reader is not None else set()
+        )
+
+    def _prior(self, row: IndexRow) -> float:
+        """Status × hierarchy prior; with a deployment locality, its own documents get
+        ``local_boost`` instead and another locality's documents are lowered."""
+        p = self.params
+        prior = p.prior(row.document_status, row.document_kind)
+        if self.locality is None or is_national(row.document_scope):
+            return prior
+        if same_locality(row.document_scope, self.locality):
+            return p.status_priors.get(row.document_status, 1.0) * p.local_boost
+        return prior * p.other_locality_prior
 
     # -- scores ------------------------------------------------------------------------------
     def _weighted(
@@ -142,20 +206,121 @@ class Ranker:
         candidates = np.flatnonzero(units > 0)
         if candidates.size == 0:
             return []
-        order = candidates[np.lexsort((candidates, -units[candidates]))][:RERANKED]
+        if candidates.size > 2 * STEERED:
+            # Only the best few hundred can end up in the answer: select them in linear time
+            # before sorting (ties at the cut may fall either way; they are far below it).
+            keep = np.argpartition(-units[candidates], 2 * STEERED)[: 2 * STEERED]
+            candidates = np.sort(candidates[keep])
+        order = candidates[np.lexsort((candidates, -units[candidates]))]
+        if self.headings and query.reading is not None:
+            steered = order[:STEERED]
+            units[steered] = units[steered] * self.steering(
+                query.reading, steered, query.naming.documents
+            )
+            order = steered[np.lexsort((steered, -units[steered]))]
+        order = order[:RERANKED]
         coverage = self.coverage(query, self.topic_words(query), order)
         gamma = self.params.coverage_exponent
         if gamma:
             units[order] = units[order] * coverage**gamma
             rerank = np.lexsort((order, -units[order]))
             order, coverage = order[rerank], coverage[rerank]
+        listed = self.listed_kinds(query.reading)
         hits = []
         for u, cov in zip(order[:k].tolist(), coverage[:k].tolist(), strict=True):
-            ranked = self.display_order(self.fields.unit_rows[u], passage, query)
+            members = self.fields.unit_rows[u]
+            if listed and self.lists(u, listed):
+                # "có những danh hiệu nào": the list itself, every clause, in its order.
+                hits.append(Hit(members[0], float(units[u]), tuple(members[1:]), coverage=cov,
+                                whole=True))
+                continue
+            ranked = self.display_order(members, passage, query)
             best = ranked[0]
             others = tuple(i for i in ranked[1:] if passage[i] > 0)
             hits.append(Hit(best, float(units[u]), others, coverage=cov))
         return hits
+
+    @staticmethod
+    def listed_kinds(reading: QuestionReading | None) -> set[str]:
+        """Kinds of award an enumeration question asks the list of ("có những danh hiệu thi
+        đua nào", "có mấy loại huân chương")."""
+        if reading is None or "liet_ke" not in reading.intents:
+            return set()
+        return {o.award_class for o in reading.objects if o.is_class}
+
+    def lists(self, unit: int, kinds: set[str]) -> bool:
+        """Whether the unit is the list of one of ``kinds``: its heading is the kind's name
+        ("Điều 9. Hình thức khen thưởng", "Điều 33. Huân chương")."""
+        if not self.headings:
+            return False
+        heading = self.headings[unit]
+        return heading.own_article and not heading.awards and bool(heading.classes & kinds)
+
+    def steering(
+        self, reading: QuestionReading, units: np.ndarray, naming_documents: Sequence[str] = ()
+    ) -> np.ndarray:
+        """Factors from what the question asks and about which award (see
+        :mod:`retrieval.intent`): an article whose heading answers the intent or names the
+        award (or its kind) is raised; an article about another award, or the same award at
+        another hạng, is lowered. Intent over object: the decree's "Hồ sơ … Huân chương các
+        loại" gets both the intent and the kind factor, the award's own article only one."""
+        p = self.params
+        factors = np.ones(len(units))
+        intents = set(reading.intents) & self.steering_intents
+        listed = self.listed_kinds(reading)
+        named = set(naming_documents)
+        obj = reading.object
+        mentioned = {o.award for o in reading.objects if o.award}
+        for j, u in enumerate(units.tolist()):
+            heading = self.headings[u]
+            factor = 1.0
+            if listed and self.lists(u, listed):
+                factor *= p.list_boost
+            answers = bool(intents and heading.intents & intents)
+            if intents and heading.intents:
+                factor *= p.intent_boost if answers else p.intent_mismatch
+            if obj is not None and heading.names_awards:
+                factor *= self._object_factor(obj, mentioned, heading, answers)
+                if obj.award in self.own_awards and u in self.own_awards[obj.award]:
+                    # A province's or unit's rule on its own award ("Cờ thi đua của Ủy ban
+                    # nhân dân tỉnh") is the one to read on it, whatever its rank in the
+                    # legal hierarchy.
+                    factor /= self.hierarchy_factor[u]
+            if factor > 1.0 and self.unit_status[u] == STATUS_EXPIRED and \
+                    self.unit_document[u] not in named:
+                # A superseded text is not raised against the one in force (unless named).
+                factor = 1.0
+            factors[j] = factor
+        return factors
+
+    def _object_factor(
+        self, obj: ObjectMention, mentioned: set[str], heading: HeadingReading, answers: bool
+    ) -> float:
+        """The award's own article or the same award at the asked hạng is raised, another
+        hạng or another award lowered; a provision for the award's whole kind ("Hồ sơ …
+        Huân chương các loại") is raised only when its heading also answers the intent."""
+        p = self.params
+        kind = answers and not heading.own_article
+        if obj.award is not None:
+            ranks = [rank for award, rank in heading.awards if award == obj.award]
+            if ranks:
+                if obj.rank is None or None in ranks or obj.rank in ranks:
+                    return p.object_boost
+                return p.rank_penalty
+            if obj.award_class in heading.classes and obj.award not in heading.excluded:
+                return p.class_boost if kind else 1.0
+            if any(award not in mentioned for award, _ in heading.awards):
+                return p.other_award_penalty
+            return 1.0
+        if obj.award_class in heading.classes or (
+            obj.every and any(self.award_class(a) == obj.award_class for a, _ in heading.awards)
+        ):
+            return p.class_boost if kind or obj.every else 1.0
+        return 1.0
+
+    def award_class(self, award: str) -> str:
+        known = self.reader.catalog.awards.get(award) if self.reader is not None else None
+        return known.award_class if known is not None else ""
 
     def display_order(
         self, members: Sequence[int], passage: np.ndarray, query: AnalyzedQuery
@@ -163,7 +328,7 @@ class Ranker:
         """The unit's passages in the order to show them (see :mod:`retrieval.passage_choice`)."""
         if self.choice is None:
             return sorted(members, key=lambda i: (-passage[i], i))
-        return self.choice.best(members, passage, query.text)
+        return self.choice.best(members, passage, query.text, query.reading)
 
     # -- direct references --------------------------------------------------------------------
     def resolve(self, query: AnalyzedQuery) -> list[Hit]:
@@ -279,8 +444,24 @@ class Ranker:
         return hit.coverage - self.unknown_share(query, words)
 
     def relevant(self, query: AnalyzedQuery, hit: Hit) -> bool:
-        """Answer only when the best unit carries enough evidence (see :meth:`evidence`)."""
-        return self.evidence(query, hit) >= self.params.min_evidence
+        """Whether to answer, decided by domain evidence first (is the question about thi đua,
+        khen thưởng at all? :attr:`QuestionReading.domain_evidence`):
+
+        - it names an award or kind of award, or uses two of the field's terms: answer, however
+          weak the best match (a refusal costs an officer more than a weak answer);
+        - it uses one term of the field only ("khen thưởng" also belongs to an association's
+          "Hội đồng khen thưởng, kỷ luật", "tiền thưởng" to tax law): answer when the best
+          article's evidence (:meth:`evidence`) reaches ``weak_domain_evidence``;
+        - nothing of the field: answer only when the best article covers the question well
+          (``min_evidence``): "Năm tròn là gì?" is answered, "Thủ tục đăng ký kết hôn cần giấy
+          tờ gì?" is not.
+        """
+        reading = query.reading
+        strength = reading.domain_evidence if reading is not None else 0
+        if strength >= 2:
+            return True
+        threshold = self.params.weak_domain_evidence if strength else self.params.min_evidence
+        return self.evidence(query, hit) >= threshold
 
     def unit_of(self, passage: int) -> int:
         return int(self.fields.unit_of[passage])

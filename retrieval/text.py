@@ -60,6 +60,11 @@ def normalize_tone_marks(text: str) -> str:
     return text
 
 
+def normalize_chars(text: str) -> str:
+    """NFC, no invisible characters, one tone convention; case kept (for display)."""
+    return normalize_tone_marks(nfc(text))
+
+
 def normalize(text: str) -> str:
     """NFC without invisible characters (as documents are stored), one tone convention,
     lowercase, no footnote markers: the searchable form."""

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 DEV_SET = SHARED / "eval" / "dev.jsonl"
+DEV_REAL_SET = SHARED / "eval" / "dev_real.jsonl"
 
 
 POSTGRES_URL = os.environ.get("TDKT_TEST_POSTGRES_URL")

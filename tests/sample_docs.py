@@ -300,3 +300,45 @@ Nguyễn Văn Mẫu
 Ngày hội gồm phần thi cắt tỉa bonsai, phần trưng bày chậu cảnh của các câu lạc bộ và phần trao giải cho người trồng cây cao tuổi nhất.
 Mỗi câu lạc bộ được đăng ký tối đa năm chậu cảnh; chậu cảnh phải do hội viên tự tay chăm sóc ít nhất một năm.
 """
+
+
+
+# A fictional province's rules on its own awards, for locality tests: "tỉnh Thử Nghiệm" and
+# everything in it are invented.
+QUY_CHE_TINH_MAU = """ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM
+Số: 07/2099/QĐ-UBND
+
+QUY CHẾ
+Thi đua, khen thưởng mẫu của tỉnh Thử Nghiệm
+
+Điều 1. Phạm vi áp dụng
+
+Quy chế mẫu này áp dụng cho các câu lạc bộ cây cảnh trên địa bàn tỉnh Thử Nghiệm.
+
+Điều 2. “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm”
+
+1. “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm” được tặng cho câu lạc bộ dẫn đầu năm.
+
+2. Câu lạc bộ được đề nghị phải có ít nhất bảy chậu bonsai đạt giải hội chợ hoa.
+
+Điều 3. Mức tiền thưởng
+
+1. Câu lạc bộ được tặng “Cờ thi đua của Ủy ban nhân dân tỉnh Thử Nghiệm” được thưởng kéo.
+
+2. Mức tiền thưởng danh hiệu thi đua của tỉnh Thử Nghiệm trả bằng hạt giống hoa.
+
+Điều 4. Hiệu lực
+
+Quy chế này có hiệu lực kể từ ngày ký. Quy chế số 03/2098/QĐ-UBND hết hiệu lực kể từ
+ngày Quy chế này có hiệu lực.
+"""
+
+QUY_CHE_TINH_MAU_MANIFEST = """[[document]]
+file = "quy-che-tinh-mau.txt"
+kind = "quyet-dinh"
+number = "07/2099/QĐ-UBND"
+title = "Quy chế thi đua, khen thưởng mẫu của tỉnh Thử Nghiệm"
+status = "con-hieu-luc"
+issuer = "Ủy ban nhân dân tỉnh Thử Nghiệm"
+scope = "tỉnh Thử Nghiệm"
+"""

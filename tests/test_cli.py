@@ -45,7 +45,10 @@ def test_ask_json_has_the_documented_shape(db: str) -> None:
     assert 1 <= len(payload["answers"]) <= 3
     first = payload["answers"][0]
     assert set(first) == {"rank", "document_number", "document_title", "document_status",
-                          "article", "clause", "point", "citation", "text", "score"}
+                          "article", "clause", "point", "citation", "text", "score",
+                          "document_scope"}
+    assert first["document_scope"] == "toàn quốc"
+    assert payload["notes"] == [] and payload["corrected"] is None
     source = (CORPUS / "luat-06-2022-qh15.txt").read_text(encoding="utf-8")
     nd = (CORPUS / "nd-152-2025.txt").read_text(encoding="utf-8")
     assert first["text"] in source or first["text"] in nd

@@ -55,6 +55,6 @@ def clause_hits(engine: SearchEngine) -> tuple[int, int]:
 def test_gold_clause_shown_first_on_the_dev_set(engine: SearchEngine) -> None:
     total, hits = clause_hits(engine)
     assert total == 18
-    assert hits >= 15  # measured 15/18 (13/18 without passage choice)
+    assert hits >= 15  # measured 16/18 (12/18 without passage choice)
     ablated = SearchEngine(engine.store, techniques=DEFAULT_TECHNIQUES.without("passage_choice"))
     assert clause_hits(ablated)[1] < hits

@@ -21,7 +21,7 @@ from retrieval.engine import Answer, SearchEngine
 from retrieval.evaluation import evaluate_split, load_questions
 from retrieval.params import DEFAULT_PARAMS, DEFAULT_TECHNIQUES, Techniques
 from retrieval.text import tokenize
-from tests.conftest import DEV_SET, ROOT, needs_corpus
+from tests.conftest import DEV_REAL_SET, DEV_SET, ROOT, needs_corpus
 from tests.sample_docs import QUY_CHE_MAU
 
 pytestmark = needs_corpus
@@ -253,18 +253,28 @@ def test_out_of_scope_questions_are_declined(engine: SearchEngine, question: str
     assert engine.search(question, 5) == []
 
 
-def test_a_document_that_is_not_loaded_is_declined(engine: SearchEngine) -> None:
-    assert engine.search("Thông tư 15/2025/TT-BNV hướng dẫn gì về hồ sơ khen thưởng", 5) == []
+def test_a_document_that_is_not_loaded_is_answered_from_the_general_rules_with_a_note(
+    engine: SearchEngine,
+) -> None:
+    result = engine.ask("Thông tư 15/2025/TT-BNV hướng dẫn gì về hồ sơ khen thưởng", 5)
+    assert result.answers
+    assert any("15/2025/TT-BNV" in note and "chưa có" in note for note in result.notes)
     assert engine.search("điều 5 thông tư 15/2025/TT-BNV", 5) == []
+    assert engine.search("Thông tư 15/2025/TT-BNV quy định mức phạt vượt đèn đỏ", 5) == []
 
 
-def test_decline_threshold_keeps_its_calibrated_margin(corpus_store: KnowledgeStore) -> None:
-    """The rule of retrieval.tuning: in-scope and out-of-scope dev questions stay apart."""
+def test_decline_thresholds_keep_their_calibrated_margins(corpus_store: KnowledgeStore) -> None:
+    """The rule of retrieval.tuning: per level of domain evidence, answerable and off-topic
+    development questions stay apart."""
     from retrieval.tuning import Tuner, calibrate
 
-    cal = calibrate(Tuner(corpus_store, load_questions(DEV_SET)).evidence(DEFAULT_PARAMS))
-    assert cal.highest_out_of_scope < DEFAULT_PARAMS.min_evidence < cal.lowest_in_scope
-    assert cal.margin >= 0.15
+    questions = load_questions(DEV_SET) + load_questions(DEV_REAL_SET)
+    evidence = Tuner(corpus_store, questions).evidence(DEFAULT_PARAMS)
+    for domain, threshold in ((0, DEFAULT_PARAMS.min_evidence),
+                              (1, DEFAULT_PARAMS.weak_domain_evidence)):
+        cal = calibrate([(q, c) for q, c, d in evidence if d == domain])
+        assert cal.highest_out_of_scope < threshold < cal.lowest_in_scope
+        assert cal.margin >= 0.15
 
 
 # -- quality targets ----------------------------------------------------------------------------
@@ -311,7 +321,7 @@ def test_each_technique_can_be_switched_off(corpus_store: KnowledgeStore) -> Non
         assert figures["without_diacritics"].mrr <= full["without_diacritics"].mrr + 1e-9
     no_restore = SearchEngine(corpus_store, techniques=DEFAULT_TECHNIQUES.without(
         "restore_diacritics"))
-    assert evaluate_split(questions, no_restore.search)["without_diacritics"].recall_at_5 < 0.5
+    assert evaluate_split(questions, no_restore.search)["without_diacritics"].recall_at_1 < 0.5
 
 
 # -- speed ---------------------------------------------------------------------------------------
