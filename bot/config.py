@@ -101,6 +101,9 @@ class Settings:
     webhook_secret: str | None = None
     abbreviation_files: tuple[Path, ...] = ()
     """Extra ``[abbreviations]`` files merged over ``retrieval/data/abbreviations.toml``."""
+    locality: str | None = None
+    """The deployment's own province or unit ("tỉnh Bắc Ninh"): its rules rank first on
+    their subjects."""
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     id_secret: str | None = None
     """``TDKT_ID_SECRET``: the key of user-id hashes (else a file in ``data_dir``)."""
@@ -119,6 +122,7 @@ class Settings:
             refresh_seconds=_refresh_seconds(env.get("TDKT_REFRESH_SECONDS", "")),
             webhook_secret=env.get("TDKT_WEBHOOK_SECRET") or None,
             abbreviation_files=_paths(env.get("TDKT_ABBREVIATIONS", "")),
+            locality=" ".join(env.get("TDKT_LOCALITY", "").split()) or None,
             data_dir=data_dir,
             id_secret=env.get("TDKT_ID_SECRET") or None,
         )
@@ -126,7 +130,7 @@ class Settings:
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for ``retrieval.engine.SearchEngine``."""
         return {"check_interval": self.refresh_seconds,
-                "abbreviation_files": self.abbreviation_files}
+                "abbreviation_files": self.abbreviation_files, "locality": self.locality}
 
     def id_key(self) -> bytes:
         """The HMAC key for user ids: ``TDKT_ID_SECRET``, else the key file in the data folder,

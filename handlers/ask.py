@@ -88,7 +88,7 @@ async def compose_reply(update: Update, context: BotContext, text: str) -> Compo
             [button(f"📖 {citation[:50]}", "a", label, number)
              for citation, _title, label, number in headings], width=1))
         return Composed(notice + render_no_answer(
-            result.question, [(c, t) for c, t, _l, _n in headings]),
+            result.question, [(c, t) for c, t, _l, _n in headings], result.notes),
             markup if headings else None)
     unsaved = "" if result.answer.id else "\n\n" + esc(UNSAVED)
     return Composed(notice + render_answer(result.answer, 0) + unsaved,

@@ -28,6 +28,7 @@ from knowledge.model import KIND_LABELS, STATUS_EXPIRED, STATUS_IN_FORCE, STATUS
 from knowledge.store import DocumentInfo, UnitView
 from knowledge.uploads import Received
 from retrieval.lexicon import default_stopwords
+from retrieval.params import is_national
 from retrieval.question import MAX_QUESTION_CHARS, is_dossier_question
 from retrieval.text import fold, nfc, normalize_tone_marks, tokenize
 
@@ -265,6 +266,8 @@ def render_item(item: SavedItem, terms: Terms, *, dossier: bool = False,
     Returns (html, cut) where ``cut`` says the passage was shortened.
     """
     lines = [f"📌 <b>{esc(item.citation)}</b>"]
+    if item.document_scope and not is_national(item.document_scope):
+        lines.append(f"📍 Áp dụng: {esc(item.document_scope)}")
     status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
     if status:
         lines.append(esc(status))
@@ -286,6 +289,7 @@ def render_answer(answer: SavedAnswer, index: int) -> str:
     index = max(0, min(index, len(items) - 1))
     terms = question_terms(answer.question)
     body, cut = render_item(items[index], terms, dossier=is_dossier_question(answer.question))
+    body = answer_preface(answer) + body
     question = answer.question if len(answer.question) <= 200 else answer.question[:200] + "…"
     footer = [""]
     if cut:
@@ -294,10 +298,26 @@ def render_answer(answer: SavedAnswer, index: int) -> str:
     return body + "\n" + "\n".join(footer)
 
 
-def render_no_answer(question: str, related: Sequence[tuple[str, str]]) -> str:
+def answer_preface(answer: SavedAnswer) -> str:
+    """What goes above the first passage: "Có phải bạn hỏi: …" when the question was only
+    matched after a spelling correction, "closest provision" when nothing answers it directly,
+    and the notes (a replaced or not-loaded document)."""
+    lines = []
+    if answer.corrected:
+        lines.append(f"<i>Có phải bạn hỏi: “{esc(_clip(answer.corrected, 300))}”?</i>")
+    if answer.weak:
+        lines.append("🔎 Chưa thấy quy định trả lời thẳng câu hỏi này; dưới đây là quy định gần "
+                     "nhất với câu hỏi.")
+    lines += [f"ℹ️ {esc(note)}" for note in answer.notes]
+    return "\n".join(lines) + "\n\n" if lines else ""
+
+
+def render_no_answer(question: str, related: Sequence[tuple[str, str]],
+                     notes: Sequence[str] = ()) -> str:
     """Nothing relevant: say so, suggest rephrasing, list close headings (citation, title)."""
     lines = [
         "🔎 Tôi chưa tìm thấy quy định phù hợp với câu hỏi này trong cơ sở tri thức.",
+        *(f"ℹ️ {esc(note)}" for note in notes),
         "Bạn hãy thử diễn đạt lại: nêu rõ danh hiệu, hình thức khen thưởng hoặc thủ tục cần "
         "hỏi (ví dụ: “Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở”).",
     ]

@@ -109,6 +109,8 @@ class SavedAnswerRow(Base):
     question: Mapped[str] = mapped_column(Text)
     kb_version: Mapped[int] = mapped_column(Integer, default=0)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What goes with the answer as a whole: notes, the corrected question, "weak"."""
 
 
 class QuestionRow(Base):
@@ -221,6 +223,15 @@ class SavedAnswer:
     created_at: datetime
     kb_version: int
     items: list[SavedItem]
+    notes: list[str] = field(default_factory=list)
+    """Sentences that go with the whole answer (a replaced or not-loaded document)."""
+    corrected: str | None = None
+    """The question with its spelling corrected, when it was only matched that way."""
+    weak: bool = False
+    """Only the closest provision was found ("gần nhất với câu hỏi")."""
+
+    def extra(self) -> dict[str, Any]:
+        return {"notes": self.notes, "corrected": self.corrected, "weak": self.weak}
 
 
 @dataclass
@@ -329,15 +340,17 @@ class ActivityStore:
         return str(chat_id) if chat_id < 0 else "u" + self.user_hash(chat_id)[:63]
 
     # -- answers and questions ----------------------------------------------------------------
-    def save_answer(self, question: str, items: list[SavedItem], kb_version: int) -> str:
-        """Store the results shown for ``question``; return their short id."""
+    def save_answer(self, question: str, items: list[SavedItem], kb_version: int,
+                    extra: dict[str, Any] | None = None) -> str:
+        """Store the results shown for ``question`` (with what goes with them as a whole,
+        ``SavedAnswer.extra``); return their short id."""
         payload = [item.to_dict() for item in items]
         for _ in range(5):
             answer_id = new_id()
             try:
                 with self.sessions.begin() as s:
                     s.add(SavedAnswerRow(id=answer_id, question=question, kb_version=kb_version,
-                                         items=payload))
+                                         items=payload, extra=extra))
                 return answer_id
             except IntegrityError:  # pragma: no cover - 62**10 ids, collisions are theory
                 continue
@@ -704,9 +717,14 @@ def _fit_filename(name: str, limit: int) -> str:
 
 
 def _saved(row: SavedAnswerRow) -> SavedAnswer:
+    extra = row.extra if isinstance(row.extra, dict) else {}
+    notes = extra.get("notes")
     return SavedAnswer(
         id=row.id, question=row.question, created_at=row.created_at, kb_version=row.kb_version,
         items=[SavedItem.from_dict(d) for d in (row.items or [])],
+        notes=[str(n) for n in notes] if isinstance(notes, list) else [],
+        corrected=extra.get("corrected") if isinstance(extra.get("corrected"), str) else None,
+        weak=bool(extra.get("weak")),
     )
 
 

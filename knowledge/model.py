@@ -145,6 +145,9 @@ class CitedPassage:
     point: str | None
     citation: str
     text: str
+    document_scope: str | None = None
+    """Where the document applies ("toàn quốc", "tỉnh Bắc Ninh", a unit's name; None when
+    unknown): a province's or a unit's rule is never to be shown as a national one."""
 
     @classmethod
     def fields_of(cls, passage: CitedPassage) -> dict[str, object]:

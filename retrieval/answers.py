@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -45,6 +45,8 @@ class AskResult:
     answer: SavedAnswer | None = None
     related: list[Answer] | None = None
     session_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+    """Notes of a question that found nothing (a named document that is not loaded)."""
 
 
 def resolve_references(
@@ -82,6 +84,9 @@ def passage_context(knowledge: LoadedKnowledge, answer: Answer, *, dossier: bool
     A point ("b) Báo cáo thành tích…") gets its clause's lead-in (all the clause's points for
     dossier questions, as a checklist); a lead-in ending in ":" gets what it introduces.
     """
+    if answer.whole_unit:  # the list article an enumeration question asks for, whole
+        rows = knowledge.unit_passages(answer.unit_id)
+        return "\n\n".join(r.text for r in rows) if len(rows) > 1 else None
     if not answer.point and not answer.text.rstrip().endswith(":"):
         return None
     passages = [(r.clause, r.point, r.text) for r in knowledge.unit_passages(answer.unit_id)]
@@ -141,14 +146,20 @@ def ask(
         return AskResult(question, truncated, empty=True)
     index = engine.index  # one snapshot for the whole answer
     query = index.analyze(question)
-    answers = index.search(query, k)
+    found = index.ask(query, k)
+    answers = found.answers
     result = AskResult(question, truncated)
     if answers:
         knowledge = loaded(index)
         dossier = is_dossier_question(question)
         items = [saved_item(knowledge, a, dossier=dossier) for a in answers]
-        result.answer = _save(activity, question, items, index.version)
+        result.answer = _save(activity, SavedAnswer(
+            id="", question=question, created_at=datetime.now(UTC).replace(tzinfo=None),
+            kb_version=index.version, items=items, notes=list(found.notes),
+            corrected=found.corrected, weak=found.weak,
+        ))
     else:
+        result.notes = list(found.notes)
         result.related = index.related(query, RELATED)
     if result.answer is not None and not result.answer.id:
         # The database just refused a write: another one would wait out the same lock (SQLite's
@@ -167,8 +178,7 @@ def ask(
     return result
 
 
-def _save(activity: ActivityStore, question: str, items: list[SavedItem],
-          version: int) -> SavedAnswer:
+def _save(activity: ActivityStore, answer: SavedAnswer) -> SavedAnswer:
     """The answer as stored for paging, sharing and feedback; if the database cannot take
     the write (locked by a long update, briefly unavailable), the same answer unsaved.
 
@@ -178,7 +188,8 @@ def _save(activity: ActivityStore, question: str, items: list[SavedItem],
     answer_id = ""
     for attempt in range(2):
         try:
-            answer_id = activity.save_answer(question, items, version)
+            answer_id = activity.save_answer(answer.question, answer.items, answer.kb_version,
+                                             answer.extra())
         except SQLAlchemyError as exc:
             if attempt == 0 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 # The connection was stale (read-only since it was opened, or dropped) and the
@@ -186,9 +197,8 @@ def _save(activity: ActivityStore, question: str, items: list[SavedItem],
                 continue
             log.warning("answer not saved, sending it without its buttons: %s", db_reason(exc))
         break
-    return SavedAnswer(id=answer_id, question=question,
-                       created_at=datetime.now(UTC).replace(tzinfo=None),
-                       kb_version=version, items=items)
+    answer.id = answer_id
+    return answer
 
 
 def article_views(store: KnowledgeStore, label: str, number: str | None = None) -> list[UnitView]:

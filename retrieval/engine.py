@@ -50,9 +50,6 @@ class Answer(CitedPassage):
     whole_unit: bool = False
     """The whole article answers (an enumeration question and the list it asks for):
     show all its passages (``other_passages``, in order) with the first."""
-    document_scope: str | None = None
-    """Where the document applies ("toàn quốc", "tỉnh Bắc Ninh", a unit's name; None when
-    unknown): a province's or a unit's rule is never to be shown as a national one."""
 
     @property
     def article(self) -> int | str | None:

@@ -249,7 +249,7 @@ def test_errors_are_logged_without_token_and_the_user_gets_an_apology(
     def broken(query: object, k: int = 5) -> list:
         raise RuntimeError(f"index unavailable (token {TOKEN} must not leak)")
 
-    monkeypatch.setattr(bot.services.engine.index, "search", broken)
+    monkeypatch.setattr(bot.services.engine.index, "ask", broken)
     from bot.logs import install_redactor
 
     redactor = install_redactor(TOKEN)
@@ -411,3 +411,30 @@ def test_dieu_shows_both_article_series_of_a_decision_with_its_regulation(bot: H
     assert heads[0] == f"📖 <b>{attached[0].citation}</b>"
     assert "ban hành kèm theo" in heads[0]
     assert heads[-1] == f"📖 <b>Điều 2 Quyết định số {number}</b>"
+
+
+def test_an_answer_says_what_goes_with_it(bot: Harness, expected: SearchEngine) -> None:
+    """Notes (a replaced document named), the corrected question, a local rule's scope:
+    whatever the engine says goes with the answer is shown, and stays on the saved answer."""
+    seen = {"notes": 0, "corrected": 0, "local": 0}
+    for question in ("theo nghị định 98/2023 hồ sơ đề nghị bằng khen thủ tướng gồm gì",
+                     "khen thương cho tập thể lao đông xuất sắc cần điều kiện gì",
+                     "Cờ thi đua của Ủy ban nhân dân tỉnh Bắc Ninh tặng cho ai"):
+        found = expected.ask(question, 5)
+        assert found.answers, question
+        message = _ask(bot, question)
+        for note in found.notes:
+            assert f"ℹ️ {note}" in message["text"]
+        if found.corrected:
+            assert f"Có phải bạn hỏi: “{found.corrected}”?" in message["text"]
+        scope = found.answers[0].document_scope
+        local = scope is not None and scope != "toàn quốc"
+        assert (f"📍 Áp dụng: {scope}" in message["text"]) == local
+        answer_id = buttons(message)["👍"].split(":")[1]
+        saved = bot.services.activity.answer(answer_id)
+        assert saved.notes == found.notes and saved.corrected == found.corrected
+        assert saved.items[0].document_scope == scope
+        seen["notes"] += bool(found.notes)
+        seen["corrected"] += bool(found.corrected)
+        seen["local"] += local
+    assert all(seen.values()), seen  # each kind was exercised
