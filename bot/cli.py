@@ -22,6 +22,7 @@ from knowledge.store import DocumentInfo, KnowledgeStore
 from knowledge.sync import SyncReport, add_files, remove_document, sync_folder
 from retrieval.answers import article_views
 from retrieval.baseline import BASELINE_LABEL, BaselineSearch
+from retrieval.conversation import Conversations, converse
 from retrieval.engine import SearchEngine
 from retrieval.evaluation import evaluate_split, format_summary, format_table, load_questions
 from retrieval.params import DEFAULT_TECHNIQUES, Techniques, is_national
@@ -126,10 +127,40 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return _answer(engine, args.question, args)
 
 
-def _answer(engine: SearchEngine, question: str, args: argparse.Namespace) -> int:
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """One conversation on the terminal: each stdin line is a message; follow-ups and several
+    questions per message are read as the bot reads them (``retrieval.conversation``)."""
+    engine = SearchEngine(_store(settings), **settings.engine_options())
+    memory = Conversations()
+    for line in sys.stdin:
+        message = line.strip()
+        if not message:
+            continue
+        planned = converse(engine.index, memory, "tdkt-chat", message)
+        if planned.small_talk:
+            if args.json:
+                print(json.dumps({"message": message, "small_talk": planned.small_talk,
+                                  "query": message, "answers": []}, ensure_ascii=False),
+                      flush=True)
+            else:
+                print(f"(lời chào/cảm ơn: {planned.small_talk}) — hãy gửi câu hỏi về thi đua, "
+                      "khen thưởng.\n")
+            continue
+        for n, part in enumerate(planned.parts, start=1):
+            extra = {"message": message, "part": n, "of": len(planned.parts),
+                     "followup": part.followup, "alternative": part.alternative}
+            if not args.json:
+                shown = f" (hiểu là câu hỏi tiếp theo: {part.question})" if part.followup else ""
+                print(f"» {part.typed}{shown}")
+            _answer(engine, part.question, args, extra)
+    return 0
+
+
+def _answer(engine: SearchEngine, question: str, args: argparse.Namespace,
+            extra: dict[str, object] | None = None) -> int:
     result = engine.ask(question, k=args.k)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        print(json.dumps({**(extra or {}), **result.to_json()}, ensure_ascii=False), flush=True)
         return 0
     if result.corrected:
         print(f"Có phải bạn hỏi: {result.corrected}")
@@ -241,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="số kết quả (mặc định 5)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="trò chuyện: mỗi dòng stdin là một tin nhắn (hỏi tiếp, "
+                                    "nhiều câu hỏi trong một tin)")
+    p.add_argument("-k", type=int, default=5, help="số kết quả mỗi câu hỏi (mặc định 5)")
+    p.add_argument("--json", action="store_true", help="mỗi câu hỏi một dòng JSON như ask --json")
+    p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("eval", help="đo Recall@1, Recall@5, MRR trên tệp câu hỏi .jsonl")
     p.add_argument("file")

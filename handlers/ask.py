@@ -17,6 +17,7 @@ from telegram.ext import (
 from handlers.article import send_article
 from handlers.commands import Command
 from handlers.common import (
+    answer_id_of,
     answer_keyboard,
     button,
     examples_keyboard,
@@ -29,13 +30,16 @@ from handlers.common import (
 from handlers.context import BotContext
 from handlers.render import (
     esc,
+    render_alternative,
     render_answer,
+    render_followup,
     render_no_answer,
     render_small_talk,
     truncated_notice,
 )
 from retrieval import answers as asking
-from retrieval.conversation import small_talk
+from retrieval import conversation
+from retrieval.conversation import Planned, Turn
 
 REPLIES = "replies"
 """chat_data: question message id → (reply message id, chat activity when it was sent)."""
@@ -64,21 +68,74 @@ class Composed:
     markup: InlineKeyboardMarkup | None = None
 
 
-async def compose_reply(update: Update, context: BotContext, text: str) -> Composed | None:
-    """The reply to ``text``: small talk, or search, save and log the answer."""
+def conversation_key(update: Update) -> tuple[int, ...] | None:
+    """Whose conversation a message continues: a private chat's, or one user's in a group
+    (trainers and officers in one group ask about different awards)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return None
+    return (chat.id,) if chat.type == "private" or user is None else (chat.id, user.id)
+
+
+async def replied_turn(update: Update, context: BotContext) -> Turn | None:
+    """A reply to one of the bot's answers continues that answer's question, whatever was
+    asked since."""
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    answer_id = answer_id_of(replied)
+    if answer_id is None:
+        return None
+    svc = context.services
+    saved = await svc.run(svc.activity.answer, answer_id)
+    if saved is None:
+        return None
+    return Turn(saved.question, await svc.run(svc.engine.read, saved.question))
+
+
+async def compose_replies(update: Update, context: BotContext, text: str) -> list[Composed]:
+    """The replies to a message: small talk, or one cited answer per question it asks, in
+    order, follow-ups completed from the conversation (``retrieval.conversation``)."""
     svc = context.services
     chat = update.effective_chat
     user = update.effective_user
-    if chat is None:
-        return None
-    if kind := small_talk(text):
-        return Composed(render_small_talk(kind, user.first_name if user else None),
-                        examples_keyboard())
+    key = conversation_key(update)
+    if chat is None or key is None:
+        return []
+    previous = await replied_turn(update, context)
+    planned = await svc.run(conversation.converse, svc.engine.index, svc.conversations, key,
+                            text, previous)
+    if planned.small_talk:
+        return [Composed(render_small_talk(planned.small_talk, user.first_name if user else None),
+                         examples_keyboard())]
     await typing(context.bot, chat.id)
+    return [await compose_answer(update, context, part) for part in planned.parts]
+
+
+async def compose_answer(update: Update, context: BotContext, part: Planned) -> Composed:
+    """Search, save and log the answer to one question of a message."""
+    svc = context.services
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None
     result = await svc.run(
-        asking.ask, svc.engine, svc.activity, text,
+        asking.ask, svc.engine, svc.activity, part.question,
         user_id=user.id if user else None, chat_type=chat.type, chat_id=chat.id,
     )
+    composed = _composed(result)
+    if part.followup:
+        composed.text = render_followup(result.question) + composed.text
+    if part.alternative:
+        offer = button(f"↪️ {part.alternative[:60]}", "fu",
+                       svc.conversations.offer(part.alternative))
+        rows = list(composed.markup.inline_keyboard) if composed.markup else []
+        composed.markup = InlineKeyboardMarkup([*rows, [offer]] if offer else rows)
+        composed.text += "\n" + render_alternative(part.alternative)
+    return composed
+
+
+def _composed(result: asking.AskResult) -> Composed:
     if result.empty:
         return Composed(esc(ASK_FOR_TEXT))
     notice = esc(truncated_notice()) + "\n\n" if result.truncated else ""
@@ -101,14 +158,13 @@ async def answer_question(update: Update, context: BotContext, text: str) -> Non
     ("điều 24 luật tđkt") gets the whole article, as /dieu would show it."""
     if await show_requested_article(update, context, text):
         return
-    composed = await compose_reply(update, context, text)
-    if composed is None:
-        return
-    sent = await reply(update, composed.text, reply_markup=composed.markup)
+    sent = [await reply(update, c.text, reply_markup=c.markup)
+            for c in await compose_replies(update, context, text)]
     asked = update.effective_message
-    if sent is not None and asked is not None and context.chat_data is not None:
+    if len(sent) == 1 and sent[0] is not None and asked is not None \
+            and context.chat_data is not None:
         replies: dict[int, tuple[int, int]] = context.chat_data.setdefault(REPLIES, {})
-        replies[asked.message_id] = (sent.message_id, context.chat_data.get(ACTIVITY, 0))
+        replies[asked.message_id] = (sent[0].message_id, context.chat_data.get(ACTIVITY, 0))
         while len(replies) > MAX_REMEMBERED_REPLIES:
             replies.pop(next(iter(replies)))
 
@@ -123,6 +179,18 @@ async def show_requested_article(update: Update, context: BotContext, text: str)
         return False
     await send_article(update, context, views)
     return True
+
+
+async def ask_offered_question(update: Update, context: BotContext) -> None:
+    """"↪️ …" under an answer: the other reading of an unclear follow-up."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    question = context.services.conversations.offered(query.data.split(":", 1)[1])
+    if question is None:
+        await query.answer("Nút này đã hết hạn. Bạn hãy gõ lại câu hỏi nhé.", show_alert=True)
+        return
+    await query.answer()
+    await answer_question(update, context, question)
 
 
 async def answer_private_text(update: Update, context: BotContext) -> None:
@@ -151,9 +219,12 @@ async def answer_edited_question(update: Update, context: BotContext) -> None:
     if earlier is None or earlier[1] != data.get(ACTIVITY, 0):
         await answer_question(update, context, message.text)
         return
-    composed = await compose_reply(update, context, message.text)
-    if composed is None:
+    replies = await compose_replies(update, context, message.text)
+    if len(replies) != 1:
+        for composed in replies:  # now several questions: answered anew, in order
+            await reply(update, composed.text, reply_markup=composed.markup)
         return
+    composed = replies[0]
     try:
         await context.bot.edit_message_text(composed.text, chat.id, earlier[0],
                                             reply_markup=composed.markup)
@@ -231,4 +302,5 @@ def handlers() -> list[BaseHandler]:
         MessageHandler(private_edit, answer_edited_question),
         CallbackQueryHandler(show_other_result, pattern=r"^p:[A-Za-z0-9]+:\d+$"),
         CallbackQueryHandler(share_answer, pattern=r"^s:[A-Za-z0-9]+:\d+$"),
+        CallbackQueryHandler(ask_offered_question, pattern=r"^fu:[A-Za-z0-9_-]+$"),
     ]

@@ -13,6 +13,8 @@ Callback data is limited to 64 bytes, so buttons carry only short ids; the state
 ``s:<answer>:<i>``     share result i (deep link + inline mode)
 ``u:<upload>:<ok|rep|no>``  admin: publish / replace / cancel an upload
 ``x:<document>:<ok|no>``    admin: retire a document
+``r:<answer>:<i>:<reason>``  the reason for a 👎
+``fu:<token>``              ask the other reading of an unclear follow-up
 =====================  =========================================================
 """
 
@@ -76,6 +78,19 @@ async def saved_answer_of(
         await query.answer(ANSWER_GONE, show_alert=True)
         return None
     return query, saved, min(int(parts[2]), len(saved.items) - 1)
+
+
+_ANSWER_BUTTON = re.compile(r"^[pfvs]:([A-Za-z0-9]+):\d+")
+
+
+def answer_id_of(message: Message) -> str | None:
+    """The saved answer a bot message shows, read from its buttons (None: not an answer)."""
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup is not None else ():
+        for b in row:
+            if isinstance(b.callback_data, str) and (m := _ANSWER_BUTTON.match(b.callback_data)):
+                return m.group(1)
+    return None
 
 
 def callback(*parts: object) -> str | None:

@@ -21,6 +21,7 @@ from handlers.commands import Command
 from knowledge.activity import ActivityStore
 from knowledge.store import KnowledgeStore
 from knowledge.worker import UploadWorker
+from retrieval.conversation import Conversations
 from retrieval.engine import SearchEngine
 
 SERVICES_KEY = "services"
@@ -39,6 +40,8 @@ class Services:
     """The folder /capnhat re-syncs."""
     commands: Sequence[Command] = ()
     """Every flow's commands, for /help (the menus are set from the same list)."""
+    conversations: Conversations = field(default_factory=Conversations)
+    """Each conversation's last question, for follow-ups (in memory, a few minutes)."""
     kb_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Serialises knowledge-base changes made from this process (publish, sync, remove)."""
     upload_worker: UploadWorker = field(default_factory=UploadWorker)

@@ -298,6 +298,18 @@ def render_answer(answer: SavedAnswer, index: int) -> str:
     return body + "\n" + "\n".join(footer)
 
 
+def render_followup(question: str) -> str:
+    """Above an answer to a follow-up: how the bot completed it, so a wrong guess shows."""
+    return f"↪️ <i>Tôi hiểu bạn hỏi tiếp: “{esc(_clip(question, 300))}”</i>\n\n"
+
+
+def render_alternative(question: str) -> str:
+    """Below an answer when the message may have been a follow-up: the other reading is a
+    button."""
+    return (f"<i>Nếu bạn hỏi tiếp câu trước (“{esc(_clip(question, 200))}”), bấm nút ↪️ bên "
+            "dưới.</i>")
+
+
 def answer_preface(answer: SavedAnswer) -> str:
     """What goes above the first passage: "Có phải bạn hỏi: …" when the question was only
     matched after a spelling correction, "closest provision" when nothing answers it directly,

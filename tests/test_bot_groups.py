@@ -69,8 +69,10 @@ def test_group_answers_mentions_and_replies_to_the_bot(bot: Harness,
     assert "@tdkt_test_bot" not in message["text"]  # the mention is not part of the question
     calls = bot.do(lambda: bot.server.reply_to(message, "Kỷ niệm chương", user_id=OTHER))
     [again] = sent_messages(calls)
-    assert entity_texts(bot.last(GROUP), "bold")[0] == engine.search("Kỷ niệm chương",
-                                                                      5)[0].citation
+    # A reply to an answer continues its question: who decides, now about Kỷ niệm chương.
+    followed = "Ai có thẩm quyền quyết định tặng Kỷ niệm chương?"
+    assert "Tôi hiểu bạn hỏi tiếp" in again.text
+    assert entity_texts(bot.last(GROUP), "bold")[0] == engine.search(followed, 5)[0].citation
     [prompt] = sent_messages(bot.do(lambda: bot.server.mention("", user_id=TRAINER)))
     assert prompt.text.startswith("Bạn hãy gõ câu hỏi bằng chữ")
 
@@ -174,3 +176,30 @@ def test_small_talk_in_a_group_when_addressed(bot: Harness) -> None:
     calls = bot.do(lambda: bot.server.mention("chào bot", user_id=TRAINER))
     [reply] = sent_messages(calls)
     assert "chưa tìm thấy" not in reply.text
+
+
+def test_a_reply_to_an_answer_follows_up_on_it_whatever_came_after(
+    bot: Harness, engine: SearchEngine
+) -> None:
+    bot.command("hoi", "tiêu chuẩn Huân chương Lao động hạng Ba", chat_type="group",
+                user_id=TRAINER)
+    answer = bot.last(GROUP)
+    bot.command("hoi", "Ai có thẩm quyền quyết định tặng giấy khen?", chat_type="group",
+                user_id=TRAINER)  # another question in between
+    calls = bot.do(lambda: bot.server.reply_to(answer, "còn mức thưởng thì sao?",
+                                               user_id=OTHER))
+    [reply] = sent_messages(calls)
+    assert "Tôi hiểu bạn hỏi tiếp" in reply.text
+    saved = bot.services.activity.answer(buttons(bot.last(GROUP))["👍"].split(":")[1])
+    reading = engine.read(saved.question)
+    assert reading.intent == "tien_thuong" and reading.object.award == "huân chương lao động"
+
+
+def test_in_a_group_each_officer_has_a_conversation_of_their_own(bot: Harness) -> None:
+    bot.do(lambda: bot.server.mention("hồ sơ đề nghị tặng Huân chương Lao động hạng Ba",
+                                      user_id=TRAINER))
+    newcomer = 555002  # has asked nothing yet
+    calls = bot.do(lambda: bot.server.mention("còn hạng Nhì thì sao?", user_id=newcomer))
+    assert all("Tôi hiểu bạn hỏi tiếp" not in s.text for s in sent_messages(calls))
+    calls = bot.do(lambda: bot.server.mention("còn hạng Nhì thì sao?", user_id=TRAINER))
+    assert any("Tôi hiểu bạn hỏi tiếp" in s.text for s in sent_messages(calls))

@@ -438,3 +438,44 @@ def test_an_answer_says_what_goes_with_it(bot: Harness, expected: SearchEngine) 
         seen["corrected"] += bool(found.corrected)
         seen["local"] += local
     assert all(seen.values()), seen  # each kind was exercised
+
+
+def test_a_follow_up_is_answered_from_the_previous_question(
+    bot: Harness, expected: SearchEngine
+) -> None:
+    _ask(bot, "hồ sơ đề nghị tặng Huân chương Lao động hạng Ba gồm những gì")
+    message = _ask(bot, "còn hạng Nhì thì sao?")
+    assert "Tôi hiểu bạn hỏi tiếp" in message["text"] and "hạng Nhì" in message["text"]
+    answer_id = buttons(message)["👍"].split(":")[1]
+    asked = bot.services.activity.answer(answer_id).question
+    reading = expected.read(asked)
+    assert reading.intent == "ho_so" and reading.object.award == "huân chương lao động"
+    assert reading.object.rank == "nhì"
+    assert entity_texts(message, "bold")[0] == expected.search(asked, 1)[0].citation
+
+
+def test_two_questions_in_one_message_get_two_cited_answers(
+    bot: Harness, expected: SearchEngine
+) -> None:
+    calls = bot.text("Cờ thi đua của Chính phủ tặng cho ai, mức thưởng bao nhiêu?")
+    answers = [s for s in sent_messages(calls) if "📌" in s.text]
+    assert len(answers) == 2
+    first, second = (expected.ask(q, 1) for q in (
+        "Cờ thi đua của Chính phủ tặng cho ai",
+        "mức thưởng bao nhiêu Cờ thi đua của Chính phủ"))
+    assert first.answers[0].citation in answers[0].text
+    assert second.answers[0].citation in answers[1].text
+    assert all(len(s.text) <= 4096 for s in answers)
+
+
+def test_an_unclear_follow_up_offers_the_other_reading(bot: Harness) -> None:
+    _ask(bot, "hồ sơ đề nghị tặng Huân chương Lao động hạng Ba gồm những gì")
+    message = _ask(bot, "hồ sơ đề nghị khen thưởng gồm những giấy tờ gì?")
+    offers = [t for t in buttons(message) if t.startswith("↪️")]
+    assert len(offers) == 1
+    calls = bot.press(message, buttons(message)[offers[0]])
+    [answer] = [s for s in sent_messages(calls) if "📌" in s.text]
+    saved = bot.services.activity.answer(buttons(bot.last(OFFICER))["👍"].split(":")[1])
+    assert bot.services.engine.read(saved.question).object.award == "huân chương lao động"
+    stale = bot.press(message, "fu:nope", strict=False)
+    assert stale[0].params.get("show_alert") is True

@@ -129,3 +129,23 @@ def test_add_holds_a_partly_parsed_file_until_confirmed(tmp_path: Path) -> None:
     loaded = run(["kb", "add", "--yes", str(path)], db)
     assert loaded.returncode == 0 and "nạp dù thiếu" in loaded.stdout
     assert "3/2099/QĐ-MAU" in run(["kb", "list"], db).stdout
+
+
+def test_chat_reads_a_conversation_from_stdin(db: str) -> None:
+    lines = ["chào bot", "hồ sơ đề nghị tặng Huân chương Lao động hạng Ba gồm những gì",
+             "còn hạng Nhì thì sao?",
+             "Cờ thi đua của Chính phủ tặng cho ai, mức thưởng bao nhiêu?"]
+    result = run(["chat", "--json", "-k", "2"], db, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.strip().split("\n")]
+    assert out[0]["small_talk"] == "greeting" and out[0]["answers"] == []
+    assert out[1]["followup"] is False and out[1]["answers"]
+    assert out[2]["followup"] is True and "hạng Nhì" in out[2]["query"]
+    assert out[2]["reading"]["objects"][0]["rank"] == "nhì"
+    assert [(o["part"], o["of"]) for o in out[3:]] == [(1, 2), (2, 2)]
+    assert all(o["answers"] and o["message"] == lines[3] for o in out[3:])
+    assert out[4]["reading"]["intents"][0] == "tien_thuong"
+    # the shape of `tdkt ask --json` for each question
+    asked = json.loads(run(["ask", "--json", "-k", "2", out[2]["query"]], db).stdout)
+    assert set(asked) <= set(out[2])
+    assert out[2]["answers"] == asked["answers"]
