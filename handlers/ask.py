@@ -40,6 +40,7 @@ from handlers.render import (
 from retrieval import answers as asking
 from retrieval import conversation
 from retrieval.conversation import Planned, Turn
+from retrieval.question import cut_message
 
 REPLIES = "replies"
 """chat_data: question message id → (reply message id, chat activity when it was sent)."""
@@ -104,13 +105,17 @@ async def compose_replies(update: Update, context: BotContext, text: str) -> lis
     if chat is None or key is None:
         return []
     previous = await replied_turn(update, context)
+    text, truncated = cut_message(text)
     planned = await svc.run(conversation.converse, svc.engine.index, svc.conversations, key,
                             text, previous)
     if planned.small_talk:
         return [Composed(render_small_talk(planned.small_talk, user.first_name if user else None),
                          examples_keyboard())]
     await typing(context.bot, chat.id)
-    return [await compose_answer(update, context, part) for part in planned.parts]
+    replies = [await compose_answer(update, context, part) for part in planned.parts]
+    if truncated and replies:
+        replies[0].text = esc(truncated_notice()) + "\n\n" + replies[0].text
+    return replies
 
 
 async def compose_answer(update: Update, context: BotContext, part: Planned) -> Composed:

@@ -365,7 +365,7 @@ def render_small_talk(kind: str, first_name: str | None = None) -> str:
 
 
 def truncated_notice() -> str:
-    return (f"✂️ Câu hỏi quá dài nên tôi chỉ dùng {MAX_QUESTION_CHARS} ký tự đầu tiên để tra "
+    return (f"✂️ Câu hỏi quá dài nên tôi chỉ dùng {MAX_QUESTION_CHARS} ký tự cuối để tra "
             "cứu.")
 
 

@@ -115,10 +115,12 @@ def _data(path: Path = DATA) -> ConversationData:
     )
 
 
-def split_questions(message: str, asks: Callable[[str], bool]) -> list[str]:
-    """The questions of a message, in order: its list items, its "?"-ended sentences, or its
-    clauses at a joint ("…, …", "… và …") when every clause ``asks`` something of its own.
-    A message that is one question comes back whole."""
+def split_questions(message: str, asks: Callable[[str], bool],
+                    ends_asking: Callable[[str], bool] = lambda _part: True) -> list[str]:
+    """The questions of a message, in order: its list items, its "?"-ended sentences (a
+    sentence that ``asks`` nothing of its own stays with the one before), or its clauses at a
+    joint ("…, …", "… và …") when every clause ``asks`` and ``ends_asking``. A message that
+    is one question comes back whole."""
     data = _data()
     text = message.strip()
     items = [p.strip() for p in _LIST_ITEM.split(text) if p.strip()]
@@ -126,10 +128,17 @@ def split_questions(message: str, asks: Callable[[str], bool]) -> list[str]:
         # "Cho hỏi:\n1. … \n2. …": an intro line without a question of its own is dropped.
         parts = [p for p in items if asks(p)] or items
     else:
-        parts = [p.strip() for p in _QUESTION_END.split(text) if p.strip()]
+        parts = []
+        for piece in (p.strip() for p in _QUESTION_END.split(text) if p.strip()):
+            if parts and not asks(piece):
+                parts[-1] = f"{parts[-1]} {piece}"
+            elif parts and not asks(parts[-1]):
+                parts[-1] = f"{parts[-1]} {piece}"  # a story before the question
+            else:
+                parts.append(piece)
         if len(parts) == 1:
-            parts = _split_at_joints(text, asks, data.joints)
-    parts = [p for p in parts if re.search(r"[^\W_]", p)]
+            parts = _split_at_joints(text, lambda p: asks(p) and ends_asking(p), data.joints)
+    parts = list(dict.fromkeys(p for p in parts if re.search(r"[^\W_]", p)))  # repeats once
     return parts[: data.max_parts] or [text]
 
 
@@ -293,9 +302,16 @@ def plan(index: SearchIndex, message: str, previous: Turn | None = None) -> Plan
 
     def asks(part: str) -> bool:
         reading = read(part)
-        return reading is not None and bool(reading.intents)
+        return reading is not None and bool(reading.intents or reading.objects)
 
-    parts = split_questions(text, asks)
+    ends = index.reader.vocabulary.ends
+
+    def ends_asking(part: str) -> bool:
+        reading = read(part)
+        words = re.findall(r"[^\W_]+", reading.text if reading is not None else part.lower())
+        return bool(reading and reading.intents) and bool(words) and words[-1] in ends
+
+    parts = split_questions(text, asks, ends_asking)
     planned: list[Planned] = []
     context = previous
     for n, part in enumerate(parts):
@@ -312,9 +328,19 @@ def plan(index: SearchIndex, message: str, previous: Turn | None = None) -> Plan
                 context, eager = Turn(later, read(later)), True
         done = complete(index, part, reading, context, eager=eager)
         done = replace(done, reading=read(done.question))
+        if any(_same_question(done.reading, p.reading) for p in planned):
+            continue  # the same question again (a repeated or pasted message): answered once
         planned.append(done)
         context = Turn(done.question, done.reading)
     return Plan(parts=tuple(planned))
+
+
+def _same_question(a: QuestionReading | None, b: QuestionReading | None) -> bool:
+    """Two parts that ask the same thing about the same award for the same subject."""
+    if a is None or b is None or not a.intents or a.object is None or b.object is None:
+        return False
+    return (set(a.intents), a.object.award or a.object.name, a.object.rank, a.subjects) == (
+        set(b.intents), b.object.award or b.object.name, b.object.rank, b.subjects)
 
 
 def converse(index: SearchIndex, memory: Conversations, key: Hashable, message: str,

@@ -13,22 +13,35 @@ from functools import lru_cache
 from knowledge.textnorm import clean_text, fold
 from retrieval.passage_choice import DATA as PASSAGE_CHOICE_FILE
 
-MAX_QUESTION_CHARS = 500
+MAX_QUESTION_CHARS = 1500
+"""Longer messages are cut to their last this many characters: officers tell their story
+first and ask last ("… vậy tôi có đủ điều kiện không?"), and a pasted document is not a
+question."""
 _WORD = re.compile(r"[^\W_]+")
+_SENTENCE_START = re.compile(r"[.?!…]\s+|\n+")
 
 
 def clean_question(raw: str | None) -> tuple[str, bool]:
-    """Whitespace-normalised question, cut to ``MAX_QUESTION_CHARS`` at a word boundary.
+    """Whitespace-normalised question, cut to its last ``MAX_QUESTION_CHARS`` at a word
+    boundary. Returns (question, truncated)."""
+    text, truncated = cut_message(raw)
+    return " ".join(text.split()), truncated
 
-    Returns (question, truncated).
-    """
-    text = " ".join(clean_text(raw or "").split())
+
+def cut_message(raw: str | None) -> tuple[str, bool]:
+    """A message as typed (lines kept: a numbered list is several questions), without
+    invisible characters, cut to its last ``MAX_QUESTION_CHARS`` at a word boundary."""
+    text = clean_text(raw or "").strip()
     if len(text) <= MAX_QUESTION_CHARS:
         return text, False
-    cut = text[:MAX_QUESTION_CHARS]
-    if " " in cut[MAX_QUESTION_CHARS // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut, True
+    cut = text[-MAX_QUESTION_CHARS:]
+    sentence = _SENTENCE_START.search(cut, 0, MAX_QUESTION_CHARS // 2)
+    space = cut.find(" ")
+    if sentence is not None:
+        cut = cut[sentence.end() :]
+    elif 0 <= space < MAX_QUESTION_CHARS // 2:
+        cut = cut[space + 1 :]
+    return cut.strip(), True
 
 
 def has_words(text: str | None) -> bool:

@@ -132,10 +132,19 @@ def test_several_questions_in_one_message_are_answered_in_order(engine: SearchEn
     assert all(engine.read(q).object.award == "chiến sĩ thi đua cơ sở" for q in listed)
     assert len(questions(engine, "Tiêu chuẩn cstđ cơ sở là gì? Hồ sơ gồm những gì?")) == 2
     # an award named later in the message completes an earlier part
-    first, second = questions(engine, "hồ sơ và thủ tục đề nghị bằng khen thủ tướng")
+    first, second = questions(engine, "Hồ sơ gồm những gì? Thời hạn nộp hồ sơ đề nghị Bằng "
+                                      "khen Thủ tướng là bao lâu?")
     assert engine.read(first).object.award == engine.read(second).object.award
-    # "và" between words of one question does not split it
-    assert len(questions(engine, "tiêu chuẩn cá nhân và tập thể lao động xuất sắc")) == 1
+    assert engine.read(first).intent == "ho_so" and "thoi_han" in engine.read(second).intents
+    # a list of intents or of subjects is one question; so is a story before its question
+    for one in ("hồ sơ và thủ tục đề nghị bằng khen thủ tướng",
+                "Hồ sơ, thủ tục xét tặng Chiến sĩ thi đua toàn quốc",
+                "tiêu chuẩn cá nhân và tập thể lao động xuất sắc",
+                "Thẩm quyền quyết định tặng danh hiệu Lao động tiên tiến thuộc về ai? Văn bản "
+                "nào quy định về vấn đề này?"):
+        assert len(questions(engine, one)) == 1, one
+    # the same question twice (a pasted message) is answered once
+    assert len(questions(engine, "Tiêu chuẩn cstđ cơ sở? Tiêu chuẩn cstđ cơ sở?")) == 1
 
 
 @needs_corpus
