@@ -9,6 +9,7 @@ hyphen inside "thưởng" in a question never meets "khen thưởng" in a law. L
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -21,14 +22,20 @@ and web pages insert invisibly (LRM, RLM, ALM, U+202A–U+202E, U+2066–U+2069)
 vowel separator and the invisible operators (U+2061–U+2064)."""
 
 
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, INVISIBLE)) + "]")
+
+
 def nfc(text: str) -> str:
     """Unicode NFC: files and Telegram may send decomposed (NFD) Vietnamese."""
     return unicodedata.normalize("NFC", text)
 
 
 def clean_text(text: str) -> str:
-    """Invisible characters dropped, NFC: the form every stored text and question is in."""
-    return nfc(text.translate(INVISIBLE))
+    """Invisible characters dropped, NFC: the form every stored text and question is in.
+    (Searched before translating: most texts have none, and ``translate`` copies them all.)"""
+    if _INVISIBLE_RE.search(text):
+        text = text.translate(INVISIBLE)
+    return nfc(text)
 
 
 @lru_cache(maxsize=65536)
