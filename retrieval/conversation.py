@@ -245,7 +245,7 @@ def complete(index: SearchIndex, typed: str, reading: QuestionReading,
         return Planned(typed, typed)
     rank = _rank_in(reading.text, index.reader.vocabulary.ranks)
     obj = reading.object
-    short = _content_words(index, core) <= _data().short_words
+    short = obj is None and _content_words(index, core) <= _data().short_words
     if obj is None and (reading.intent or rank or reading.subjects):
         # The award is the previous question's, at the hạng this message names.
         name = _with_rank(index, before.object, rank or before.object.rank)
@@ -256,7 +256,8 @@ def complete(index: SearchIndex, typed: str, reading: QuestionReading,
         if eager or cued or short or not reading.intent:
             return Planned(question, typed, followup=True)
         return Planned(typed, typed, alternative=question)  # unclear: both readings
-    if obj is not None and not reading.intent and before.intent and (cued or short):
+    if obj is not None and not reading.intent and before.intent and (
+            _content_words(index, core) <= (1 if cued else 0)):
         # "còn Bằng khen Thủ tướng?": the previous intent, about this award.
         name = _with_rank(index, obj, rank or obj.rank)
         return Planned(_swap_object(previous.question, before, name, reading.subjects), typed,

@@ -107,7 +107,8 @@ def test_question_with_citation_and_more_results(bot: Harness, expected: SearchE
     assert entity_texts(edited, "bold")[0] == top[1].citation
     full = next(data for text, data in buttons(edited).items() if text.startswith("📖"))
     articles = sent_messages(bot.press(edited, full))
-    assert articles and f"Điều {top[1].unit_label}." in articles[0].text
+    view = bot.services.store.unit(top[1].unit_id)
+    assert articles and articles[0].text.startswith(f"📖 <b>{view.citation}</b>")
 
 
 def test_feedback_is_stored_in_postgresql(bot: Harness) -> None:

@@ -106,7 +106,9 @@ def test_a_new_subject_or_award_keeps_the_rest(engine: SearchEngine) -> None:
 def test_a_complete_question_is_not_a_follow_up(engine: SearchEngine) -> None:
     previous = turn(engine, HCLD_DOSSIER)
     for message in ("tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?",
-                    "Ai có thẩm quyền quyết định tặng giấy khen?"):
+                    "Ai có thẩm quyền quyết định tặng giấy khen?",
+                    # an award and a question of its own, though no intent the reading knows
+                    "Huân chương Lao động được gắn trên ngực áo bên nào"):
         [part] = plan(engine.index, message, previous).parts
         assert not part.followup and part.question == message and part.alternative is None
 
