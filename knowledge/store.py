@@ -7,6 +7,7 @@ new one, never a half-written one, and notice the change by polling :meth:`curre
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     func,
     select,
+    type_coerce,
 )
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -340,8 +342,9 @@ class KnowledgeStore:
                 PassageRow.point, PassageRow.paragraph, PassageRow.text, PassageRow.tokens,
                 UnitRow.kind, UnitRow.label, UnitRow.title, UnitRow.part, UnitRow.title_tokens,
                 DocumentRow.number, DocumentRow.kind, DocumentRow.title, DocumentRow.status,
-                DocumentRow.scope, DocumentRow.replaces, DocumentRow.replaced_by,
-                UnitRow.attachment,
+                # Raw, decoded once per document below (not on each of its passages' rows).
+                DocumentRow.scope, type_coerce(DocumentRow.replaces, Text),
+                DocumentRow.replaced_by, UnitRow.attachment,
             )
             .join(UnitRow, UnitRow.id == PassageRow.unit_id)
             .join(DocumentRow, DocumentRow.id == PassageRow.document_id)
@@ -357,7 +360,7 @@ class KnowledgeStore:
                     unit = units[r[2]] = tuple(r[8:13])
                 document = documents.get(r[1])
                 if document is None:
-                    document = documents[r[1]] = (*r[13:18], tuple(r[18] or ()), r[19])
+                    document = documents[r[1]] = (*r[13:18], _numbers(r[18]), r[19])
                 yield IndexRow(*r[:8], *unit, *document, unit_attachment=r[20])
 
     def unit(self, unit_id: int) -> UnitView | None:
@@ -401,6 +404,12 @@ class KnowledgeStore:
         order = {number: n for n, number in enumerate(dict.fromkeys(r[1] for r in rows))}
         rows.sort(key=lambda r: (order[r[1]], attachment_rank(r[2])))
         return [r[0] for r in rows]
+
+
+def _numbers(raw: object) -> tuple[str, ...]:
+    """A JSON list of numbers as the driver returns it: text (SQLite) or decoded (psycopg)."""
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 _UPDATE_LOCK_ID = 7_302_025  # arbitrary, constant; knowledge.schema uses 7_302_024
