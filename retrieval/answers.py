@@ -160,7 +160,10 @@ def ask(
         ))
     else:
         result.notes = list(found.notes)
-        result.related = index.related(query, RELATED)
+        if query.reading is None or query.reading.in_domain:
+            # Headings close to an off-topic question ("giá vàng" → "Huân chương Sao vàng")
+            # would only mislead.
+            result.related = index.related(query, RELATED)
     if result.answer is not None and not result.answer.id:
         # The database just refused a write: another one would wait out the same lock (SQLite's
         # busy timeout) before failing too, and the officer would wait twice as long.

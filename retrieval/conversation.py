@@ -246,7 +246,8 @@ def complete(index: SearchIndex, typed: str, reading: QuestionReading,
     rank = _rank_in(reading.text, index.reader.vocabulary.ranks)
     obj = reading.object
     short = obj is None and _content_words(index, core) <= _data().short_words
-    if obj is None and (reading.intent or rank or reading.subjects):
+    if obj is None and not reading.objects and (reading.intent or rank or reading.subjects):
+        # (A kind named as such, "danh hiệu thi đua", says the question is general: not this.)
         # The award is the previous question's, at the hạng this message names.
         name = _with_rank(index, before.object, rank or before.object.rank)
         if reading.intent:
