@@ -53,6 +53,9 @@ def help_text(commands: Sequence[Command], is_admin: bool, bot_username: str) ->
         "",
         "• Gửi câu hỏi bất kỳ, ví dụ: “Hồ sơ đề nghị tặng Bằng khen gồm những gì?”. Dưới câu "
         "trả lời có nút xem toàn văn điều, xem kết quả khác, đánh giá 👍/👎 và chia sẻ.",
+        "• Hỏi tiếp ngắn gọn được: “còn hạng Nhì thì sao?”, “mức thưởng bao nhiêu?” — tôi hiểu "
+        "theo câu hỏi trước. Nhiều câu hỏi trong một tin nhắn được trả lời lần lượt.",
+        "• Gõ “điều 24 luật tđkt” để xem nguyên văn một điều.",
         *private,
         "",
         "<b>Trong nhóm</b>: nhắc "
