@@ -20,8 +20,9 @@ from pathlib import Path
 from knowledge.citation import render_citation
 from knowledge.model import STATUS_LABELS, UNIT_ARTICLE, CitedPassage, DocumentMeta
 from knowledge.store import IndexRow, KnowledgeStore
+from retrieval import awards
 from retrieval.documents import DocumentCatalog, replaced_in_texts
-from retrieval.fields import FieldIndex
+from retrieval.fields import FieldIndex, opening_tokens
 from retrieval.intent import IntentVocabulary, QuestionReader, QuestionReading
 from retrieval.lexicon import Lexicon, LexiconError, load_lexicon
 from retrieval.notes import notes_for
@@ -97,10 +98,13 @@ class SearchResult:
     weak: bool = False
     """The best answer is only the closest provision ("gần nhất với câu hỏi"): answered
     because the question is about the field, not because the texts cover it well."""
+    facet: awards.FacetAnswer | None = None
+    """The question read as one facet of an award's card ("hồ sơ hclđ hạng ba"): the first
+    answer is then that facet's first provision."""
 
     def to_json(self) -> dict[str, object]:
         """The public JSON shape of ``tdkt ask --json``."""
-        return {
+        out: dict[str, object] = {
             "query": self.question,
             "corrected": self.corrected,
             "notes": list(self.notes),
@@ -108,6 +112,10 @@ class SearchResult:
             "reading": self.reading.to_json() if self.reading is not None else None,
             "answers": [a.to_json() for a in self.answers],
         }
+        if self.facet is not None:
+            out["award"] = self.facet.card.name
+            out["facet"] = self.facet.facet
+        return out
 
 
 def row_meta(row: IndexRow) -> DocumentMeta:
@@ -262,12 +270,41 @@ class SearchIndex:
                 weak = not hits and self.ranker.evidence(query, ranked[0]) < \
                     self.params.weak_domain_evidence
                 hits += ranked
+        facet = None
+        if self.techniques.award_cards and query.reference is None and not naming.documents:
+            facet = awards.facet_answer(self, query.reading, self._opening_match(query))
+            if facet is not None and facet.steers and facet.provision is not None:
+                hits, weak = self._facet_first(facet.provision, hits), False
         answers = [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
         notes = notes_for(query.question, naming, self.kinds, self.scopes, bool(answers))
         return SearchResult(
             question=query.question, answers=answers, notes=notes, reading=query.reading,
-            corrected=query.corrected, weak=weak and bool(answers),
+            corrected=query.corrected, weak=weak and bool(answers), facet=facet,
         )
+
+    def _opening_match(self, query: AnalyzedQuery
+                       ) -> Callable[[awards.Provision], dict[str, float]]:
+        """The question's words a provision's opening sentence holds (what its clause is
+        about: "Hồ sơ đề nghị tặng … Huân chương các loại … gồm"), with their idf. An award
+        card picks among equally specific provisions with it."""
+        words = set(query.tokens)
+        idf = self.field_index.idf
+
+        def match(provision: awards.Provision) -> dict[str, float]:
+            tokens = self.field_index.passages[provision.row]
+            opening = opening_tokens(provision.text, tokens) if provision.point is None \
+                else tokens
+            return {t: idf(t) for t in words & set(opening)}
+
+        return match
+
+    def _facet_first(self, provision: awards.Provision, hits: list[Hit]) -> list[Hit]:
+        """``hits`` with the award card's provision first (its article once)."""
+        unit = self.ranker.unit_of(provision.row)
+        members = self.field_index.unit_rows[unit]
+        first = Hit(provision.row, hits[0].score if hits else 0.0,
+                    tuple(i for i in members if i != provision.row))
+        return [first, *(h for h in hits if self.ranker.unit_of(h.passage) != unit)]
 
     def related(self, query: AnalyzedQuery, k: int = 3) -> list[Answer]:
         """The closest units even when none is relevant enough to answer (no decline check):
