@@ -434,7 +434,7 @@ class AwardCards:
         self._cue_cache: dict[str, frozenset[str]] = {}
         self._cover_cache: dict[tuple, Cover] = {}
         self._built: dict[str, AwardCard] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a local award's card builds its national one
         self._prepare()
         for cache in (self._norm_cache, self._cue_cache, self._cover_cache, self._read_cache):
             cache.clear()
@@ -633,11 +633,40 @@ class AwardCards:
             facets[spec.key] = tuple(e.provision for e in ordered)
             tiers[spec.key] = tuple(e.order[: TIER + 1] for e in ordered)
         known = self.catalog.awards[award]
+        same = self._same_as(award)
+        if same is not None:
+            # A local name of a national award ("Cờ thi đua của Ủy ban nhân dân tỉnh" is the
+            # law's "Cờ thi đua của Bộ, ban, ngành, tỉnh"): what the national texts say of it
+            # follows the local rule's own provisions.
+            general = self.card(same, rank if rank in self.catalog.awards[same].ranks else None)
+            if general is not None:
+                for facet, items in general.facets.items():
+                    mine = list(zip(facets.get(facet, ()), tiers.get(facet, ()), strict=True))
+                    seen = {(p.row, p.point) for p, _ in mine}
+                    added = [(p, t) for p, t in
+                             zip(items, general.tiers.get(facet, ()), strict=True)
+                             if (p.row, p.point) not in seen]
+                    # its own provisions naming it, then the national ones, then the rest
+                    merged = [e for e in mine if -e[1][1] >= NAMED] + added + \
+                        [e for e in mine if -e[1][1] < NAMED]
+                    facets[facet] = tuple(p for p, _ in merged)
+                    tiers[facet] = tuple(t for _, t in merged)
         return AwardCard(
             id=cid, award=award, rank=rank, name=display_name(known, rank),
             award_class=known.award_class, aliases=self._aliases(known, rank), facets=facets,
             tiers=tiers,
         )
+
+    def _same_as(self, award: str) -> str | None:
+        """The award the data file's aliases say ``award`` is another name of, if any."""
+        fillers = self.reader.vocabulary.fillers
+        for alias, name in self.reader.vocabulary.aliases.items():
+            if " ".join(w for w in alias if w not in fillers) != award:
+                continue
+            target = " ".join(w for w in syllables(name) if w not in fillers)
+            if target != award and target in self.catalog.awards:
+                return target
+        return None
 
     def _aliases(self, award: Award, rank: str | None) -> tuple[str, ...]:
         """Other names officers use: the data file's aliases and chat abbreviations."""
@@ -988,10 +1017,11 @@ class AwardCards:
 
     @staticmethod
     def _listed(block: _Block, cover: Cover) -> Cover:
-        """A list item names an award no more specifically than its kind does."""
+        """An item of a list of awards names each no more than a group does: it says what
+        the list is about, nothing about the award."""
         if not block.listing:
             return cover
-        return {c: (min(level, KIND), False) for c, (level, _bare) in cover.items()}
+        return {c: (min(level, GROUP), False) for c, (level, _bare) in cover.items()}
 
     def _cue_facets(self, block: _Block) -> frozenset[str]:
         return self._cues_in(block.text) | self._cues_in(block.lead_in or "")
@@ -1176,6 +1206,8 @@ class CardLookup:
     card: AwardCard | None
     choices: list[AwardCard]
     """When no single card: the closest names (the hạng of a ranked award, similar names)."""
+    ranks: bool = False
+    """The name is a ranked award's without its hạng: :attr:`choices` are its hạng."""
 
 
 def lookup(index: SearchIndex, name: str) -> CardLookup:
@@ -1189,5 +1221,6 @@ def lookup(index: SearchIndex, name: str) -> CardLookup:
             return CardLookup(card, [])
         choices = found.choices(reading.object)
         if choices:
-            return CardLookup(None, choices)
+            obj = reading.object
+            return CardLookup(None, choices, ranks=obj is not None and obj.award is not None)
     return CardLookup(None, found.suggest(name))

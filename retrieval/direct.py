@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from retrieval.awards import AwardCard, AwardCards, Provision, load_config
+from retrieval.awards import AwardCard, AwardCards, FacetAnswer, Provision, load_config
 from retrieval.intent import QuestionReading, syllables
 from retrieval.text import normalize
 
@@ -272,3 +272,11 @@ def direct_answer(found: AwardCards, card: AwardCard, facet: str | None,
     if facet == DEADLINE:
         return deadline_answer(card, reading)
     return None
+
+
+def for_facet(found: AwardCards, facet: FacetAnswer | None, reading: QuestionReading | None,
+              base_salary: Decimal | None = None) -> DirectAnswer | None:
+    """The direct line of a question read as a card's facet (:func:`awards.facet_answer`)."""
+    if facet is None:
+        return None
+    return direct_answer(found, facet.card, facet.facet, reading, base_salary)
