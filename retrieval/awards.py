@@ -481,6 +481,11 @@ class AwardCards:
                     return True
         return False
 
+    def names_award(self, text: str) -> bool:
+        """Whether ``text`` names some award itself (not as a condition)."""
+        mentions, _, _ = self._read(text)
+        return any(m.kind == "award" and not m.ignored for m in mentions)
+
     def general_rules(self, facet: str, phrase: str) -> list[Provision]:
         """Passages of the articles answering ``facet`` that contain ``phrase``, whatever they
         name: a facet's general rule ("Tiền thưởng … được làm tròn số lên …")."""
