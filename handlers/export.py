@@ -104,5 +104,6 @@ def _write_answer(doc: Document, answer: SavedAnswer) -> None:
     status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
     if status:
         doc.add_paragraph(status)
-    body, cut = item_body(item, dossier=answer_checklist(answer))
+    dossier = item.checklist if item.checklist is not None else answer_checklist(answer)
+    body, cut = item_body(item, dossier=dossier)
     _paragraphs(doc, body + ("\n…" if cut else ""))

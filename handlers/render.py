@@ -344,7 +344,9 @@ def render_answer(answer: SavedAnswer, index: int) -> str:
     items = answer.items
     index = max(0, min(index, len(items) - 1))
     terms = question_terms(answer.question)
-    body, cut = render_item(items[index], terms, dossier=answer_checklist(answer))
+    item = items[index]
+    dossier = item.checklist if item.checklist is not None else answer_checklist(answer)
+    body, cut = render_item(item, terms, dossier=dossier)
     direct = render_direct(answer.direct) + "\n\n" if answer.direct and index == 0 else ""
     body = answer_preface(answer) + direct + body
     question = answer.question if len(answer.question) <= 200 else answer.question[:200] + "…"

@@ -211,6 +211,9 @@ class SavedItem(CitedPassage):
     bold instead of every question word."""
     facet: str | None = None
     """On an award card's overview: which facet this passage is the first of."""
+    checklist: bool | None = None
+    """Its points are a ☐ checklist: a dossier question answered by a dossier provision
+    (None: as the answer says, ``SavedAnswer.checklist``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -50,6 +50,12 @@ def annotate(index: SearchIndex, found: SearchResult, answer: SavedAnswer,
     and facet (for the facet buttons), the direct line, the checklist flag, and in each
     passage the line naming the award (bolded)."""
     answer.checklist = wants_checklist(found.reading)
+    if answer.checklist:  # boxes for the dossier lists only, not the standard shown beside
+        dossier = set(awards.load_config().facet("ho_so").intents)
+        for item, hit in zip(answer.items, found.answers, strict=False):
+            unit = index.field_index.unit_index.get(hit.unit_id)
+            item.checklist = unit is not None and bool(
+                index.ranker.headings and index.ranker.headings[unit].intents & dossier)
     cards = awards.cards(index)
     card = found.facet.card if found.facet is not None else (
         cards.for_object(found.reading.object) if found.reading is not None else None)

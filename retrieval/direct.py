@@ -228,20 +228,23 @@ def _factor(found: AwardCards, card: AwardCard, reading: QuestionReading | None
 # -- deadlines -------------------------------------------------------------------------------------
 
 
-def deadline_answer(card: AwardCard, reading: QuestionReading | None) -> DirectAnswer | None:
+def deadline_answer(card: AwardCard, reading: QuestionReading | None,
+                    found: AwardCards | None = None) -> DirectAnswer | None:
     """The sentence of ``card``'s deadline provisions that holds a time ("20 ngày làm việc",
-    "chậm nhất vào ngày 30 tháng 6 hằng năm") and shares the most words with the question."""
+    "chậm nhất vào ngày 30 tháng 6 hằng năm"): one naming the award first, then the one
+    sharing the most words with the question, then the card's order."""
     patterns = [re.compile(p) for p in load_config().raw.get("deadline", {}).get("patterns", [])]
     asked = set(syllables(reading.text)) if reading is not None else set()
     asked -= set(syllables(card.name))
-    best: tuple[tuple[int, int], DirectAnswer] | None = None
+    best: tuple[tuple[bool, int, int], DirectAnswer] | None = None
     for rank, provision in enumerate(card.provisions(DEADLINE)[:SCANNED]):
         for sentence in _sentences(provision.text):
             norm = normalize(sentence)
             hit = next((m for p in patterns for m in [p.search(norm)] if m), None)
             if hit is None or not hit.group(0).strip():
                 continue
-            key = (-len(asked & set(syllables(norm))), rank)
+            named = found is not None and found.names(sentence, card)
+            key = (not named, -len(asked & set(syllables(norm))), rank)
             if best is None or key < best[0]:
                 start, end = hit.span()
                 phrase = sentence[start:end].strip() if len(norm) == len(sentence) else \
@@ -270,7 +273,7 @@ def direct_answer(found: AwardCards, card: AwardCard, facet: str | None,
     if facet == MONEY:
         return money_answer(found, card, reading, base_salary)
     if facet == DEADLINE:
-        return deadline_answer(card, reading)
+        return deadline_answer(card, reading, found)
     return None
 
 
