@@ -26,7 +26,6 @@ DEADLINE = "thoi_han"
 SCANNED = 12
 """Provisions of a facet looked at for a direct line (the most specific come first)."""
 
-_SENTENCE = re.compile(r"[^.;\n]+(?:[.;]|$)")
 _NUMBER = r"\d+(?:,\d+)?"
 
 
@@ -263,7 +262,20 @@ def _lines(provision: Provision) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if len(m.group(0).split()) > 3]
+    """Sentences (cut at ".", at ";" outside parentheses, at line ends) of more than three
+    words: "(40 ngày làm việc đối với …: “Huân chương Độc lập”, …; danh hiệu Anh hùng …)"
+    stays one."""
+    out, start, depth = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        numbering = char == "." and text[text.rfind("\n", 0, i) + 1 : i].strip().isdigit()
+        end = char == "\n" or (char == "." and not numbering and (
+            i + 1 == len(text) or text[i + 1].isspace())) or (char == ";" and depth <= 0)
+        if end:
+            out.append(text[start : i + 1].strip())
+            start, depth = i + 1, 0 if char == "\n" else depth
+    out.append(text[start:].strip())
+    return [s for s in out if len(s.split()) > 3]
 
 
 def direct_answer(found: AwardCards, card: AwardCard, facet: str | None,
