@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from knowledge.citation import render_citation
-from knowledge.model import STATUS_LABELS, UNIT_ARTICLE, CitedPassage, DocumentMeta
+from knowledge.model import STATUS_LABELS, CitedPassage, DocumentMeta
 from knowledge.store import IndexRow, KnowledgeStore
 from retrieval import awards
 from retrieval.documents import DocumentCatalog, replaced_in_texts
@@ -51,12 +51,6 @@ class Answer(CitedPassage):
     whole_unit: bool = False
     """The whole article answers (an enumeration question and the list it asks for):
     show all its passages (``other_passages``, in order) with the first."""
-
-    @property
-    def article(self) -> int | str | None:
-        if self.unit_kind != UNIT_ARTICLE:
-            return None
-        return int(self.unit_label) if self.unit_label.isdigit() else self.unit_label
 
     @property
     def status_label(self) -> str:
