@@ -78,6 +78,9 @@ def cards(index: SearchIndex) -> AwardCards:
         return found
 
 
+TIER_SCANNED = 16
+"""Provisions of a facet's first tier the question's words choose among (the card's order
+decides beyond: a knowledge base holding many copies of a rule has long tiers)."""
 STEER_LEVEL = KIND
 """A card reorders the answers only with a provision naming the award or its kind: a
 general rule ("… cấp Nhà nước", "danh hiệu thi đua") may not be this award's."""
@@ -120,7 +123,7 @@ def facet_answer(
     if card is None:
         return None
     spec = found.config.facet(facet)
-    tier = card.first_tier(facet)
+    tier = card.first_tier(facet)[:TIER_SCANNED]
     if spec is not None and spec.answers is not None:
         tier = tuple((p, special) for p, special in tier
                      if found.answers(p, card, spec.answers))

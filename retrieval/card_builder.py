@@ -196,6 +196,7 @@ class AwardCards:
         self._cue_cache: dict[str, frozenset[str]] = {}
         self._cover_cache: dict[tuple, Cover] = {}
         self._built: dict[str, AwardCard] = {}
+        self._answers: dict[tuple, bool] = {}
         self._lock = threading.RLock()  # a local award's card builds its national one
         self._prepare()
         for cache in (self._norm_cache, self._cue_cache, self._cover_cache, self._read_cache):
@@ -231,11 +232,18 @@ class AwardCards:
     def answers(self, provision: Provision, card: AwardCard, pattern: re.Pattern[str]) -> bool:
         """Whether a sentence of ``provision`` both names ``card``'s award (or its kind) and
         holds what answers the facet ("… “Cờ thi đua của Chính phủ” … chậm nhất vào ngày 30
-        tháng 6 hằng năm")."""
+        tháng 6 hằng năm"). Memoised: asked on every question about the award."""
+        key = (provision.row, provision.point, provision.text[:40], card.id, pattern.pattern)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = self._sentence_answers(provision, card, pattern)
+        return found
+
+    def _sentence_answers(self, provision: Provision, card: AwardCard,
+                          pattern: re.Pattern[str]) -> bool:
         for line in provision.text.split("\n"):
             for sentence in _SENTENCE.split(line):
-                norm = self._norm(sentence)
-                if not pattern.search(norm):
+                if not pattern.search(normalize(sentence)):
                     continue
                 mentions, _, _ = self._read(sentence)
                 found = self._covers(mentions).get(card.id)
@@ -351,8 +359,9 @@ class AwardCards:
         for cid, (award, _rank) in self._templates.items():
             known = self.catalog.awards[award]
             general = self._general_of(known)
-            if general:
-                self._by_general.setdefault(general, []).append(cid)
+            # an award of unknown kind may be of either general kind
+            for kind in [general] if general else self._general:
+                self._by_general.setdefault(kind, []).append(cid)
             for qualifier, members in self.groups.items():
                 if ("award", award) in members or ("class", known.award_class) in members:
                     self._by_group.setdefault(qualifier, []).append(cid)
@@ -711,6 +720,8 @@ class AwardCards:
                              if c not in others]  # "Các danh hiệu thi đua khác"
         heading_cover = self._covers(heading_mentions, heading.excluded, heading=True)
         specific_heading = bool(heading.awards)
+        general_heading = not heading.awards and bool(heading.classes) and \
+            set(heading.classes) <= set(self._general)
         special = bool(self._special and self._special.search(title))
 
         pieces = [p for group in groups for p in self._group_provisions(group, heading.excluded)]
@@ -725,9 +736,13 @@ class AwardCards:
             if not named:
                 final = inherited
             elif heading_cover:
-                inside = {c: v for c, v in cover.items() if c in heading_cover}
+                # An award of unknown kind ("xã, phường, đặc khu tiêu biểu") may be of the
+                # general kind a heading names ("Mức tiền thưởng danh hiệu thi đua").
+                inside = {c: v for c, v in cover.items() if c in heading_cover or (
+                    general_heading and self._general_of(
+                        self.catalog.awards[self._templates[c][0]]) is None)}
                 if inside:
-                    final = {c: max(v, heading_cover[c]) for c, v in inside.items()}
+                    final = {c: max(v, heading_cover.get(c, v)) for c, v in inside.items()}
                 else:  # it names conditions (a specific heading) or other awards
                     final = heading_cover if specific_heading else {}
             else:

@@ -169,6 +169,8 @@ class SearchIndex:
         self.fields = self.field_index.body
         self.scorer = self.field_index.body_scorer
         self.position = {r.passage_id: i for i, r in enumerate(self.rows)}
+        self._openings: dict[tuple[int, bool], frozenset[str]] = {}
+        """Opening words of award-card provisions, read on first use (see _opening_match)."""
         self.reader = self._reader()
         self.ranker = Ranker(
             self.rows, self.field_index, params, techniques, self.lexicon.stopwords,
@@ -282,13 +284,18 @@ class SearchIndex:
         about: "Hồ sơ đề nghị tặng … Huân chương các loại … gồm"), with their idf. An award
         card picks among equally specific provisions with it."""
         words = set(query.tokens)
-        idf = self.field_index.idf
+        weight = {t: self.field_index.idf(t) for t in words}
+        openings = self._openings
 
         def match(provision: awards.Provision) -> dict[str, float]:
-            tokens = self.field_index.passages[provision.row]
-            opening = opening_tokens(provision.text, tokens) if provision.point is None \
-                else tokens
-            return {t: idf(t) for t in words & set(opening)}
+            key = (provision.row, provision.point is None)
+            opening = openings.get(key)
+            if opening is None:
+                tokens = self.field_index.passages[provision.row]
+                opening = openings[key] = frozenset(
+                    opening_tokens(provision.text, tokens) if provision.point is None
+                    else tokens)
+            return {t: weight[t] for t in words & opening}
 
         return match
 
