@@ -159,7 +159,7 @@ class AwardCards:
         vocab = reader.vocabulary
         self._facet_of_intent = {i: f.key for f in self.config.facets for i in f.intents}
         self._specific = {f.key for f in self.config.facets if f.specific}
-        self._answers = {f.key: f.answers for f in self.config.facets}
+        self._answer_patterns = {f.key: f.answers for f in self.config.facets}
         self._general = vocab.general_classes
         self._classes = sorted(vocab.classes, key=len, reverse=True)
         self._facet_cues = {f.key: phrase_pattern(f.cues) for f in self.config.facets}
@@ -197,6 +197,7 @@ class AwardCards:
         self._cover_cache: dict[tuple, Cover] = {}
         self._built: dict[str, AwardCard] = {}
         self._answers: dict[tuple, bool] = {}
+        self._opens: dict[tuple[str, str], bool] = {}
         self._lock = threading.RLock()  # a local award's card builds its national one
         self._prepare()
         for cache in (self._norm_cache, self._cue_cache, self._cover_cache, self._read_cache):
@@ -818,10 +819,17 @@ class AwardCards:
 
     def _opens_with(self, text: str, facet: str) -> bool:
         """Whether a clause is the facet's own provision: it holds what answers it ("20 ngày
-        làm việc", "1,0 lần mức lương cơ sở") or opens with it ("Hồ sơ đề nghị … gồm")."""
-        answers = self._answers.get(facet)
+        làm việc", "1,0 lần mức lương cơ sở") or opens with it ("Hồ sơ đề nghị … gồm")
+        (memoised: the same clause recurs in copies of a document)."""
+        found = self._opens.get((text, facet))
+        if found is None:
+            found = self._opens[(text, facet)] = self._reads_as(text, facet)
+        return found
+
+    def _reads_as(self, text: str, facet: str) -> bool:
+        answers = self._answer_patterns.get(facet)
         if answers is not None:
-            return bool(answers.search(self._norm(text)))
+            return bool(answers.search(normalize(text)))
         head = syllables(_NUMBERING.sub("", text, count=1))[:LEAD_WORDS]
         return any(tuple(head[k : k + len(p)]) == p
                    for p in self._opening.get(facet, ()) for k in range(3))

@@ -403,9 +403,21 @@ class SearchEngine:
         instance (or ``tdkt kb``) the next question is answered from the new version without
         waiting for a rebuild; questions stop polling themselves (see :attr:`index`). Errors
         (the database briefly unreachable) are logged and the current snapshot keeps serving.
+
+        Each new snapshot's award cards are read here, in the watcher's thread, so neither
+        start-up nor the first question about an award waits for them.
         """
         self._watched = True
-        while not stop.wait(self.check_interval):
+        warmed: SearchIndex | None = None
+        while True:
+            if self._index is not None and self._index is not warmed:
+                warmed = self._index
+                try:
+                    awards.cards(warmed)
+                except Exception as exc:  # noqa: BLE001 - questions build them if needed
+                    log.warning("award cards not prepared in advance: %s", exc)
+            if stop.wait(self.check_interval):
+                return
             try:
                 self._poll()
             except Exception as exc:  # noqa: BLE001 - keep watching whatever went wrong

@@ -9,6 +9,8 @@ decree's own rounding rule; no answer is written here.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -279,11 +281,24 @@ def test_card_json_and_expired_texts(index: SearchIndex) -> None:
 
 
 @needs_corpus
-def test_cards_are_built_on_first_use(corpus_store: KnowledgeStore) -> None:
+def test_cards_are_built_on_first_use_or_by_the_watcher(corpus_store: KnowledgeStore) -> None:
     index = SearchEngine(corpus_store).index
-    assert index not in awards._cache  # start-up builds none
+    assert index not in awards._cache  # building an index builds no card
     assert awards.cards(index) is awards.cards(index)
     assert index in awards._cache
+    watched = SearchEngine(corpus_store, check_interval=0.05)
+    fresh = watched.refresh()
+    stop = threading.Event()
+    thread = threading.Thread(target=watched.watch, args=(stop,), daemon=True)
+    thread.start()
+    try:  # the bot's watcher prepares them in its own thread, before any question
+        deadline = time.monotonic() + 30
+        while fresh not in awards._cache and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fresh in awards._cache
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 def test_an_uploaded_regulation_adds_its_award(tmp_path: Path) -> None:
