@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 import threading
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -40,6 +41,7 @@ from retrieval.intent import (
     syllables,
 )
 from retrieval.params import HIERARCHY, OTHER_LEVEL, is_national, same_locality
+from retrieval.passage_choice import DATA as PASSAGE_CHOICE
 from retrieval.text import fold, normalize
 
 LIST_LEFTOVER = 2
@@ -172,9 +174,13 @@ class AwardCards:
             for f in self.config.facets
         }
         special = self.config.raw.get("special", {})
-        self._special = phrase_pattern([*(p for ps in vocab.special_subjects.values() for p in ps),
-                                        *phrases(special.get("phrases", []))])
-        self._special_words = int(special.get("opening_words", 12))
+        self._special = phrase_pattern(p for ps in vocab.special_subjects.values() for p in ps)
+        self._special_anywhere = phrase_pattern(phrases(special.get("phrases", [])))
+        self._special_words = int(special.get("opening_words", 16))
+        choice = tomllib.loads(PASSAGE_CHOICE.read_text(encoding="utf-8"))
+        self._delegation = phrase_pattern(phrases(choice.get("delegation", {})
+                                                  .get("patterns", [])))
+        self._delegation_chars = int(choice.get("delegation", {}).get("max_chars", 400))
         self._conditions = phrase_pattern(self.config.conditions)
         self._skip_headings = phrase_pattern(self.config.skip_headings)
         self._other = phrase_pattern(
@@ -408,7 +414,9 @@ class AwardCards:
                                  if e.provision.document_status != STATUS_REFERENCE]
             ordered = self._ordered(found_entries, spec.key)
             facets[spec.key] = tuple(e.provision for e in ordered)
-            tiers[spec.key] = tuple(e.order[: TIER + 1] for e in ordered)
+            # the tier without the special flag, then the flag (see AwardCard.first_tier)
+            tiers[spec.key] = tuple((*e.order[:2], *e.order[3:TIER + 1], e.order[2])
+                                    for e in ordered)
         known = self.catalog.awards[award]
         same = self._same_as(award)
         if same is not None:
@@ -875,8 +883,8 @@ class AwardCards:
         opens = piece.opens.get(facet)
         if opens is None:
             opens = piece.opens[facet] = self._opens_with(provision.text, facet)
-        order = (-source, -level, -heading_level, piece.heading_names,
-                 *self._document_rank(provision.row), not opens, piece.special, provision.row,
+        order = (-source, -level, piece.special, -heading_level, piece.heading_names,
+                 *self._document_rank(provision.row), not opens, provision.row,
                  provision.point is not None, provision.point or "", len(provision.text))
         return _Entry(provision, level, bare, order)
 
@@ -891,12 +899,18 @@ class AwardCards:
         return sorted(best.values(), key=lambda e: e.order)
 
     def _special_in(self, text: str) -> bool:
-        """Whether a provision opens on a special subject ("cá nhân, tập thể người nước
-        ngoài", "hộ gia đình"): general provisions come first."""
-        if self._special is None:
-            return False
-        return bool(self._special.search(
-            self._norm(" ".join(text.split()[: self._special_words]))))
+        """Whether a provision comes after the general ones: it opens on a special subject
+        ("cá nhân, tập thể người nước ngoài", "hộ gia đình"), is about the army's or police's
+        own rules, or only hands the detail to another body ("Chính phủ quy định chi tiết …",
+        ``[delegation]`` of data/passage_choice.toml)."""
+        opening = self._norm(" ".join(text.split()[: self._special_words]))
+        if self._special is not None and self._special.search(opening):
+            return True
+        if self._special_anywhere is not None and self._special_anywhere.search(
+                self._norm(text)):
+            return True
+        return len(text) < self._delegation_chars and self._delegation is not None and \
+            bool(self._delegation.search(self._norm(text)))
 
     def _norm(self, text: str) -> str:
         found = self._norm_cache.get(text)
