@@ -29,6 +29,7 @@ from handlers import (
     admin,
     article,
     ask,
+    awards,
     documents,
     errors,
     feedback,
@@ -48,7 +49,7 @@ logger = logging.getLogger(__name__)
 SWEEP_KEY = "expire-uploads"
 SWEEP_SECONDS = 3600.0
 
-FLOWS = (start, ask, groups, article, documents, feedback, inline, sessions, admin)
+FLOWS = (start, ask, groups, article, awards, documents, feedback, inline, sessions, admin)
 COMMANDS: tuple[Command, ...] = tuple(c for flow in FLOWS for c in flow.COMMANDS)
 
 
@@ -146,7 +147,7 @@ def build_application(
     application = builder.build()
     install(application, Services(
         store=store, engine=engine, activity=activity, admin_ids=settings.admin_ids,
-        sources_dir=settings.sources_dir, commands=COMMANDS,
+        sources_dir=settings.sources_dir, commands=COMMANDS, base_salary=settings.base_salary,
     ))
     application.add_handler(ask.tracking_handler(), group=-1)
     for flow in FLOWS:

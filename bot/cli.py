@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +21,7 @@ from knowledge.errors import KnowledgeError
 from knowledge.model import STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import DocumentInfo, KnowledgeStore
 from knowledge.sync import SyncReport, add_files, remove_document, sync_folder
+from retrieval import awards, direct
 from retrieval.answers import article_views
 from retrieval.baseline import BASELINE_LABEL, BaselineSearch
 from retrieval.conversation import Conversations, converse
@@ -122,9 +124,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.question == "-":
         for line in sys.stdin:
             if line.strip():
-                _answer(engine, line.strip(), args)
+                _answer(engine, line.strip(), args, settings.base_salary)
         return 0
-    return _answer(engine, args.question, args)
+    return _answer(engine, args.question, args, settings.base_salary)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -152,15 +154,21 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             if not args.json:
                 shown = f" (hiểu là câu hỏi tiếp theo: {part.question})" if part.followup else ""
                 print(f"» {part.typed}{shown}")
-            _answer(engine, part.question, args, extra)
+            _answer(engine, part.question, args, settings.base_salary, extra)
     return 0
 
 
 def _answer(engine: SearchEngine, question: str, args: argparse.Namespace,
-            extra: dict[str, object] | None = None) -> int:
-    result = engine.ask(question, k=args.k)
+            base_salary: Decimal | None = None, extra: dict[str, object] | None = None) -> int:
+    index = engine.index
+    result = index.ask(index.analyze(question), args.k)
+    line = direct.for_facet(awards.cards(index), result.facet, result.reading, base_salary) \
+        if result.facet is not None else None
     if args.json:
-        print(json.dumps({**(extra or {}), **result.to_json()}, ensure_ascii=False), flush=True)
+        payload = {**(extra or {}), **result.to_json()}
+        if line is not None:
+            payload["direct"] = line.to_json()
+        print(json.dumps(payload, ensure_ascii=False), flush=True)
         return 0
     if result.corrected:
         print(f"Có phải bạn hỏi: {result.corrected}")
@@ -172,6 +180,12 @@ def _answer(engine: SearchEngine, question: str, args: argparse.Namespace,
         return 0
     if result.weak:
         print("Không có quy định trả lời đúng câu hỏi; đây là các quy định gần nhất.")
+    if line is not None:
+        print(f"➤ {line.text}")
+        print(f"  ({line.citation})")
+        for explained in line.explanation():
+            print(f"  {explained}")
+        print()
     for a in result.answers:
         status = "" if a.document_status == STATUS_IN_FORCE else f" [{a.status_label}]"
         scope = f" [{a.document_scope}]" if a.document_scope and not is_national(
@@ -179,6 +193,78 @@ def _answer(engine: SearchEngine, question: str, args: argparse.Namespace,
         print(f"{a.rank}. {a.citation}{status}{scope}  (điểm {a.score:.2f})")
         print(a.text)
         print()
+    return 0
+
+
+AWARD_SHOWN = 5
+"""Provisions printed per facet by ``tdkt award NAME`` (``--json`` gives them all)."""
+
+
+def cmd_award(args: argparse.Namespace, settings: Settings) -> int:
+    """``tdkt award NAME``: an award's card; ``--list``: every award with a card."""
+    engine = SearchEngine(_store(settings), **settings.engine_options())
+    index = engine.index
+    found = awards.cards(index)
+    if args.list:
+        return _list_awards(found, args.json)
+    name = " ".join(args.name or []).strip()
+    if not name:
+        print("Hãy ghi tên danh hiệu, hình thức khen thưởng, ví dụ: tdkt award \"Huân chương "
+              "Lao động hạng Ba\"; xem danh sách: tdkt award --list")
+        return 1
+    lookup = awards.lookup(index, name)
+    if lookup.card is None:
+        closest = "; ".join(c.name for c in lookup.choices)
+        if lookup.ranks:
+            print(f"“{name}” có nhiều hạng; hãy ghi rõ hạng: {closest}.")
+        else:
+            print(f"Không tìm thấy danh hiệu, hình thức khen thưởng “{name}” trong cơ sở tri "
+                  "thức." + (f" Gần nhất: {closest}." if closest
+                            else " Xem danh sách: tdkt award --list."))
+        return 1
+    card = lookup.card
+    if args.json:
+        print(json.dumps(card.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{card.name} ({card.award_class or 'danh hiệu, hình thức khen thưởng'})")
+    if card.aliases:
+        print(f"Tên gọi khác: {', '.join(card.aliases)}")
+    for spec in found.config.facets:
+        items = card.provisions(spec.key)
+        print()
+        print(f"== {spec.label} ({len(items)} quy định)")
+        if not items:
+            print("Các văn bản đã nạp không có quy định riêng về mục này.")
+            continue
+        line = direct.direct_answer(found, card, spec.key, None, settings.base_salary)
+        if line is not None:
+            print(f"➤ {line.text} ({line.citation})")
+            for explained in line.explanation():
+                print(f"  {explained}")
+        for n, p in enumerate(items[:AWARD_SHOWN], start=1):
+            print(f"{n}. {p.citation}")
+            if p.lead_in:
+                print(f"   {p.lead_in}")
+            print("   " + p.text.replace("\n\n", "\n").replace("\n", "\n   "))
+        if len(items) > AWARD_SHOWN:
+            print(f"… và {len(items) - AWARD_SHOWN} quy định khác (--json để xem đủ).")
+    return 0
+
+
+def _list_awards(found: awards.AwardCards, as_json: bool) -> int:
+    cards = found.ordered()
+    if as_json:
+        print(json.dumps([{"award": c.name, "class": c.award_class, "aliases": list(c.aliases),
+                           "facets": {f: len(items) for f, items in c.facets.items()}}
+                          for c in cards], ensure_ascii=False, indent=2))
+        return 0
+    if not cards:
+        print("Cơ sở tri thức chưa có danh hiệu, hình thức khen thưởng nào.")
+        return 0
+    print(f"{len(cards)} danh hiệu, hình thức khen thưởng:")
+    for c in cards:
+        filled = len(c.filled)
+        print(f"- {c.name} ({c.award_class or 'chưa rõ loại'}): {filled}/{len(c.facets)} mục")
     return 0
 
 
@@ -278,6 +364,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="số kết quả mỗi câu hỏi (mặc định 5)")
     p.add_argument("--json", action="store_true", help="mỗi câu hỏi một dòng JSON như ask --json")
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("award", help="thẻ một danh hiệu, hình thức khen thưởng: tiêu chuẩn, "
+                                     "thẩm quyền, hồ sơ, thời hạn, tiền thưởng, trao tặng")
+    p.add_argument("name", nargs="*", help="tên, ví dụ \"Huân chương Lao động hạng Ba\", "
+                                           "\"bk ttg\", \"cstđcs\"")
+    p.add_argument("--list", action="store_true", help="liệt kê mọi danh hiệu, hình thức có thẻ")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_award)
 
     p = sub.add_parser("eval", help="đo Recall@1, Recall@5, MRR trên tệp câu hỏi .jsonl")
     p.add_argument("file")

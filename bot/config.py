@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,21 @@ def _read_key(path: Path) -> bytes:
     return key
 
 
+_DONG = re.compile(r"\d{1,3}(?:[.\s]\d{3})+|\d+")
+
+
+def _base_salary(raw: str) -> Decimal | None:
+    """``TDKT_LUONG_CO_SO``: the base salary in đồng ("2340000", "2.340.000"); unset: none
+    (the bot then never turns a coefficient into an amount: it is not guessed)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not _DONG.fullmatch(raw) or int(re.sub(r"\D", "", raw)) <= 0:
+        raise ConfigError(f"TDKT_LUONG_CO_SO: “{raw}” không hợp lệ; hãy ghi mức lương cơ sở "
+                          "bằng số đồng, ví dụ 2340000 hoặc 2.340.000.")
+    return Decimal(re.sub(r"\D", "", raw))
+
+
 def _paths(raw: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
 
@@ -107,6 +124,9 @@ class Settings:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     id_secret: str | None = None
     """``TDKT_ID_SECRET``: the key of user-id hashes (else a file in ``data_dir``)."""
+    base_salary: Decimal | None = None
+    """``TDKT_LUONG_CO_SO``: the base salary (mức lương cơ sở) in đồng, to turn the texts'
+    "1,0 lần mức lương cơ sở" into an amount; None: amounts are not computed."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -125,6 +145,7 @@ class Settings:
             locality=" ".join(env.get("TDKT_LOCALITY", "").split()) or None,
             data_dir=data_dir,
             id_secret=env.get("TDKT_ID_SECRET") or None,
+            base_salary=_base_salary(env.get("TDKT_LUONG_CO_SO", "")),
         )
 
     def engine_options(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from handlers.article import send_article
+from handlers.awards import with_card_buttons
 from handlers.commands import Command
 from handlers.common import (
     answer_id_of,
@@ -127,6 +128,7 @@ async def compose_answer(update: Update, context: BotContext, part: Planned) -> 
     result = await svc.run(
         asking.ask, svc.engine, svc.activity, part.question,
         user_id=user.id if user else None, chat_type=chat.type, chat_id=chat.id,
+        base_salary=svc.base_salary,
     )
     composed = _composed(result)
     if part.followup:
@@ -154,7 +156,7 @@ def _composed(result: asking.AskResult) -> Composed:
             markup if headings else None)
     unsaved = "" if result.answer.id else "\n\n" + esc(UNSAVED)
     return Composed(notice + render_answer(result.answer, 0) + unsaved,
-                    answer_keyboard(result.answer, 0))
+                    with_card_buttons(result.answer, answer_keyboard(result.answer, 0)))
 
 
 async def answer_question(update: Update, context: BotContext, text: str) -> None:
@@ -246,8 +248,8 @@ async def show_other_result(update: Update, context: BotContext) -> None:
     query, saved, index = found
     await query.answer()
     try:
-        await query.edit_message_text(render_answer(saved, index),
-                                      reply_markup=answer_keyboard(saved, index))
+        await query.edit_message_text(render_answer(saved, index), reply_markup=with_card_buttons(
+            saved, answer_keyboard(saved, index)))
     except BadRequest as exc:  # a double click: the message already shows this result
         if "not modified" not in str(exc).lower():
             raise
@@ -289,7 +291,7 @@ async def send_saved_answer(update: Update, context: BotContext, answer_id: str,
         return
     index = max(0, min(index, len(saved.items) - 1))
     await reply(update, "🔗 Câu trả lời được chia sẻ:\n\n" + render_answer(saved, index),
-                reply_markup=answer_keyboard(saved, index))
+                reply_markup=with_card_buttons(saved, answer_keyboard(saved, index)))
 
 
 def tracking_handler() -> BaseHandler:

@@ -11,6 +11,9 @@ Callback data is limited to 64 bytes, so buttons carry only short ids; the state
 ``a:<label>:<number>`` an article by label and document number (references)
 ``v:<answer>:<i>:<1|0>``  👍 / 👎 on result i
 ``s:<answer>:<i>``     share result i (deep link + inline mode)
+``k:<card>:<f>:<answer|->``  award card ``card`` (10 hex): facet f (tc, tq, hs, th, tt, tr)
+                       or ``all`` (the whole card); ``answer``: the answer to go back to
+``kc:<card>``          open award card ``card`` (a closest-name button of /khenthuong)
 ``u:<upload>:<ok|rep|no>``  admin: publish / replace / cancel an upload
 ``x:<document>:<ok|no>``    admin: retire a document
 ``r:<answer>:<i>:<reason>``  the reason for a 👎
@@ -97,6 +100,11 @@ def callback(*parts: object) -> str | None:
     """``a:b:c`` callback data, or None if it would exceed Telegram's 64 bytes."""
     data = ":".join(str(p) for p in parts)
     return data if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES else None
+
+
+def command_argument(text: str) -> str:
+    """Everything after "/hoi" or "/hoi@bot" (newlines kept)."""
+    return re.sub(r"^/\S+\s*", "", text or "", count=1)
 
 
 def button(text: str, *parts: object) -> InlineKeyboardButton | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +47,8 @@ class Services:
     """Serialises knowledge-base changes made from this process (publish, sync, remove)."""
     upload_worker: UploadWorker = field(default_factory=UploadWorker)
     """Where uploads are parsed: a process of their own, never the threads answers use."""
+    base_salary: Decimal | None = None
+    """``TDKT_LUONG_CO_SO``: turns "1,0 lần mức lương cơ sở" into đồng (None: never)."""
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

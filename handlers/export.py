@@ -1,6 +1,11 @@
 """A training session's questions and answers as a document trainees keep (.docx).
 
-Every answer keeps its citation next to the verbatim passage, as shown in the chat.
+Each answer is written as the chat showed it: the notes above it, the direct line (money,
+deadline), the first result with its citation, status and the passage with its context (a
+point's lead-in, the points after "… các tiêu chuẩn sau đây:"), as a checklist for a dossier
+question, shortened the same way; an award card's overview as its facets. The other results
+were only a button away in the chat, and are left out (an expired law among them would read
+as the answer).
 """
 
 from __future__ import annotations
@@ -12,13 +17,23 @@ from datetime import datetime
 from docx import Document
 from docx.shared import Pt
 
-from handlers.render import format_when
-from knowledge.activity import LOCAL_OFFSET, SessionExport
+from handlers.render import (
+    CARD_HINT,
+    answer_checklist,
+    direct_lines,
+    format_when,
+    item_body,
+    missing_facets,
+    overview_lines,
+    preface_lines,
+)
+from knowledge.activity import LOCAL_OFFSET, SavedAnswer, SessionExport
 from knowledge.citation import status_line
 from knowledge.textnorm import fold
+from retrieval.card_answers import OVERVIEW
+from retrieval.params import is_national
 
 NO_ANSWER = "Không tìm thấy quy định phù hợp trong cơ sở tri thức."
-MAX_RESULTS_PER_QUESTION = 3
 
 
 def export_filename(export: SessionExport, suffix: str = "docx") -> str:
@@ -47,15 +62,48 @@ def session_docx(export: SessionExport) -> bytes:
         if entry.answer is None or not entry.answer.items:
             doc.add_paragraph(NO_ANSWER)
             continue
-        for rank, item in enumerate(entry.answer.items[:MAX_RESULTS_PER_QUESTION], start=1):
-            cite = doc.add_paragraph()
-            cite.add_run(f"{rank}. {item.citation}").bold = True
-            status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
-            if status:
-                doc.add_paragraph(status)
-            for paragraph in item.text.split("\n"):
-                if paragraph.strip():
-                    doc.add_paragraph(paragraph.strip())
+        _write_answer(doc, entry.answer)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _paragraphs(doc: Document, text: str) -> None:
+    for paragraph in text.split("\n"):
+        if paragraph.strip():
+            doc.add_paragraph(paragraph.strip())
+
+
+def _write_answer(doc: Document, answer: SavedAnswer) -> None:
+    """One answer as the chat showed it (see the module docstring)."""
+    if answer.facet == OVERVIEW:
+        doc.add_paragraph().add_run(f"Thẻ khen thưởng: {answer.award_name}").bold = True
+        doc.add_paragraph(CARD_HINT).runs[0].italic = True
+        for label, citation, excerpt in overview_lines(answer):
+            head = doc.add_paragraph()
+            head.add_run(f"{label} — ")
+            head.add_run(citation).bold = True
+            doc.add_paragraph(excerpt)
+        if answer.direct:
+            for line in direct_lines(answer.direct):
+                doc.add_paragraph(line)
+        missing = missing_facets(answer)
+        if missing:
+            doc.add_paragraph(missing).runs[0].italic = True
+        return
+    for text, italic in preface_lines(answer):
+        doc.add_paragraph(text).runs[0].italic = italic
+    if answer.direct:
+        for line in direct_lines(answer.direct):
+            doc.add_paragraph(line)
+    item = answer.items[0]
+    cite = doc.add_paragraph()
+    cite.add_run(item.citation).bold = True
+    if item.document_scope and not is_national(item.document_scope):
+        doc.add_paragraph(f"📍 Áp dụng: {item.document_scope}")
+    status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
+    if status:
+        doc.add_paragraph(status)
+    dossier = item.checklist if item.checklist is not None else answer_checklist(answer)
+    body, cut = item_body(item, dossier=dossier)
+    _paragraphs(doc, body + ("\n…" if cut else ""))

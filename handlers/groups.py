@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from handlers.ask import ASK_FOR_TEXT, answer_question
 from handlers.commands import GROUP, Command
-from handlers.common import reply
+from handlers.common import command_argument, reply
 from handlers.context import BotContext
 from handlers.render import esc
 
@@ -21,11 +21,6 @@ COMMANDS = (
 )
 
 HOI_USAGE = "Hãy gõ câu hỏi ngay sau lệnh, ví dụ: /hoi Tiêu chuẩn Chiến sĩ thi đua cơ sở là gì?"
-
-
-def command_argument(text: str) -> str:
-    """Everything after "/hoi" or "/hoi@bot" (newlines kept)."""
-    return re.sub(r"^/\S+\s*", "", text or "", count=1)
 
 
 def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | None:

@@ -12,15 +12,19 @@ from telegram.ext import BaseHandler, ChosenInlineResultHandler, InlineQueryHand
 
 from handlers.commands import Command
 from handlers.context import BotContext
-from handlers.render import question_terms, render_item
+from handlers.render import question_terms, render_card_overview, render_item
 from knowledge.citation import status_line
+from retrieval import card_answers
 from retrieval.answers import inline_items
-from retrieval.question import clean_question, has_words, is_dossier_question
+from retrieval.question import clean_question, has_words
 
 COMMANDS: tuple[Command, ...] = ()
 """Inline mode has no command: "@bot câu hỏi" in any chat."""
 
 MAX_RESULTS = 10
+CARD_RESULT = "card-"
+"""Result id prefix of an award card's overview (the others are passage ids)."""
+CARD_DESCRIPTION = "Tiêu chuẩn, thẩm quyền, hồ sơ, thời hạn, tiền thưởng, trao tặng — trích dẫn"
 
 
 async def list_inline_answers(update: Update, context: BotContext) -> None:
@@ -32,12 +36,17 @@ async def list_inline_answers(update: Update, context: BotContext) -> None:
             "Gõ câu hỏi về thi đua, khen thưởng…", start_parameter="help"))
         return
     svc = context.services
-    items = await svc.run(inline_items, svc.engine, question, MAX_RESULTS)
+    found = await svc.run(inline_items, svc.engine, question, MAX_RESULTS, svc.base_salary)
     terms = question_terms(question)
-    dossier = is_dossier_question(question)
     results = []
-    for a in items[:MAX_RESULTS]:
-        body, _ = render_item(a, terms, dossier=dossier, limit=3500)
+    if found.card is not None:  # the award the query names: its whole card first
+        results.append(InlineQueryResultArticle(
+            id=f"{CARD_RESULT}{found.card.award}", title=f"🎖 Thẻ: {found.card.award_name}"[:200],
+            description=CARD_DESCRIPTION,
+            input_message_content=InputTextMessageContent(render_card_overview(found.card)),
+        ))
+    for a in found.items[: MAX_RESULTS - len(results)]:
+        body, _ = render_item(a, terms, dossier=found.checklist, limit=3500)
         status = status_line(a.document_status)
         start = " ".join(a.text.split())
         description = (f"[{status[2:].strip()}] " if status else "") + start
@@ -66,6 +75,8 @@ async def log_inline_choice(update: Update, context: BotContext) -> None:
         found = svc.engine.search(question, MAX_RESULTS)
         citation = next((a.citation for a in found if str(a.passage_id) == chosen.result_id),
                         None)
+        if chosen.result_id.startswith(CARD_RESULT):
+            citation = card_answers.card_name(svc.engine, chosen.result_id[len(CARD_RESULT):])
         svc.activity.record_question(user_id, "inline", question, answered=True,
                                      top_citation=citation, kb_version=svc.engine.index.version)
 

@@ -27,6 +27,8 @@ from knowledge.coverage import needs_confirmation, percent, unparsed_excerpt
 from knowledge.model import KIND_LABELS, STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import DocumentInfo, UnitView
 from knowledge.uploads import Received
+from retrieval.awards import load_config
+from retrieval.card_answers import OVERVIEW, FacetView
 from retrieval.lexicon import default_stopwords
 from retrieval.params import is_national
 from retrieval.question import MAX_QUESTION_CHARS, is_dossier_question
@@ -134,12 +136,40 @@ def question_terms(question: str) -> Terms:
     return Terms(frozenset(phrases), frozenset(singles), accented)
 
 
+COMMON_SHARE = 0.5
+"""A question word on more than this share of a passage's lines marks none of them."""
+COMMON_LINES = 3
+
+
+def distinctive(text: str, terms: Terms) -> Terms:
+    """``terms`` without those on most lines of ``text``: in a money list every line says
+    "mức lương cơ sở", and bolding it everywhere points at nothing."""
+    lines = [line for line in text.split("\n") if _WORD.search(line)]
+    if len(lines) < COMMON_LINES:
+        return terms
+    keyed = [[terms.key(w) for w in _WORD.findall(line)] for line in lines]
+    limit = COMMON_SHARE * len(lines)
+
+    def lines_with(phrase: tuple[str, ...]) -> int:
+        n = len(phrase)
+        return sum(any(tuple(k[i : i + n]) == phrase for i in range(len(k) - n + 1))
+                   for k in keyed)
+
+    return Terms(
+        frozenset(p for p in terms.phrases if lines_with(p) <= limit),
+        frozenset(w for w in terms.singles if lines_with((w,)) <= limit),
+        terms.accented,
+    )
+
+
 def highlight(text: str, terms: Terms, tag: str = "b") -> str:
     """``text`` escaped for HTML with the question's phrases wrapped in ``<tag>``.
 
     Matching runs on the raw text and every piece is escaped separately, so a tag can never
-    split an entity such as ``&amp;``; adjacent matched words share one tag.
+    split an entity such as ``&amp;``; adjacent matched words share one tag. Words on most
+    lines of a list are not marked (:func:`distinctive`).
     """
+    terms = distinctive(text, terms) if terms else terms
     if not terms:
         return esc(text)
     matches = list(_WORD.finditer(text))
@@ -271,25 +301,54 @@ def render_item(item: SavedItem, terms: Terms, *, dossier: bool = False,
     status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
     if status:
         lines.append(esc(status))
-    body = item.context_text or item.text
-    listed = checklist(body) if dossier else None
-    if listed:
-        body = listed
-    body, cut = shorten(body, limit)
+    body, cut = item_body(item, dossier=dossier, limit=limit)
     lines.append("")
-    lines.append(highlight(body, terms))
+    lines.append(_marked(body, item.highlight, terms))
     if cut:
         lines.append("…")
     return "\n".join(lines), cut
 
 
+def item_body(item: SavedItem, *, dossier: bool = False,
+              limit: int = ANSWER_TEXT_LIMIT) -> tuple[str, bool]:
+    """The passage as shown (plain text): with its context, as a checklist for a dossier
+    question, shortened at a clause boundary. The training-session export writes the same."""
+    body = item.context_text or item.text
+    listed = checklist(body) if dossier else None
+    if listed:
+        body = listed
+    return shorten(body, limit)
+
+
+def _marked(body: str, line: str | None, terms: Terms) -> str:
+    """``body`` in HTML with the line that answers in bold (the award's line of a money
+    list), else the question's distinctive words."""
+    at = body.find(line) if line else -1
+    if line is None or at < 0:
+        return highlight(body, terms)
+    return f"{esc(body[:at])}<b>{esc(line)}</b>{esc(body[at + len(line):])}"
+
+
+def answer_checklist(answer: SavedAnswer) -> bool:
+    """Whether the answer's points are a ☐ checklist: stored with the answer (a dossier
+    question by its intent); for answers saved before, by the question's words."""
+    return answer.checklist if answer.checklist is not None else \
+        is_dossier_question(answer.question)
+
+
 def render_answer(answer: SavedAnswer, index: int) -> str:
-    """One page of a saved answer: result ``index`` of its list, with a footer."""
+    """One page of a saved answer: result ``index`` of its list, with a footer (an award
+    card's overview: the whole card)."""
+    if answer.facet == OVERVIEW:
+        return render_card_overview(answer)
     items = answer.items
     index = max(0, min(index, len(items) - 1))
     terms = question_terms(answer.question)
-    body, cut = render_item(items[index], terms, dossier=is_dossier_question(answer.question))
-    body = answer_preface(answer) + body
+    item = items[index]
+    dossier = item.checklist if item.checklist is not None else answer_checklist(answer)
+    body, cut = render_item(item, terms, dossier=dossier)
+    direct = render_direct(answer.direct) + "\n\n" if answer.direct and index == 0 else ""
+    body = answer_preface(answer) + direct + body
     question = answer.question if len(answer.question) <= 200 else answer.question[:200] + "…"
     footer = [""]
     if cut:
@@ -310,18 +369,66 @@ def render_alternative(question: str) -> str:
             "dưới.</i>")
 
 
-def answer_preface(answer: SavedAnswer) -> str:
-    """What goes above the first passage: "Có phải bạn hỏi: …" when the question was only
-    matched after a spelling correction, "closest provision" when nothing answers it directly,
-    and the notes (a replaced or not-loaded document)."""
+WEAK_NOTICE = ("🔎 Chưa thấy quy định trả lời thẳng câu hỏi này; dưới đây là quy định gần nhất "
+               "với câu hỏi.")
+
+
+def preface_lines(answer: SavedAnswer) -> list[tuple[str, bool]]:
+    """What goes above the first passage, as (plain text, in italics): "Có phải bạn hỏi: …"
+    when the question was only matched after a spelling correction, "closest provision"
+    when nothing answers it directly, and the notes (a replaced or not-loaded document)."""
     lines = []
     if answer.corrected:
-        lines.append(f"<i>Có phải bạn hỏi: “{esc(_clip(answer.corrected, 300))}”?</i>")
+        lines.append((f"Có phải bạn hỏi: “{_clip(answer.corrected, 300)}”?", True))
     if answer.weak:
-        lines.append("🔎 Chưa thấy quy định trả lời thẳng câu hỏi này; dưới đây là quy định gần "
-                     "nhất với câu hỏi.")
-    lines += [f"ℹ️ {esc(note)}" for note in answer.notes]
+        lines.append((WEAK_NOTICE, False))
+    lines += [(f"ℹ️ {note}", False) for note in answer.notes]
+    return lines
+
+
+def answer_preface(answer: SavedAnswer) -> str:
+    """:func:`preface_lines` in HTML, followed by a blank line."""
+    lines = [f"<i>{esc(text)}</i>" if italic else esc(text)
+             for text, italic in preface_lines(answer)]
     return "\n".join(lines) + "\n\n" if lines else ""
+
+
+def direct_lines(direct: dict[str, object]) -> list[str]:
+    """The direct line as plain text lines (the training-session export)."""
+    lines = [f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {direct.get('text') or ''}",
+             f"— {direct.get('citation') or ''}"]
+    explanation = direct.get("explanation")
+    return lines + ([str(x) for x in explanation] if isinstance(explanation, list) else [])
+
+
+def overview_lines(answer: SavedAnswer) -> list[tuple[str, str, str]]:
+    """A card's overview as (facet label, citation, excerpt): the chat and the export."""
+    out = []
+    for item in answer.items:
+        excerpt, cut = shorten(" ".join((item.context_text or item.text).split()),
+                               OVERVIEW_EXCERPT)
+        if cut or len(excerpt) > OVERVIEW_EXCERPT:
+            excerpt = _clip(excerpt, OVERVIEW_EXCERPT)
+        out.append((facet_label(item.facet or ""), item.citation, excerpt))
+    return out
+
+
+DIRECT_MARKS = {"money": "💰", "deadline": "⏱"}
+
+
+def render_direct(direct: dict[str, object]) -> str:
+    """The direct line (a money or deadline question): verbatim, the answering words in
+    bold, its citation, and what it means ("= 2.340.000 đồng")."""
+    text, phrase = str(direct.get("text") or ""), str(direct.get("phrase") or "")
+    at = text.find(phrase) if phrase else -1
+    shown = esc(text) if at < 0 else \
+        f"{esc(text[:at])}<b>{esc(phrase)}</b>{esc(text[at + len(phrase):])}"
+    lines = [f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {shown}",
+             f"<i>— {esc(direct.get('citation') or '')}</i>"]
+    explanation = direct.get("explanation")
+    if isinstance(explanation, list):
+        lines += [esc(line) for line in explanation]
+    return "\n".join(lines)
 
 
 def render_no_answer(question: str, related: Sequence[tuple[str, str]],
@@ -518,3 +625,88 @@ def render_preview(received: Received, filename: str) -> str:
     lines.append("")
     lines.append("Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”.")
     return "\n".join(lines)
+
+
+# -- award cards ---------------------------------------------------------------------------------
+
+FACET_MARKS = {
+    "tieu_chuan": "📋", "tham_quyen_quyet_dinh": "🖊", "tham_quyen_de_nghi": "🖊",
+    "ho_so": "📂", "thoi_han": "⏱", "tien_thuong": "💰", "trao_tang": "🎖",
+}
+OVERVIEW_EXCERPT = 320
+"""Characters of each facet's first passage on a card's overview."""
+FACET_TEXT_LIMIT = 3200
+"""Visible characters of the passages of one facet view (room for header and footer)."""
+CARD_HINT = "Bấm các nút bên dưới để xem từng mục (nguyên văn quy định, kèm trích dẫn)."
+
+
+def facet_label(facet: str) -> str:
+    return f"{FACET_MARKS.get(facet, '•')} {load_config().label(facet)}"
+
+
+def render_card_overview(answer: SavedAnswer) -> str:
+    """A card's overview (``/khenthuong``, inline mode): per facet, its first passage's
+    citation and opening, and the money line; the facet buttons open each in full."""
+    lines = [f"🎖 <b>{esc(answer.award_name or answer.question)}</b>", esc(CARD_HINT)]
+    for item, (label, citation, excerpt) in zip(answer.items, overview_lines(answer),
+                                                strict=True):
+        lines += ["", f"{label} — <b>{esc(citation)}</b>"]
+        if item.document_scope and not is_national(item.document_scope):
+            lines.append(f"📍 Áp dụng: {esc(item.document_scope)}")
+        lines.append(esc(excerpt))
+    if answer.direct:
+        lines += ["", render_direct(answer.direct)]
+    missing = missing_facets(answer)
+    if missing:
+        lines += ["", f"<i>{esc(missing)}</i>"]
+    return "\n".join(lines)
+
+
+def missing_facets(answer: SavedAnswer) -> str | None:
+    """"The loaded texts have no provision of their own on: …" for a card's empty facets."""
+    missing = [key for key in load_config().keys if key not in {i.facet for i in answer.items}]
+    if not missing:
+        return None
+    return ("Các văn bản đã nạp chưa có quy định riêng về: "
+            + ", ".join(load_config().label(k).lower() for k in missing) + ".")
+
+
+def render_facet_view(view: FacetView) -> str:
+    """One facet of a card (a facet button): the direct line, then its first passages, each
+    verbatim with its citation."""
+    head = " · ".join(facet_label(f) for f in view.facets)
+    lines = [f"🎖 <b>{esc(view.card.name)}</b> · {head}"]
+    if view.direct:
+        lines += ["", render_direct(view.direct)]
+    shown = [(f, p) for f in view.facets for p in view.provisions.get(f, ())]
+    if not shown:
+        lines += ["", "Các văn bản đã nạp chưa có quy định riêng về mục này cho "
+                  f"{esc(view.card.name)}."]
+    budget = max(400, FACET_TEXT_LIMIT // max(1, len(shown)))
+    for facet, p in shown:
+        body = f"{p.lead_in}\n\n{p.text}" if p.lead_in else p.text
+        body, cut = shorten(body, budget)
+        lines += ["", f"📌 <b>{esc(p.citation)}</b>"
+                  + (f" <i>({esc(load_config().label(facet).lower())})</i>"
+                     if len(view.facets) > 1 else "")]
+        if p.document_scope and not is_national(p.document_scope):
+            lines.append(f"📍 Áp dụng: {esc(p.document_scope)}")
+        status = status_line(p.document_status)
+        if status:
+            lines.append(esc(status))
+        lines.append(esc(body) + ("\n…" if cut else ""))
+    lines += ["", f"<i>Thẻ khen thưởng: {esc(view.card.name)}. Gõ /khenthuong "
+              f"{esc(view.card.name)} để xem cả thẻ.</i>"]
+    return "\n".join(lines)
+
+
+def render_card_choices(name: str, choices: Sequence[str], ranks: bool) -> str:
+    """``/khenthuong`` with a name that names no single card: the closest names (buttons)."""
+    if ranks:
+        return f"“{esc(_clip(name, 100))}” có nhiều hạng. Bạn chọn hạng cần xem:"
+    if choices:
+        return (f"Tôi chưa tìm thấy danh hiệu, hình thức khen thưởng “{esc(_clip(name, 100))}”. "
+                "Có phải bạn muốn xem:")
+    return (f"Tôi chưa tìm thấy danh hiệu, hình thức khen thưởng “{esc(_clip(name, 100))}” "
+            "trong cơ sở tri thức. Bạn hãy gõ tên đầy đủ hơn, ví dụ: /khenthuong Huân chương "
+            "Lao động hạng Ba")

@@ -206,6 +206,14 @@ class SavedItem(CitedPassage):
     """The passage with the context it needs to read well (a clause's lead-in with its
     points; an article's "…các tiêu chuẩn sau đây:" with what follows); None: ``text``."""
     references: list[list[str]] = field(default_factory=list)  # [label, number, button text]
+    highlight: str | None = None
+    """The line of the passage that answers (the award's line in a money list): shown in
+    bold instead of every question word."""
+    facet: str | None = None
+    """On an award card's overview: which facet this passage is the first of."""
+    checklist: bool | None = None
+    """Its points are a ☐ checklist: a dossier question answered by a dossier provision
+    (None: as the answer says, ``SavedAnswer.checklist``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -229,9 +237,27 @@ class SavedAnswer:
     """The question with its spelling corrected, when it was only matched that way."""
     weak: bool = False
     """Only the closest provision was found ("gần nhất với câu hỏi")."""
+    award: str | None = None
+    """The award card the question was read as (its id), or the card an overview shows."""
+    award_name: str | None = None
+    facet: str | None = None
+    """The card's facet the question asks ("ho_so" …); None with ``award``: the overview."""
+    direct: dict[str, Any] | None = None
+    """The direct line shown first (retrieval.direct.DirectAnswer.to_json, with the lines
+    explaining it under "explanation")."""
+    checklist: bool | None = None
+    """Whether the points are shown as a ☐ checklist (a dossier question); None for answers
+    saved before this was stored: decided from the question's words."""
+    award_facets: list[str] | None = None
+    """The card's facets that hold provisions (its buttons)."""
 
     def extra(self) -> dict[str, Any]:
-        return {"notes": self.notes, "corrected": self.corrected, "weak": self.weak}
+        out: dict[str, Any] = {"notes": self.notes, "corrected": self.corrected,
+                               "weak": self.weak}
+        for key in ("award", "award_name", "facet", "direct", "checklist", "award_facets"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
 
 
 @dataclass
@@ -725,7 +751,17 @@ def _saved(row: SavedAnswerRow) -> SavedAnswer:
         notes=[str(n) for n in notes] if isinstance(notes, list) else [],
         corrected=extra.get("corrected") if isinstance(extra.get("corrected"), str) else None,
         weak=bool(extra.get("weak")),
+        award=_text(extra.get("award")), award_name=_text(extra.get("award_name")),
+        facet=_text(extra.get("facet")),
+        direct=extra.get("direct") if isinstance(extra.get("direct"), dict) else None,
+        checklist=extra.get("checklist") if isinstance(extra.get("checklist"), bool) else None,
+        award_facets=[str(f) for f in extra["award_facets"]]
+        if isinstance(extra.get("award_facets"), list) else None,
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _session(row: SessionRow) -> SessionInfo:

@@ -149,6 +149,13 @@ class CitedPassage:
     """Where the document applies ("toàn quốc", "tỉnh Bắc Ninh", a unit's name; None when
     unknown): a province's or a unit's rule is never to be shown as a national one."""
 
+    @property
+    def article(self) -> int | str | None:
+        """The article number as cited ("Điều 84" → 84), None for a section or a slide."""
+        if self.unit_kind != UNIT_ARTICLE:
+            return None
+        return int(self.unit_label) if self.unit_label.isdigit() else self.unit_label
+
     @classmethod
     def fields_of(cls, passage: CitedPassage) -> dict[str, object]:
         """The shared fields of ``passage``, to build another kind of cited passage from it."""

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -21,10 +22,11 @@ from knowledge.citation import document_name, unit_name
 from knowledge.db import db_reason
 from knowledge.model import STATUS_IN_FORCE, DocumentMeta, number_key
 from knowledge.store import KnowledgeStore, UnitView
+from retrieval import card_answers
 from retrieval.conversation import without_small_talk
 from retrieval.engine import Answer, SearchEngine
 from retrieval.loaded import LoadedKnowledge, loaded
-from retrieval.question import clean_question, has_words, is_dossier_question
+from retrieval.question import clean_question, has_words
 from retrieval.references import PassageReference, document_matches, find_references
 
 log = logging.getLogger(__name__)
@@ -123,22 +125,34 @@ def saved_item(knowledge: LoadedKnowledge, answer: Answer, *, dossier: bool) -> 
     return item
 
 
-def inline_items(engine: SearchEngine, question: str, k: int = 10) -> list[SavedItem]:
-    """Results for inline mode: passages with the context they need, no references."""
+@dataclass
+class InlineResults:
+    """Inline mode's results: passages with the context they need (no references), whether
+    their points are a checklist, and the overview of the award card the query names."""
+
+    items: list[SavedItem]
+    checklist: bool = False
+    card: SavedAnswer | None = None
+
+
+def inline_items(engine: SearchEngine, question: str, k: int = 10,
+                 base_salary: Decimal | None = None) -> InlineResults:
+    """Results for inline mode (see :class:`InlineResults`)."""
     index = engine.index
     knowledge = loaded(index)
-    dossier = is_dossier_question(question)
+    found = index.ask(index.analyze(question), k)
+    dossier = card_answers.wants_checklist(found.reading)
     items = []
-    for answer in index.search(index.analyze(question), k):
+    for answer in found.answers:
         item = plain_item(answer)
         item.context_text = passage_context(knowledge, answer, dossier=dossier)
         items.append(item)
-    return items
+    return InlineResults(items, dossier, card_answers.card_overview(index, found, base_salary))
 
 
 def ask(
     engine: SearchEngine, activity: ActivityStore, raw_question: str, *, user_id: int | None,
-    chat_type: str, chat_id: int | None, k: int = RESULTS,
+    chat_type: str, chat_id: int | None, k: int = RESULTS, base_salary: Decimal | None = None,
 ) -> AskResult:
     """Answer a question: search, save the answer for paging/sharing, log, feed a session."""
     question, truncated = clean_question(without_small_talk(raw_question))
@@ -151,13 +165,15 @@ def ask(
     result = AskResult(question, truncated)
     if answers:
         knowledge = loaded(index)
-        dossier = is_dossier_question(question)
+        dossier = card_answers.wants_checklist(found.reading)
         items = [saved_item(knowledge, a, dossier=dossier) for a in answers]
-        result.answer = _save(activity, SavedAnswer(
+        saved = SavedAnswer(
             id="", question=question, created_at=datetime.now(UTC).replace(tzinfo=None),
             kb_version=index.version, items=items, notes=list(found.notes),
             corrected=found.corrected, weak=found.weak,
-        ))
+        )
+        card_answers.annotate(index, found, saved, base_salary)  # award card, direct line
+        result.answer = _save(activity, saved)
     else:
         result.notes = list(found.notes)
         if query.reading is None or query.reading.in_domain:

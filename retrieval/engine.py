@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from knowledge.citation import render_citation
-from knowledge.model import STATUS_LABELS, UNIT_ARTICLE, CitedPassage, DocumentMeta
+from knowledge.model import STATUS_LABELS, CitedPassage, DocumentMeta
 from knowledge.store import IndexRow, KnowledgeStore
+from retrieval import awards
 from retrieval.documents import DocumentCatalog, replaced_in_texts
-from retrieval.fields import FieldIndex
+from retrieval.fields import FieldIndex, opening_tokens
 from retrieval.intent import IntentVocabulary, QuestionReader, QuestionReading
 from retrieval.lexicon import Lexicon, LexiconError, load_lexicon
 from retrieval.notes import notes_for
@@ -50,12 +51,6 @@ class Answer(CitedPassage):
     whole_unit: bool = False
     """The whole article answers (an enumeration question and the list it asks for):
     show all its passages (``other_passages``, in order) with the first."""
-
-    @property
-    def article(self) -> int | str | None:
-        if self.unit_kind != UNIT_ARTICLE:
-            return None
-        return int(self.unit_label) if self.unit_label.isdigit() else self.unit_label
 
     @property
     def status_label(self) -> str:
@@ -97,10 +92,13 @@ class SearchResult:
     weak: bool = False
     """The best answer is only the closest provision ("gần nhất với câu hỏi"): answered
     because the question is about the field, not because the texts cover it well."""
+    facet: awards.FacetAnswer | None = None
+    """The question read as one facet of an award's card ("hồ sơ hclđ hạng ba"): the first
+    answer is then that facet's first provision."""
 
     def to_json(self) -> dict[str, object]:
         """The public JSON shape of ``tdkt ask --json``."""
-        return {
+        out: dict[str, object] = {
             "query": self.question,
             "corrected": self.corrected,
             "notes": list(self.notes),
@@ -108,6 +106,10 @@ class SearchResult:
             "reading": self.reading.to_json() if self.reading is not None else None,
             "answers": [a.to_json() for a in self.answers],
         }
+        if self.facet is not None:
+            out["award"] = self.facet.card.name
+            out["facet"] = self.facet.facet
+        return out
 
 
 def row_meta(row: IndexRow) -> DocumentMeta:
@@ -167,6 +169,8 @@ class SearchIndex:
         self.fields = self.field_index.body
         self.scorer = self.field_index.body_scorer
         self.position = {r.passage_id: i for i, r in enumerate(self.rows)}
+        self._openings: dict[tuple[int, bool], frozenset[str]] = {}
+        """Opening words of award-card provisions, read on first use (see _opening_match)."""
         self.reader = self._reader()
         self.ranker = Ranker(
             self.rows, self.field_index, params, techniques, self.lexicon.stopwords,
@@ -262,12 +266,46 @@ class SearchIndex:
                 weak = not hits and self.ranker.evidence(query, ranked[0]) < \
                     self.params.weak_domain_evidence
                 hits += ranked
+        facet = None
+        if self.techniques.award_cards and query.reference is None and not naming.documents:
+            facet = awards.facet_answer(self, query.reading, self._opening_match(query))
+            if facet is not None and facet.steers and facet.provision is not None:
+                hits, weak = self._facet_first(facet.provision, hits), False
         answers = [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
         notes = notes_for(query.question, naming, self.kinds, self.scopes, bool(answers))
         return SearchResult(
             question=query.question, answers=answers, notes=notes, reading=query.reading,
-            corrected=query.corrected, weak=weak and bool(answers),
+            corrected=query.corrected, weak=weak and bool(answers), facet=facet,
         )
+
+    def _opening_match(self, query: AnalyzedQuery
+                       ) -> Callable[[awards.Provision], dict[str, float]]:
+        """The question's words a provision's opening sentence holds (what its clause is
+        about: "Hồ sơ đề nghị tặng … Huân chương các loại … gồm"), with their idf. An award
+        card picks among equally specific provisions with it."""
+        words = set(query.tokens)
+        weight = {t: self.field_index.idf(t) for t in words}
+        openings = self._openings
+
+        def match(provision: awards.Provision) -> dict[str, float]:
+            key = (provision.row, provision.point is None)
+            opening = openings.get(key)
+            if opening is None:
+                tokens = self.field_index.passages[provision.row]
+                opening = openings[key] = frozenset(
+                    opening_tokens(provision.text, tokens) if provision.point is None
+                    else tokens)
+            return {t: weight[t] for t in words & opening}
+
+        return match
+
+    def _facet_first(self, provision: awards.Provision, hits: list[Hit]) -> list[Hit]:
+        """``hits`` with the award card's provision first (its article once)."""
+        unit = self.ranker.unit_of(provision.row)
+        members = self.field_index.unit_rows[unit]
+        first = Hit(provision.row, hits[0].score if hits else 0.0,
+                    tuple(i for i in members if i != provision.row))
+        return [first, *(h for h in hits if self.ranker.unit_of(h.passage) != unit)]
 
     def related(self, query: AnalyzedQuery, k: int = 3) -> list[Answer]:
         """The closest units even when none is relevant enough to answer (no decline check):
@@ -365,9 +403,21 @@ class SearchEngine:
         instance (or ``tdkt kb``) the next question is answered from the new version without
         waiting for a rebuild; questions stop polling themselves (see :attr:`index`). Errors
         (the database briefly unreachable) are logged and the current snapshot keeps serving.
+
+        Each new snapshot's award cards are read here, in the watcher's thread, so neither
+        start-up nor the first question about an award waits for them.
         """
         self._watched = True
-        while not stop.wait(self.check_interval):
+        warmed: SearchIndex | None = None
+        while True:
+            if self._index is not None and self._index is not warmed:
+                warmed = self._index
+                try:
+                    awards.cards(warmed)
+                except Exception as exc:  # noqa: BLE001 - questions build them if needed
+                    log.warning("award cards not prepared in advance: %s", exc)
+            if stop.wait(self.check_interval):
+                return
             try:
                 self._poll()
             except Exception as exc:  # noqa: BLE001 - keep watching whatever went wrong

@@ -271,7 +271,11 @@ class AwardCatalog:
                 # "Bằng khen của Bộ, ban, ngành, tỉnh", "Danh hiệu cờ thi đua của Bộ, …",
                 # "Danh hiệu xã, phường, thị trấn tiêu biểu"
                 add(" ".join(heading.split()[2:]) if titled else heading, rest)
-            is_list = any(tuple(head[: len(h)]) == h for h in vocabulary.list_headings)
+            # The law's lists ("Điều 33. Huân chương"), not an award's own article whose heading
+            # starts with its kind ("Điều 26. “Huân chương Hữu nghị”": its items are who may
+            # receive it, not awards).
+            is_list = not _QUOTED.search(heading) and any(
+                tuple(head[: len(h)]) == h for h in vocabulary.list_headings)
             lines = (
                 line for text in passages if is_list or _QUOTE_CHARS.search(text)
                 for line in text.splitlines() if line.strip()
@@ -397,6 +401,16 @@ class QuestionReading:
     main: int | None = None
     """Index in :attr:`objects` of the award asked about (see :attr:`object`)."""
     labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    asking: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+    """Spans of :attr:`text` in the sentences that ask (the others tell a story)."""
+
+    @property
+    def object_asked(self) -> bool:
+        """Whether the award asked about is named where the question asks ("Tôi xin hỏi …"),
+        not only in the story before it."""
+        obj = self.object
+        return obj is not None and (not self.asking or any(
+            a <= obj.span[0] < b for a, b in self.asking))
 
     @property
     def intent(self) -> str | None:
@@ -523,7 +537,7 @@ class QuestionReader:
         return QuestionReading(
             text=text, intents=intents, objects=objects, subjects=subjects,
             domain_terms=domain, labels=self.labels,
-            main=_main_object(objects, asking, self.vocabulary, text),
+            main=_main_object(objects, asking, self.vocabulary, text), asking=tuple(asking),
         )
 
     def _domain_terms(self, words: Sequence[str]) -> tuple[str, ...]:

@@ -36,6 +36,9 @@ class Techniques:
     """A dropped, doubled or wrong letter or tone is corrected against the index's syllables."""
     intent: bool = True
     """The question's intent and award steer which article ranks (:mod:`retrieval.intent`)."""
+    award_cards: bool = True
+    """A question naming an award and asking one of its facets (dossier, money, deadline …)
+    is answered first from that facet of the award's card (:mod:`retrieval.awards`)."""
 
     def without(self, name: str) -> Techniques:
         return replace(self, **{name: False})

@@ -121,7 +121,8 @@ def bot(bot_database: str) -> Iterator[Harness]:
 
 PARITY_MODULES = frozenset({"test_bm25_parity.py"})
 E2E_MODULES = frozenset({
-    "test_bad_input.py", "test_bot_admin.py", "test_bot_groups.py", "test_bot_officer.py",
+    "test_bad_input.py", "test_bot_admin.py", "test_bot_awards.py", "test_bot_groups.py",
+    "test_bot_officer.py",
     "test_bot_postgres.py", "test_bot_run.py", "test_cli.py", "test_db_outage.py",
     "test_instances.py", "test_load.py", "test_update_crash.py",
 })

@@ -342,3 +342,53 @@ status = "con-hieu-luc"
 issuer = "Ủy ban nhân dân tỉnh Thử Nghiệm"
 scope = "tỉnh Thử Nghiệm"
 """
+
+# -- A unit's own award (issue 12): a fictional association's rules with one article per facet.
+QUY_CHE_VUON_UOM = """HIỆP HỘI CÂY CẢNH MẪU
+Số: 09/2099/QC-HHCC
+
+QUY CHẾ
+Khen thưởng mẫu của Hiệp hội Cây cảnh Mẫu
+
+Điều 1. Phạm vi áp dụng
+
+Quy chế mẫu này áp dụng cho các vườn ươm hội viên của Hiệp hội Cây cảnh Mẫu.
+
+Điều 2. Danh hiệu “Vườn ươm Kiểu mẫu”
+
+Danh hiệu “Vườn ươm Kiểu mẫu” để tặng hằng năm cho vườn ươm đạt các tiêu chuẩn sau đây:
+
+1. Có ít nhất năm mươi chậu bonsai sống khỏe qua mùa đông;
+
+2. Tổ chức ít nhất ba buổi hướng dẫn cắt tỉa cho hội viên.
+
+Điều 3. Thẩm quyền quyết định tặng danh hiệu “Vườn ươm Kiểu mẫu”
+
+Chủ tịch Hiệp hội Cây cảnh Mẫu quyết định tặng danh hiệu “Vườn ươm Kiểu mẫu”.
+
+Điều 4. Thẩm quyền đề nghị
+
+Trưởng chi hội cây cảnh đề nghị Chủ tịch Hiệp hội xét tặng danh hiệu “Vườn ươm Kiểu mẫu” cho vườn ươm thuộc chi hội.
+
+Điều 5. Hồ sơ đề nghị tặng danh hiệu “Vườn ươm Kiểu mẫu”
+
+1. Hồ sơ đề nghị tặng danh hiệu “Vườn ươm Kiểu mẫu” có 01 bộ gồm:
+
+a) Tờ trình của chi hội cây cảnh;
+
+b) Báo cáo thành tích của vườn ươm kèm ảnh chụp chậu cây.
+
+2. Chi hội gửi kèm tệp ảnh chụp các chậu bonsai tiêu biểu.
+
+Điều 6. Thời hạn nộp hồ sơ
+
+Hồ sơ đề nghị tặng danh hiệu “Vườn ươm Kiểu mẫu” gửi về Hiệp hội chậm nhất vào ngày 15 tháng 11 hằng năm.
+
+Điều 7. Mức tiền thưởng
+
+Vườn ươm được tặng danh hiệu “Vườn ươm Kiểu mẫu” được tặng Bằng chứng nhận và được thưởng 2,5 lần mức lương cơ sở.
+
+Điều 8. Trao tặng
+
+Danh hiệu “Vườn ươm Kiểu mẫu” được trao tặng tại hội chợ hoa xuân của Hiệp hội Cây cảnh Mẫu.
+"""

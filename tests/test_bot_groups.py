@@ -82,8 +82,12 @@ def test_inline_query_lists_cited_passages(bot: Harness, engine: SearchEngine) -
     calls = bot.do(lambda: bot.server.inline_query(question, user_id=TRAINER))
     [answer] = [c for c in calls if c.method == "answerInlineQuery"]
     results = answer.params["results"]
-    expected = engine.search(question, 10)
-    assert 1 <= len(results) <= 10
+    # The query names an award: its card comes first (its overview, cited), then passages.
+    card, results = results[0], results[1:]
+    assert card["title"] == f"🎖 Thẻ: {question}"
+    assert card["input_message_content"]["message_text"].startswith(f"🎖 <b>{question}</b>")
+    expected = engine.search(question, 10)[: len(results)]
+    assert 1 <= len(results) <= 9
     assert [r["title"] for r in results] == [a.citation[:200] for a in expected]
     for result, hit in zip(results, expected, strict=True):
         assert result["type"] == "article"
@@ -147,9 +151,12 @@ def test_training_session_export(bot: Harness, engine: SearchEngine) -> None:
     assert f"Câu hỏi 1: {Q1}" in text and f"Câu hỏi 2: {Q2}" in text
     assert "Cảm ơn thầy" not in text
     for question in (Q1, Q2):
-        top = engine.search(question, 5)[0]
-        assert f"1. {top.citation}" in text
+        results = engine.search(question, 5)
+        top = results[0]
+        assert top.citation in paragraphs  # as the chat showed it: the first result only
         assert top.text.split("\n")[0].strip() in text
+        assert all(other.citation not in paragraphs for other in results[1:]
+                   if other.citation != top.citation)
     [closed] = sent_messages(bot.command("phien_ket_thuc", chat_type="group", user_id=TRAINER))
     assert closed.text.startswith("Chưa có phiên nào đang mở")
 

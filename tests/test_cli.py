@@ -149,3 +149,50 @@ def test_chat_reads_a_conversation_from_stdin(db: str) -> None:
     asked = json.loads(run(["ask", "--json", "-k", "2", out[2]["query"]], db).stdout)
     assert set(asked) <= set(out[2])
     assert out[2]["answers"] == asked["answers"]
+
+
+def test_award_card_json_list_and_unknown_names(db: str) -> None:
+    result = run(["award", "--json", "hclđ", "hạng", "ba"], db)
+    assert result.returncode == 0, result.stderr
+    card = json.loads(result.stdout)
+    assert card["award"] == "Huân chương Lao động hạng Ba" and "hclđ hạng ba" in card["aliases"]
+    assert set(card["facets"]) == {"tieu_chuan", "tham_quyen_quyet_dinh", "tham_quyen_de_nghi",
+                                   "ho_so", "thoi_han", "tien_thuong", "trao_tang"}
+    texts = {f.name: f.read_text(encoding="utf-8") for f in CORPUS.glob("*.txt")}
+    for items in card["facets"].values():
+        for item in items:
+            assert {"document_number", "article", "clause", "point", "citation",
+                    "text"} <= set(item)
+            assert any(item["text"] in t for t in texts.values())  # verbatim
+    listed = run(["award", "--list"], db)
+    assert listed.returncode == 0
+    assert "- Huân chương Lao động hạng Ba (huân chương)" in listed.stdout
+    ranks = run(["award", "hclđ"], db)
+    assert ranks.returncode == 1 and "có nhiều hạng" in ranks.stdout
+    unknown = run(["award", "huy chương bông sen vàng"], db)
+    assert unknown.returncode == 1 and "Không tìm thấy" in unknown.stdout
+    assert "Gần nhất: Huy chương" in unknown.stdout and "Traceback" not in unknown.stderr
+
+
+def test_ask_json_gains_the_direct_line_award_and_facet(db: str) -> None:
+    question = "mức tiền thưởng cstđ cơ sở bao nhiêu"
+    unset = json.loads(run(["ask", "--json", question], db).stdout)
+    assert unset["award"] == "Chiến sĩ thi đua cơ sở" and unset["facet"] == "tien_thuong"
+    assert unset["direct"]["amount_dong"] is None  # no base salary configured: no amount
+    env_run = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", question], capture_output=True,
+        text=True, timeout=120, cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "TDKT_DATABASE_URL": db, "TDKT_LUONG_CO_SO": "2.340.000"})
+    payload = json.loads(env_run.stdout)
+    line = payload["direct"]
+    assert line["text"] in payload["answers"][0]["text"]  # the award's point of the answer
+    coefficient = line["text"].split(" lần mức lương cơ sở")[0].split()[-1]
+    assert line["amount_dong"] == round(float(coefficient.replace(",", ".")) * 2340000)
+    assert line["citation"].startswith("Điểm ")
+    plain = json.loads(run(["ask", "--json", "Tiêu chuẩn Chiến sĩ thi đua toàn quốc"], db).stdout)
+    assert "direct" not in plain
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", question], capture_output=True, text=True,
+        timeout=120, cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "TDKT_DATABASE_URL": db, "TDKT_LUONG_CO_SO": "hai triệu"})
+    assert bad.returncode == 2 and "TDKT_LUONG_CO_SO" in bad.stderr
