@@ -82,17 +82,20 @@ async def post_init(application: Application) -> None:
     svc: Services = application.bot_data[SERVICES_KEY]
     # Uploads a dead process left "processing" can be published again; day-old ones expire.
     # On SQLite no other instance can hold a claim (several instances need PostgreSQL).
-    released = await svc.run(svc.activity.recover_uploads,
-                             all_claims=svc.store.engine.dialect.name == "sqlite")
+    released = await svc.run(
+        svc.activity.recover_uploads, all_claims=svc.store.engine.dialect.name == "sqlite"
+    )
     if released:
         logger.info("%d tài liệu đang đăng dở được trả về hàng chờ duyệt", released)
     application.bot_data[SWEEP_KEY] = asyncio.get_running_loop().create_task(
-        _expire_uploads_hourly(svc), name="expire-uploads")
+        _expire_uploads_hourly(svc), name="expire-uploads"
+    )
     private = _bot_commands(menu(COMMANDS, PRIVATE))
     await bot.set_my_commands(private)
     await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(_bot_commands(menu(COMMANDS, GROUP)),
-                              scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(
+        _bot_commands(menu(COMMANDS, GROUP)), scope=BotCommandScopeAllGroupChats()
+    )
     admins = _bot_commands(menu(COMMANDS, PRIVATE, admin=True))
     for admin_id in sorted(svc.admin_ids):
         # Fails for admins who never opened the bot; they still see the default menu.
@@ -126,15 +129,20 @@ def build_application(
     engine = engine or SearchEngine(store, **settings.engine_options())
     activity = activity or ActivityStore(store, id_key=settings.id_key())
     builder = (
-        ApplicationBuilder().token(token).concurrent_updates(True)
+        ApplicationBuilder()
+        .token(token)
+        .concurrent_updates(True)
         .context_types(CONTEXT_TYPES)
         # Every message is HTML (escaped in handlers.render) and quotes laws, not web pages.
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
-        .post_init(post_init).post_shutdown(post_shutdown)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
         # A slow answer that times out cannot be retried safely (it may have been delivered):
         # wait long enough for Telegram under load rather than give up after PTB's 5 s.
-        .read_timeout(reliability.READ_TIMEOUT).write_timeout(reliability.WRITE_TIMEOUT)
-        .connect_timeout(reliability.CONNECT_TIMEOUT).pool_timeout(reliability.POOL_TIMEOUT)
+        .read_timeout(reliability.READ_TIMEOUT)
+        .write_timeout(reliability.WRITE_TIMEOUT)
+        .connect_timeout(reliability.CONNECT_TIMEOUT)
+        .pool_timeout(reliability.POOL_TIMEOUT)
         # An update PTB cannot parse is skipped (logged once), not refetched forever.
         .get_updates_request(TolerantUpdatesRequest())
     )
@@ -145,10 +153,18 @@ def build_application(
         # Waits out 429s, retries 5xx and unsent requests, drops "typing…" when congested.
         builder = builder.rate_limiter(reliability.ReliableRateLimiter())
     application = builder.build()
-    install(application, Services(
-        store=store, engine=engine, activity=activity, admin_ids=settings.admin_ids,
-        sources_dir=settings.sources_dir, commands=COMMANDS, base_salary=settings.base_salary,
-    ))
+    install(
+        application,
+        Services(
+            store=store,
+            engine=engine,
+            activity=activity,
+            admin_ids=settings.admin_ids,
+            sources_dir=settings.sources_dir,
+            commands=COMMANDS,
+            base_salary=settings.base_salary,
+        ),
+    )
     application.add_handler(ask.tracking_handler(), group=-1)
     for flow in FLOWS:
         application.add_handlers(flow.handlers())

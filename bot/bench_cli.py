@@ -52,8 +52,13 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Lỗi: {what} not found: {path}", file=sys.stderr)
             return 2
     config = BenchConfig(
-        corpus=corpus, questions=questions, sizes=args.passages, runs=args.runs,
-        rounds=args.rounds, seed=args.seed, with_bm25s=not args.no_bm25s,
+        corpus=corpus,
+        questions=questions,
+        sizes=args.passages,
+        runs=args.runs,
+        rounds=args.rounds,
+        seed=args.seed,
+        with_bm25s=not args.no_bm25s,
         with_real=not args.no_real,
     )
 
@@ -70,8 +75,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"sizes": [ordered(e) for e in results]}, ensure_ascii=False))
         return 0
-    print(f"medians of {config.runs} runs; latencies over {config.rounds} rounds of "
-          f"{questions.name}; top_p95 = scorer .top(tokens, 10), ratio = top_p95 / bm25s p95")
+    print(
+        f"medians of {config.runs} runs; latencies over {config.rounds} rounds of "
+        f"{questions.name}; top_p95 = scorer .top(tokens, 10), ratio = top_p95 / bm25s p95"
+    )
     print(TABLE_HEADER)
     for entry in results:
         print(format_row(entry))
@@ -94,7 +101,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "bench", help="đo tốc độ trên cơ sở tri thức tổng hợp cỡ lớn (benchmark)"
     )
     p.add_argument(
-        "--passages", type=_sizes, default=list(DEFAULT_SIZES),
+        "--passages",
+        type=_sizes,
+        default=list(DEFAULT_SIZES),
         help="comma-separated synthetic sizes (default 1000,10000,20000,100000)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -41,8 +41,10 @@ def _print_report(report: SyncReport) -> int:
     for line in report.lines():
         print(line)
     if report.held:
-        print("Các tệp “chưa nạp” ở trên có phần nội dung không đọc được. Kiểm tra lại tệp, "
-              "hoặc chạy lại lệnh với --yes để vẫn nạp.")
+        print(
+            "Các tệp “chưa nạp” ở trên có phần nội dung không đọc được. Kiểm tra lại tệp, "
+            "hoặc chạy lại lệnh với --yes để vẫn nạp."
+        )
     if report.changed:
         print(f"Cơ sở tri thức: phiên bản {report.version}.")
     elif not report.errors and not report.held:
@@ -51,13 +53,19 @@ def _print_report(report: SyncReport) -> int:
 
 
 def cmd_kb_sync(args: argparse.Namespace, settings: Settings) -> int:
-    return _print_report(sync_folder(_store(settings), Path(args.folder), tokenize,
-                                     accept_partial=args.yes, force=args.force))
+    return _print_report(
+        sync_folder(
+            _store(settings), Path(args.folder), tokenize, accept_partial=args.yes, force=args.force
+        )
+    )
 
 
 def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
-    return _print_report(add_files(_store(settings), [Path(f) for f in args.files], tokenize,
-                                   accept_partial=args.yes))
+    return _print_report(
+        add_files(
+            _store(settings), [Path(f) for f in args.files], tokenize, accept_partial=args.yes
+        )
+    )
 
 
 def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
@@ -79,19 +87,28 @@ def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
         flag = "" if d.active else " [đã gỡ]"
         scope = f"; áp dụng: {d.meta.scope}" if d.meta.scope else ""
         read = f", đọc được {percent(d.coverage)}" if d.coverage is not None else ""
-        print(f"- {d.meta.number}{flag}: {d.meta.title} — {status}{scope}; {d.units} điều/mục, "
-              f"{d.passages} đoạn{read}; tệp {d.source_name}")
+        print(
+            f"- {d.meta.number}{flag}: {d.meta.title} — {status}{scope}; {d.units} điều/mục, "
+            f"{d.passages} đoạn{read}; tệp {d.source_name}"
+        )
     return 0
 
 
 def _document_json(d: DocumentInfo) -> dict[str, object]:
     """One document of ``kb list --json``."""
     return {
-        "number": d.meta.number, "title": d.meta.title, "kind": d.meta.kind,
-        "status": d.meta.status, "issuer": d.meta.issuer, "scope": d.meta.scope,
-        "replaces": list(d.meta.replaces), "units": d.units, "passages": d.passages,
+        "number": d.meta.number,
+        "title": d.meta.title,
+        "kind": d.meta.kind,
+        "status": d.meta.status,
+        "issuer": d.meta.issuer,
+        "scope": d.meta.scope,
+        "replaces": list(d.meta.replaces),
+        "units": d.units,
+        "passages": d.passages,
         "coverage": None if d.coverage is None else round(d.coverage, 4),
-        "file": d.source_name, "active": d.active,
+        "file": d.source_name,
+        "active": d.active,
     }
 
 
@@ -141,16 +158,32 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         planned = converse(engine.index, memory, "tdkt-chat", message)
         if planned.small_talk:
             if args.json:
-                print(json.dumps({"message": message, "small_talk": planned.small_talk,
-                                  "query": message, "answers": []}, ensure_ascii=False),
-                      flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "message": message,
+                            "small_talk": planned.small_talk,
+                            "query": message,
+                            "answers": [],
+                        },
+                        ensure_ascii=False,
+                    ),
+                    flush=True,
+                )
             else:
-                print(f"(lời chào/cảm ơn: {planned.small_talk}) — hãy gửi câu hỏi về thi đua, "
-                      "khen thưởng.\n")
+                print(
+                    f"(lời chào/cảm ơn: {planned.small_talk}) — hãy gửi câu hỏi về thi đua, "
+                    "khen thưởng.\n"
+                )
             continue
         for n, part in enumerate(planned.parts, start=1):
-            extra = {"message": message, "part": n, "of": len(planned.parts),
-                     "followup": part.followup, "alternative": part.alternative}
+            extra = {
+                "message": message,
+                "part": n,
+                "of": len(planned.parts),
+                "followup": part.followup,
+                "alternative": part.alternative,
+            }
             if not args.json:
                 shown = f" (hiểu là câu hỏi tiếp theo: {part.question})" if part.followup else ""
                 print(f"» {part.typed}{shown}")
@@ -158,12 +191,20 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _answer(engine: SearchEngine, question: str, args: argparse.Namespace,
-            base_salary: Decimal | None = None, extra: dict[str, object] | None = None) -> int:
+def _answer(
+    engine: SearchEngine,
+    question: str,
+    args: argparse.Namespace,
+    base_salary: Decimal | None = None,
+    extra: dict[str, object] | None = None,
+) -> int:
     index = engine.index
     result = index.ask(index.analyze(question), args.k)
-    line = direct.for_facet(awards.cards(index), result.facet, result.reading, base_salary) \
-        if result.facet is not None else None
+    line = (
+        direct.for_facet(awards.cards(index), result.facet, result.reading, base_salary)
+        if result.facet is not None
+        else None
+    )
     if args.json:
         payload = {**(extra or {}), **result.to_json()}
         if line is not None:
@@ -175,8 +216,10 @@ def _answer(engine: SearchEngine, question: str, args: argparse.Namespace,
     for note in result.notes:
         print(f"Lưu ý: {note}")
     if not result.answers:
-        print("Không tìm thấy quy định phù hợp trong cơ sở tri thức. Hãy diễn đạt lại câu hỏi "
-              "(nêu rõ danh hiệu, hình thức khen thưởng hoặc thủ tục cần hỏi).")
+        print(
+            "Không tìm thấy quy định phù hợp trong cơ sở tri thức. Hãy diễn đạt lại câu hỏi "
+            "(nêu rõ danh hiệu, hình thức khen thưởng hoặc thủ tục cần hỏi)."
+        )
         return 0
     if result.weak:
         print("Không có quy định trả lời đúng câu hỏi; đây là các quy định gần nhất.")
@@ -188,8 +231,11 @@ def _answer(engine: SearchEngine, question: str, args: argparse.Namespace,
         print()
     for a in result.answers:
         status = "" if a.document_status == STATUS_IN_FORCE else f" [{a.status_label}]"
-        scope = f" [{a.document_scope}]" if a.document_scope and not is_national(
-            a.document_scope) else ""
+        scope = (
+            f" [{a.document_scope}]"
+            if a.document_scope and not is_national(a.document_scope)
+            else ""
+        )
         print(f"{a.rank}. {a.citation}{status}{scope}  (điểm {a.score:.2f})")
         print(a.text)
         print()
@@ -209,8 +255,10 @@ def cmd_award(args: argparse.Namespace, settings: Settings) -> int:
         return _list_awards(found, args.json)
     name = " ".join(args.name or []).strip()
     if not name:
-        print("Hãy ghi tên danh hiệu, hình thức khen thưởng, ví dụ: tdkt award \"Huân chương "
-              "Lao động hạng Ba\"; xem danh sách: tdkt award --list")
+        print(
+            'Hãy ghi tên danh hiệu, hình thức khen thưởng, ví dụ: tdkt award "Huân chương '
+            'Lao động hạng Ba"; xem danh sách: tdkt award --list'
+        )
         return 1
     lookup = awards.lookup(index, name)
     if lookup.card is None:
@@ -218,9 +266,11 @@ def cmd_award(args: argparse.Namespace, settings: Settings) -> int:
         if lookup.ranks:
             print(f"“{name}” có nhiều hạng; hãy ghi rõ hạng: {closest}.")
         else:
-            print(f"Không tìm thấy danh hiệu, hình thức khen thưởng “{name}” trong cơ sở tri "
-                  "thức." + (f" Gần nhất: {closest}." if closest
-                            else " Xem danh sách: tdkt award --list."))
+            print(
+                f"Không tìm thấy danh hiệu, hình thức khen thưởng “{name}” trong cơ sở tri "
+                "thức."
+                + (f" Gần nhất: {closest}." if closest else " Xem danh sách: tdkt award --list.")
+            )
         return 1
     card = lookup.card
     if args.json:
@@ -254,9 +304,21 @@ def cmd_award(args: argparse.Namespace, settings: Settings) -> int:
 def _list_awards(found: awards.AwardCards, as_json: bool) -> int:
     cards = found.ordered()
     if as_json:
-        print(json.dumps([{"award": c.name, "class": c.award_class, "aliases": list(c.aliases),
-                           "facets": {f: len(items) for f, items in c.facets.items()}}
-                          for c in cards], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "award": c.name,
+                        "class": c.award_class,
+                        "aliases": list(c.aliases),
+                        "facets": {f: len(items) for f, items in c.facets.items()},
+                    }
+                    for c in cards
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     if not cards:
         print("Cơ sở tri thức chưa có danh hiệu, hình thức khen thưởng nào.")
@@ -278,8 +340,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.baseline or args.ablate:
         return _eval_compared(args, settings, store, questions, results)
     if args.json:
-        print(json.dumps({name: m.as_dict() for name, m in results.items()}, ensure_ascii=False,
-                         indent=2))
+        print(
+            json.dumps(
+                {name: m.as_dict() for name, m in results.items()}, ensure_ascii=False, indent=2
+            )
+        )
         return 0
     print(format_summary(results))
     if args.verbose:
@@ -288,8 +353,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _eval_compared(args: argparse.Namespace, settings: Settings, store: KnowledgeStore,
-                   questions: list, results: dict) -> int:
+def _eval_compared(
+    args: argparse.Namespace,
+    settings: Settings,
+    store: KnowledgeStore,
+    questions: list,
+    results: dict,
+) -> int:
     """``eval --baseline`` / ``--ablate``: the project's figures next to the plain rank-bm25
     baseline and/or with each retrieval technique switched off in turn."""
     systems: dict[str, dict] = {"tdkt": results}
@@ -301,8 +371,9 @@ def _eval_compared(args: argparse.Namespace, settings: Settings, store: Knowledg
     if args.ablate:
         ablation: dict[str, object] = {}
         for name in Techniques.names():
-            ablated = SearchEngine(store, techniques=DEFAULT_TECHNIQUES.without(name),
-                                   **settings.engine_options())
+            ablated = SearchEngine(
+                store, techniques=DEFAULT_TECHNIQUES.without(name), **settings.engine_options()
+            )
             figures = evaluate_split(questions, lambda q, k, e=ablated: e.search(q, k))
             systems[f"tdkt − {name}"] = figures
             ablation[name] = {n: m.as_dict() for n, m in figures.items()}
@@ -330,9 +401,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = kb.add_parser("sync", help="đồng bộ với một thư mục văn bản")
     p.add_argument("folder")
     p.add_argument("-y", "--yes", action="store_true", help=partial)
-    p.add_argument("--force", action="store_true",
-                   help="khôi phục cả bản trong thư mục của văn bản đã được thay bằng cách khác "
-                        "(gửi qua Telegram, tdkt kb add) dù tệp không đổi")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="khôi phục cả bản trong thư mục của văn bản đã được thay bằng cách khác "
+        "(gửi qua Telegram, tdkt kb add) dù tệp không đổi",
+    )
     p.set_defaults(func=cmd_kb_sync)
     p = kb.add_parser("add", help="thêm hoặc thay văn bản")
     p.add_argument("files", nargs="+")
@@ -340,14 +414,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kb_add)
     p = kb.add_parser("list", help="liệt kê văn bản")
     p.add_argument("--all", action="store_true", help="kể cả văn bản đã gỡ")
-    p.add_argument("--json", action="store_true",
-                   help="số hiệu, tên, loại, hiệu lực, cơ quan ban hành, phạm vi, số điều/đoạn, "
-                        "tỉ lệ đọc được")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="số hiệu, tên, loại, hiệu lực, cơ quan ban hành, phạm vi, số điều/đoạn, "
+        "tỉ lệ đọc được",
+    )
     p.set_defaults(func=cmd_kb_list)
     p = kb.add_parser("remove", help="gỡ một văn bản theo số hiệu")
     p.add_argument("number")
     p.set_defaults(func=cmd_kb_remove)
-    p = kb.add_parser("show", help="xem toàn văn một điều: tdkt kb show \"điều 84\"")
+    p = kb.add_parser("show", help='xem toàn văn một điều: tdkt kb show "điều 84"')
     p.add_argument("reference")
     p.add_argument("--doc", help="số hiệu văn bản, ví dụ 06/2022/QH15")
     p.add_argument("--all", action="store_true", help="in mọi văn bản có điều này")
@@ -359,16 +436,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("chat", help="trò chuyện: mỗi dòng stdin là một tin nhắn (hỏi tiếp, "
-                                    "nhiều câu hỏi trong một tin)")
+    p = sub.add_parser(
+        "chat",
+        help="trò chuyện: mỗi dòng stdin là một tin nhắn (hỏi tiếp, nhiều câu hỏi trong một tin)",
+    )
     p.add_argument("-k", type=int, default=5, help="số kết quả mỗi câu hỏi (mặc định 5)")
     p.add_argument("--json", action="store_true", help="mỗi câu hỏi một dòng JSON như ask --json")
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("award", help="thẻ một danh hiệu, hình thức khen thưởng: tiêu chuẩn, "
-                                     "thẩm quyền, hồ sơ, thời hạn, tiền thưởng, trao tặng")
-    p.add_argument("name", nargs="*", help="tên, ví dụ \"Huân chương Lao động hạng Ba\", "
-                                           "\"bk ttg\", \"cstđcs\"")
+    p = sub.add_parser(
+        "award",
+        help="thẻ một danh hiệu, hình thức khen thưởng: tiêu chuẩn, "
+        "thẩm quyền, hồ sơ, thời hạn, tiền thưởng, trao tặng",
+    )
+    p.add_argument(
+        "name", nargs="*", help='tên, ví dụ "Huân chương Lao động hạng Ba", "bk ttg", "cstđcs"'
+    )
     p.add_argument("--list", action="store_true", help="liệt kê mọi danh hiệu, hình thức có thẻ")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_award)
@@ -377,12 +460,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="in các câu trả lời sai")
-    p.add_argument("--baseline", action="store_true",
-                   help="so với rank-bm25 thuần trên toàn văn điều (âm tiết, không mở rộng)")
-    p.add_argument("--ablate", action="store_true",
-                   help="tắt lần lượt từng kỹ thuật (khôi phục dấu, viết tắt, đồng nghĩa, ...)")
-    p.add_argument("--typos", type=int, default=0, metavar="N",
-                   help="thêm N bộ câu hỏi có một lỗi gõ (hạt giống 0..N-1) để đo độ bền")
+    p.add_argument(
+        "--baseline",
+        action="store_true",
+        help="so với rank-bm25 thuần trên toàn văn điều (âm tiết, không mở rộng)",
+    )
+    p.add_argument(
+        "--ablate",
+        action="store_true",
+        help="tắt lần lượt từng kỹ thuật (khôi phục dấu, viết tắt, đồng nghĩa, ...)",
+    )
+    p.add_argument(
+        "--typos",
+        type=int,
+        default=0,
+        metavar="N",
+        help="thêm N bộ câu hỏi có một lỗi gõ (hạt giống 0..N-1) để đo độ bền",
+    )
     p.set_defaults(func=cmd_eval)
 
     for register in _extensions():

@@ -51,8 +51,9 @@ def _refresh_seconds(raw: str) -> float:
     except ValueError:
         value = -1.0
     if not 0.1 <= value <= 3600:
-        raise ConfigError(f"TDKT_REFRESH_SECONDS: “{raw}” không hợp lệ; hãy ghi số giây từ 0.1 "
-                          "đến 3600, ví dụ 2.")
+        raise ConfigError(
+            f"TDKT_REFRESH_SECONDS: “{raw}” không hợp lệ; hãy ghi số giây từ 0.1 đến 3600, ví dụ 2."
+        )
     return value
 
 
@@ -81,8 +82,10 @@ def _key_file(path: Path) -> bytes:
 def _read_key(path: Path) -> bytes:
     key = path.read_text(encoding="ascii").strip().encode()
     if len(key) < MIN_ID_KEY_BYTES:
-        raise ConfigError(f"Tệp khóa “{path}” rỗng hoặc hỏng: hãy khôi phục bản sao lưu, hoặc "
-                          "xóa tệp để tạo khóa mới (thống kê sẽ đếm lại người dùng từ đầu).")
+        raise ConfigError(
+            f"Tệp khóa “{path}” rỗng hoặc hỏng: hãy khôi phục bản sao lưu, hoặc "
+            "xóa tệp để tạo khóa mới (thống kê sẽ đếm lại người dùng từ đầu)."
+        )
     return key
 
 
@@ -96,8 +99,10 @@ def _base_salary(raw: str) -> Decimal | None:
     if not raw:
         return None
     if not _DONG.fullmatch(raw) or int(re.sub(r"\D", "", raw)) <= 0:
-        raise ConfigError(f"TDKT_LUONG_CO_SO: “{raw}” không hợp lệ; hãy ghi mức lương cơ sở "
-                          "bằng số đồng, ví dụ 2340000 hoặc 2.340.000.")
+        raise ConfigError(
+            f"TDKT_LUONG_CO_SO: “{raw}” không hợp lệ; hãy ghi mức lương cơ sở "
+            "bằng số đồng, ví dụ 2340000 hoặc 2.340.000."
+        )
     return Decimal(re.sub(r"\D", "", raw))
 
 
@@ -150,17 +155,22 @@ class Settings:
 
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for ``retrieval.engine.SearchEngine``."""
-        return {"check_interval": self.refresh_seconds,
-                "abbreviation_files": self.abbreviation_files, "locality": self.locality}
+        return {
+            "check_interval": self.refresh_seconds,
+            "abbreviation_files": self.abbreviation_files,
+            "locality": self.locality,
+        }
 
     def id_key(self) -> bytes:
         """The HMAC key for user ids: ``TDKT_ID_SECRET``, else the key file in the data folder,
         created once (random, mode 0600). Never in the database: see ``knowledge.activity``."""
         if self.id_secret is not None:
             if len(self.id_secret.encode()) < MIN_ID_KEY_BYTES:
-                raise ConfigError(f"TDKT_ID_SECRET quá ngắn: cần ít nhất {MIN_ID_KEY_BYTES} ký "
-                                  "tự ngẫu nhiên, ví dụ: python -c \"import secrets; "
-                                  "print(secrets.token_hex(32))\"")
+                raise ConfigError(
+                    f"TDKT_ID_SECRET quá ngắn: cần ít nhất {MIN_ID_KEY_BYTES} ký "
+                    'tự ngẫu nhiên, ví dụ: python -c "import secrets; '
+                    'print(secrets.token_hex(32))"'
+                )
             return self.id_secret.encode()
         return _key_file(self.data_dir / ID_KEY_FILE)
 

@@ -14,8 +14,10 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     before = current_revision(engine)
     upgrade(engine, args.revision)
     after = current_revision(engine)
-    print(f"Lược đồ CSDL: {before or '(trống)'} → {after} "
-          f"({engine.url.render_as_string(hide_password=True)})")
+    print(
+        f"Lược đồ CSDL: {before or '(trống)'} → {after} "
+        f"({engine.url.render_as_string(hide_password=True)})"
+    )
     return 0
 
 

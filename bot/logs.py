@@ -49,8 +49,10 @@ def install_redactor(token: str | None) -> TokenRedactor:
     return redactor
 
 
-REJECTED = ("Lỗi: Telegram từ chối TELEGRAM_BOT_TOKEN (token sai hoặc đã bị thu hồi). Hãy lấy "
-            "token đúng từ @BotFather rồi chạy lại.")
+REJECTED = (
+    "Lỗi: Telegram từ chối TELEGRAM_BOT_TOKEN (token sai hoặc đã bị thu hồi). Hãy lấy "
+    "token đúng từ @BotFather rồi chạy lại."
+)
 
 
 def install_excepthook(token: str | None) -> None:
@@ -58,8 +60,9 @@ def install_excepthook(token: str | None) -> None:
     Telegram rejects gets one clear line instead of a traceback."""
     redactor = TokenRedactor(token)
 
-    def report(kind: type[BaseException], value: BaseException | None,
-               tb: TracebackType | None) -> None:
+    def report(
+        kind: type[BaseException], value: BaseException | None, tb: TracebackType | None
+    ) -> None:
         from telegram.error import InvalidToken
 
         if isinstance(value, InvalidToken):
@@ -74,8 +77,7 @@ def install_excepthook(token: str | None) -> None:
     def report_thread(args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:
             return
-        print(f"Exception in thread {args.thread.name if args.thread else '?'}:",
-              file=sys.stderr)
+        print(f"Exception in thread {args.thread.name if args.thread else '?'}:", file=sys.stderr)
         report(args.exc_type, args.exc_value, args.exc_traceback)
 
     sys.excepthook = report
@@ -83,9 +85,7 @@ def install_excepthook(token: str | None) -> None:
 
 
 def setup_logging(token: str | None, level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL (which contains the token) at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     install_redactor(token)

@@ -137,8 +137,13 @@ class ReliableRateLimiter(AIORateLimiter):
                 delay *= self._jitter.uniform(0.5, 1.0)  # spread a burst's retries apart
                 attempt += 1
                 self.retried[endpoint] += 1
-                logger.warning("Telegram %s lỗi tạm thời (%s); gửi lại lần %d sau %.1f s",
-                               endpoint, error, attempt, delay)
+                logger.warning(
+                    "Telegram %s lỗi tạm thời (%s); gửi lại lần %d sau %.1f s",
+                    endpoint,
+                    error,
+                    attempt,
+                    delay,
+                )
                 await asyncio.sleep(delay)
 
     async def _best_effort(

@@ -27,8 +27,9 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     if args.webhook:
         parts = urlsplit(args.webhook)
         if parts.scheme != "https" or not parts.netloc:
-            raise ConfigError("--webhook phải là một địa chỉ https://…, ví dụ "
-                              "https://bot.example.vn/tdkt")
+            raise ConfigError(
+                "--webhook phải là một địa chỉ https://…, ví dụ https://bot.example.vn/tdkt"
+            )
     from knowledge.store import KnowledgeStore
     from retrieval.engine import SearchEngine
 
@@ -38,13 +39,18 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     application = build_application(settings, store=store, engine=engine)
     engine.refresh()  # the first question is not the one that waits for the index
     stop = threading.Event()
-    threading.Thread(target=engine.watch, args=(stop,), name="kb-version-watch",
-                     daemon=True).start()
+    threading.Thread(
+        target=engine.watch, args=(stop,), name="kb-version-watch", daemon=True
+    ).start()
     if args.webhook:
         secret = args.secret_token or settings.webhook_secret or secrets.token_urlsafe(32)
         application.run_webhook(
-            listen=args.listen, port=args.port, url_path=parts.path.lstrip("/"),
-            webhook_url=args.webhook, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+            listen=args.listen,
+            port=args.port,
+            url_path=parts.path.lstrip("/"),
+            webhook_url=args.webhook,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -57,7 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--webhook", metavar="URL", help="địa chỉ https công khai nhận cập nhật")
     p.add_argument("--listen", default="0.0.0.0", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
     p.add_argument("--port", type=int, default=8443, help="cổng lắng nghe (mặc định 8443)")
-    p.add_argument("--secret-token",
-                   help="mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: TDKT_WEBHOOK_SECRET, "
-                        "nếu không có thì ngẫu nhiên)")
+    p.add_argument(
+        "--secret-token",
+        help="mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: TDKT_WEBHOOK_SECRET, "
+        "nếu không có thì ngẫu nhiên)",
+    )
     p.set_defaults(func=cmd_bot)

@@ -59,8 +59,12 @@ def skip_unparseable(updates: list[Any]) -> list[Any]:
             if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
                 raise  # not even an update id: nothing to confirm, let PTB report it
             kind = next((k for k in update if k != "update_id"), "?")
-            logger.warning("Bỏ qua cập nhật %d (%s) mà python-telegram-bot không đọc được: %s",
-                           update["update_id"], kind, _reason(error, update))
+            logger.warning(
+                "Bỏ qua cập nhật %d (%s) mà python-telegram-bot không đọc được: %s",
+                update["update_id"],
+                kind,
+                _reason(error, update),
+            )
             update = {"update_id": update["update_id"]}
         readable.append(update)
     return readable
@@ -85,8 +89,13 @@ class TolerantUpdatesRequest(HTTPXRequest):
         pool_timeout: Any = HTTPXRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         code, payload = await super().do_request(
-            url, method, request_data, read_timeout=read_timeout, write_timeout=write_timeout,
-            connect_timeout=connect_timeout, pool_timeout=pool_timeout,
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
         )
         if code != 200 or not url.endswith("/getUpdates"):
             return code, payload

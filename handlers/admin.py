@@ -34,10 +34,8 @@ from retrieval.text import tokenize
 logger = logging.getLogger(__name__)
 
 COMMANDS = (
-    Command("capnhat", "Đồng bộ lại thư mục văn bản nguồn", chats=frozenset({PRIVATE}),
-            admin=True),
-    Command("xoa", "Gỡ một văn bản", usage="xoa số hiệu", chats=frozenset({PRIVATE}),
-            admin=True),
+    Command("capnhat", "Đồng bộ lại thư mục văn bản nguồn", chats=frozenset({PRIVATE}), admin=True),
+    Command("xoa", "Gỡ một văn bản", usage="xoa số hiệu", chats=frozenset({PRIVATE}), admin=True),
     Command("thongke", "Thống kê câu hỏi 7 ngày qua", chats=frozenset({PRIVATE}), admin=True),
 )
 REFUSED_STATS = "Xin lỗi, chỉ quản trị viên mới xem được thống kê."
@@ -66,8 +64,7 @@ async def preview_upload(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id if update.effective_user else None
     reason = uploads.unsupported_reason(filename, document.file_size)
     if reason:
-        await svc.run(svc.activity.log_admin, user_id, "tai-len", filename, ok=False,
-                      detail=reason)
+        await svc.run(svc.activity.log_admin, user_id, "tai-len", filename, ok=False, detail=reason)
         await reply(update, esc(reason))
         return
     await typing(context.bot, message.chat_id)
@@ -76,8 +73,10 @@ async def preview_upload(update: Update, context: BotContext) -> None:
         data = bytes(await telegram_file.download_as_bytearray())
     except TelegramError as exc:
         logger.warning("download of %s failed: %s", filename, exc)
-        await reply(update, esc(f"Không tải được tệp “{filename}” từ Telegram. Bạn vui lòng "
-                                "gửi lại sau ít phút."))
+        await reply(
+            update,
+            esc(f"Không tải được tệp “{filename}” từ Telegram. Bạn vui lòng gửi lại sau ít phút."),
+        )
         return
     caption = message.caption or ""
     try:
@@ -86,12 +85,17 @@ async def preview_upload(update: Update, context: BotContext) -> None:
         await svc.run(uploads.refuse, svc.activity, user_id, filename, exc)
         await reply(update, "❌ " + esc(str(exc)) + "\nCơ sở tri thức không thay đổi.")
         return
-    received = await svc.run(uploads.keep, svc.store, svc.activity, user_id, filename, data,
-                             caption, parsed)
-    markup = InlineKeyboardMarkup(rows_of([
-        button("✅ Đăng", "u", received.upload_id, "ok"),
-        button("❌ Hủy", "u", received.upload_id, "no"),
-    ]))
+    received = await svc.run(
+        uploads.keep, svc.store, svc.activity, user_id, filename, data, caption, parsed
+    )
+    markup = InlineKeyboardMarkup(
+        rows_of(
+            [
+                button("✅ Đăng", "u", received.upload_id, "ok"),
+                button("❌ Hủy", "u", received.upload_id, "no"),
+            ]
+        )
+    )
     try:
         await reply(update, render_preview(received, filename), reply_markup=markup)
     except TelegramError:
@@ -100,21 +104,26 @@ async def preview_upload(update: Update, context: BotContext) -> None:
         raise
 
 
-UPLOAD_EXPIRED = ("Tài liệu này đã chờ duyệt quá một ngày nên đã bị xóa khỏi hàng chờ. Bạn hãy "
-                  "gửi lại tệp.")
+UPLOAD_EXPIRED = (
+    "Tài liệu này đã chờ duyệt quá một ngày nên đã bị xóa khỏi hàng chờ. Bạn hãy gửi lại tệp."
+)
 UPLOAD_BUSY = "Tài liệu này đang được đăng; bạn chờ một lát nhé."
 UPLOAD_DONE = "Tài liệu này đã được xử lý trước đó."
 
 
-async def _ask_to_replace(query: CallbackQuery, preview: str, upload_id: str,
-                          number: str) -> None:
+async def _ask_to_replace(query: CallbackQuery, preview: str, upload_id: str, number: str) -> None:
     await query.edit_message_text(
         f"{preview}\n\n⚠️ <b>Văn bản số {esc(number)} đã có trong cơ sở tri thức.</b> Bấm “Thay "
         "thế văn bản cũ” để đăng bản mới thay cho bản cũ.",
-        reply_markup=InlineKeyboardMarkup(rows_of([
-            button("♻️ Thay thế văn bản cũ", "u", upload_id, "rep"),
-            button("❌ Hủy", "u", upload_id, "no"),
-        ])))
+        reply_markup=InlineKeyboardMarkup(
+            rows_of(
+                [
+                    button("♻️ Thay thế văn bản cũ", "u", upload_id, "rep"),
+                    button("❌ Hủy", "u", upload_id, "no"),
+                ]
+            )
+        ),
+    )
 
 
 @admin_only("dang")
@@ -139,8 +148,9 @@ async def decide_upload(update: Update, context: BotContext) -> None:
     if upload.state not in (UPLOAD_PENDING, UPLOAD_PROCESSING):
         await query.answer(UPLOAD_DONE, show_alert=True)
         return
-    preview = query.message.text_html if isinstance(query.message, Message) \
-        and query.message.text else ""
+    preview = (
+        query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
+    )
     if decision == "no":
         if upload.abandoned:  # left "processing" by a publisher that is gone
             await svc.run(svc.activity.release_upload, upload_id)
@@ -158,8 +168,9 @@ async def decide_upload(update: Update, context: BotContext) -> None:
         await query.answer("Tài liệu này đang hoặc đã được xử lý.", show_alert=True)
         return
     try:
-        published = await _publish(query, svc, upload_id, preview, user_id,
-                                   replacing=decision == "rep")
+        published = await _publish(
+            query, svc, upload_id, preview, user_id, replacing=decision == "rep"
+        )
     finally:
         # Whatever stopped publishing before an outcome was recorded (a failed message, the
         # bot stopping), the upload goes back to pending: pressing ✅ again works.
@@ -169,40 +180,63 @@ async def decide_upload(update: Update, context: BotContext) -> None:
         await _ask_to_replace(query, preview, upload_id, published.needs_confirmation)
         return
     if published.report is None:
-        await query.edit_message_text(f"{preview}\n\n❌ {esc(published.error or '')}\nCơ sở tri "
-                                      "thức không thay đổi.")
+        await query.edit_message_text(
+            f"{preview}\n\n❌ {esc(published.error or '')}\nCơ sở tri thức không thay đổi."
+        )
         return
     report = published.report
     await query.edit_message_text(
         f"{preview}\n\n✅ Đã đăng. {_report_text(report)}\nCơ sở tri thức: phiên bản "
-        f"{report.version}. Câu hỏi mới sẽ được trả lời theo phiên bản này.")
+        f"{report.version}. Câu hỏi mới sẽ được trả lời theo phiên bản này."
+    )
 
 
-async def _publish(query: CallbackQuery, svc: Services, upload_id: str, preview: str,
-                   user_id: int, *, replacing: bool) -> uploads.Published:
+async def _publish(
+    query: CallbackQuery,
+    svc: Services,
+    upload_id: str,
+    preview: str,
+    user_id: int,
+    *,
+    replacing: bool,
+) -> uploads.Published:
     """Publish a claimed upload: parse and tokenize in the upload worker, then one
     transaction under the knowledge-base lock; the claim is renewed meanwhile."""
     # The "⏳" note is a courtesy: publishing goes on if Telegram refuses it.
     with contextlib.suppress(TelegramError):
         await query.answer("Đang đăng…")
     try:
-        await query.edit_message_text(f"{preview}\n\n⏳ Đang đăng; tôi vẫn trả lời câu hỏi "
-                                      "trong lúc này.")
+        await query.edit_message_text(
+            f"{preview}\n\n⏳ Đang đăng; tôi vẫn trả lời câu hỏi trong lúc này."
+        )
     except TelegramError as exc:
-        logger.warning("upload %s: the ⏳ note was not shown (%s); publishing anyway",
-                       upload_id, exc)
+        logger.warning(
+            "upload %s: the ⏳ note was not shown (%s); publishing anyway", upload_id, exc
+        )
     async with _claim_kept(svc, upload_id):
         upload = await svc.run(svc.activity.upload, upload_id)
         assert upload is not None  # claimed by us: nobody deletes a claimed upload
         try:
-            prepared = await svc.parse(upload.filename, uploads.prepare_upload, upload.data,
-                                       upload.filename, upload.caption, tokenize)
+            prepared = await svc.parse(
+                upload.filename,
+                uploads.prepare_upload,
+                upload.data,
+                upload.filename,
+                upload.caption,
+                tokenize,
+            )
         except KnowledgeError as exc:
             return await svc.run(uploads.fail, svc.activity, upload, user_id, exc)
         async with svc.kb_lock:
             return await svc.run(
-                uploads.publish_claimed, svc.store, svc.activity, upload, user_id, prepared,
-                replacing=replacing, on_change=svc.engine.refresh,
+                uploads.publish_claimed,
+                svc.store,
+                svc.activity,
+                upload,
+                user_id,
+                prepared,
+                replacing=replacing,
+                on_change=svc.engine.refresh,
             )
 
 
@@ -231,8 +265,9 @@ async def _claim_kept(svc: Services, upload_id: str) -> AsyncIterator[None]:
 async def resync_sources(update: Update, context: BotContext) -> None:
     svc = context.services
     folder = svc.sources_dir
-    await reply(update, esc(f"⏳ Đang đồng bộ thư mục “{folder}”; tôi vẫn trả lời câu hỏi trong "
-                            "lúc này."))
+    await reply(
+        update, esc(f"⏳ Đang đồng bộ thư mục “{folder}”; tôi vẫn trả lời câu hỏi trong lúc này.")
+    )
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
@@ -246,8 +281,14 @@ async def resync_sources(update: Update, context: BotContext) -> None:
     async with svc.kb_lock:
         report = await svc.run(resync)
     user = update.effective_user
-    await svc.run(svc.activity.log_admin, user.id if user else None, "capnhat", str(folder),
-                  ok=not report.errors, detail="; ".join(report.lines())[:4000])
+    await svc.run(
+        svc.activity.log_admin,
+        user.id if user else None,
+        "capnhat",
+        str(folder),
+        ok=not report.errors,
+        detail="; ".join(report.lines())[:4000],
+    )
     if report.changed:
         tail = f"\nCơ sở tri thức: phiên bản {report.version}."
     elif report.errors:
@@ -270,15 +311,28 @@ async def confirm_retire(update: Update, context: BotContext) -> None:
         return
     doc = await svc.run(svc.store.find_active, number)
     if doc is None:
-        await reply(update, esc(f"Không có văn bản số hiệu “{number}” trong cơ sở tri thức. Gõ "
-                                "/tailieu để xem danh sách."))
+        await reply(
+            update,
+            esc(
+                f"Không có văn bản số hiệu “{number}” trong cơ sở tri thức. Gõ "
+                "/tailieu để xem danh sách."
+            ),
+        )
         return
-    markup = InlineKeyboardMarkup(rows_of([
-        button("🗑 Gỡ văn bản", "x", doc.id, "ok"), button("❌ Hủy", "x", doc.id, "no"),
-    ]))
-    await reply(update, f"Gỡ văn bản <b>{esc(doc.meta.number)}</b> — {esc(doc.meta.title)} khỏi "
-                        f"cơ sở tri thức? ({doc.units} điều/mục, {doc.passages} đoạn)",
-                reply_markup=markup)
+    markup = InlineKeyboardMarkup(
+        rows_of(
+            [
+                button("🗑 Gỡ văn bản", "x", doc.id, "ok"),
+                button("❌ Hủy", "x", doc.id, "no"),
+            ]
+        )
+    )
+    await reply(
+        update,
+        f"Gỡ văn bản <b>{esc(doc.meta.number)}</b> — {esc(doc.meta.title)} khỏi "
+        f"cơ sở tri thức? ({doc.units} điều/mục, {doc.passages} đoạn)",
+        reply_markup=markup,
+    )
 
 
 @admin_only("xoa")
@@ -306,13 +360,20 @@ async def retire_document(update: Update, context: BotContext) -> None:
 
     async with svc.kb_lock:
         report = await svc.run(retire)
-    await svc.run(svc.activity.log_admin, query.from_user.id, "xoa", doc.meta.number,
-                  ok=not report.errors, detail="; ".join(report.lines()))
+    await svc.run(
+        svc.activity.log_admin,
+        query.from_user.id,
+        "xoa",
+        doc.meta.number,
+        ok=not report.errors,
+        detail="; ".join(report.lines()),
+    )
     if report.errors:
         await query.edit_message_text("❌ " + _report_text(report))
         return
     await query.edit_message_text(
-        f"✅ Đã gỡ {esc(doc.meta.number)}. Cơ sở tri thức: phiên bản {report.version}.")
+        f"✅ Đã gỡ {esc(doc.meta.number)}. Cơ sở tri thức: phiên bản {report.version}."
+    )
 
 
 @admin_only("thongke", refused=REFUSED_STATS)

@@ -27,18 +27,23 @@ from retrieval.question import clean_question
 from retrieval.references import find_reference
 
 COMMANDS = (
-    Command("dieu", "Xem nguyên văn một điều, ví dụ: /dieu 84 06/2022/QH15",
-            usage="dieu 84 [số hiệu]"),
+    Command(
+        "dieu", "Xem nguyên văn một điều, ví dụ: /dieu 84 06/2022/QH15", usage="dieu 84 [số hiệu]"
+    ),
 )
 
-USAGE = ("Cách dùng: /dieu &lt;số điều&gt; [số hiệu văn bản], ví dụ: /dieu 84 hoặc "
-         "/dieu 7 152/2025/NĐ-CP")
-GONE = ("Không tìm thấy điều này trong cơ sở tri thức hiện tại (văn bản có thể đã được thay "
-        "thế hoặc gỡ).")
+USAGE = (
+    "Cách dùng: /dieu &lt;số điều&gt; [số hiệu văn bản], ví dụ: /dieu 84 hoặc "
+    "/dieu 7 152/2025/NĐ-CP"
+)
+GONE = (
+    "Không tìm thấy điều này trong cơ sở tri thức hiện tại (văn bản có thể đã được thay "
+    "thế hoặc gỡ)."
+)
 
 
 def parse_article_args(engine: SearchEngine, text: str) -> tuple[str, str | None] | None:
-    """"84" / "84 06/2022/QH15" / "24 luật tđkt" / "50 nd 152" / "khoản 2 điều 84 luật
+    """ "84" / "84 06/2022/QH15" / "24 luật tđkt" / "50 nd 152" / "khoản 2 điều 84 luật
     06/2022" → (label, document number or a loose one).
 
     Read like a question (``clean_question``): a number pasted with a zero-width space or a
@@ -58,8 +63,7 @@ def parse_article_args(engine: SearchEngine, text: str) -> tuple[str, str | None
     return head, rest.strip() or None
 
 
-async def send_article(update: Update, context: BotContext,
-                       views: list[UnitView]) -> None:
+async def send_article(update: Update, context: BotContext, views: list[UnitView]) -> None:
     """The first document's article in full (split on clause boundaries) — every part of it
     that has this label, the attached regulation first ("Điều 2 Quy định ban hành kèm theo
     Quyết định …" then "Điều 2 Quyết định …") — with buttons for its references and for the
@@ -76,13 +80,20 @@ async def send_article(update: Update, context: BotContext,
         texts = render_article(view, replaced_by_name=replaced_by)
         rows = reference_buttons(refs)
         if n == len(first) - 1:
-            rows += rows_of([
-                button(f"📄 {unit_name(other.kind, other.label)} · {other.document.number}"[:60],
-                       "a", other.label, other.document.number)
-                for other in others[:3]
-            ])
-        await send_html(context.bot, chat.id, texts,
-                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+            rows += rows_of(
+                [
+                    button(
+                        f"📄 {unit_name(other.kind, other.label)} · {other.document.number}"[:60],
+                        "a",
+                        other.label,
+                        other.document.number,
+                    )
+                    for other in others[:3]
+                ]
+            )
+        await send_html(
+            context.bot, chat.id, texts, reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        )
 
 
 async def show_article(update: Update, context: BotContext) -> None:
@@ -90,8 +101,9 @@ async def show_article(update: Update, context: BotContext) -> None:
     if message is None or message.text is None:
         return
     svc = context.services
-    parsed = await svc.run(parse_article_args, svc.engine,
-                           re.sub(r"^/\S+", "", message.text, count=1))
+    parsed = await svc.run(
+        parse_article_args, svc.engine, re.sub(r"^/\S+", "", message.text, count=1)
+    )
     if parsed is None:
         await reply(update, USAGE)
         return
@@ -99,14 +111,17 @@ async def show_article(update: Update, context: BotContext) -> None:
     views = await svc.run(asking.article_views, svc.store, label, number)
     if not views:
         where = f" trong văn bản {number}" if number else ""
-        await reply(update, esc(f"Không tìm thấy Điều {label}{where} trong cơ sở tri thức. ")
-                    + "Gõ /tailieu để xem các văn bản đang có.")
+        await reply(
+            update,
+            esc(f"Không tìm thấy Điều {label}{where} trong cơ sở tri thức. ")
+            + "Gõ /tailieu để xem các văn bản đang có.",
+        )
         return
     await send_article(update, context, views)
 
 
 async def show_full_article(update: Update, context: BotContext) -> None:
-    """"📖 Xem toàn văn Điều N" under an answer."""
+    """ "📖 Xem toàn văn Điều N" under an answer."""
     found = await saved_answer_of(update, context)
     if found is None:
         return
@@ -116,8 +131,11 @@ async def show_full_article(update: Update, context: BotContext) -> None:
 
     def lookup() -> list[UnitView]:
         view = svc.store.unit(item.unit_id)
-        if view is not None and view.document.number == item.document_number \
-                and view.label == item.unit_label:
+        if (
+            view is not None
+            and view.document.number == item.document_number
+            and view.label == item.unit_label
+        ):
             return [view]
         return asking.article_views(svc.store, item.unit_label, item.document_number)
 

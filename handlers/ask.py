@@ -107,11 +107,16 @@ async def compose_replies(update: Update, context: BotContext, text: str) -> lis
         return []
     previous = await replied_turn(update, context)
     text, truncated = cut_message(text)
-    planned = await svc.run(conversation.converse, svc.engine.index, svc.conversations, key,
-                            text, previous)
+    planned = await svc.run(
+        conversation.converse, svc.engine.index, svc.conversations, key, text, previous
+    )
     if planned.small_talk:
-        return [Composed(render_small_talk(planned.small_talk, user.first_name if user else None),
-                         examples_keyboard())]
+        return [
+            Composed(
+                render_small_talk(planned.small_talk, user.first_name if user else None),
+                examples_keyboard(),
+            )
+        ]
     await typing(context.bot, chat.id)
     replies = [await compose_answer(update, context, part) for part in planned.parts]
     if truncated and replies:
@@ -126,16 +131,22 @@ async def compose_answer(update: Update, context: BotContext, part: Planned) -> 
     user = update.effective_user
     assert chat is not None
     result = await svc.run(
-        asking.ask, svc.engine, svc.activity, part.question,
-        user_id=user.id if user else None, chat_type=chat.type, chat_id=chat.id,
+        asking.ask,
+        svc.engine,
+        svc.activity,
+        part.question,
+        user_id=user.id if user else None,
+        chat_type=chat.type,
+        chat_id=chat.id,
         base_salary=svc.base_salary,
     )
     composed = _composed(result)
     if part.followup:
         composed.text = render_followup(result.question) + composed.text
     if part.alternative:
-        offer = button(f"↪️ {part.alternative[:60]}", "fu",
-                       svc.conversations.offer(part.alternative))
+        offer = button(
+            f"↪️ {part.alternative[:60]}", "fu", svc.conversations.offer(part.alternative)
+        )
         rows = list(composed.markup.inline_keyboard) if composed.markup else []
         composed.markup = InlineKeyboardMarkup([*rows, [offer]] if offer else rows)
         composed.text += "\n" + render_alternative(part.alternative)
@@ -148,15 +159,27 @@ def _composed(result: asking.AskResult) -> Composed:
     notice = esc(truncated_notice()) + "\n\n" if result.truncated else ""
     if result.answer is None:
         headings = asking.related_headings(result.related or [])
-        markup = InlineKeyboardMarkup(rows_of(
-            [button(f"📖 {citation[:50]}", "a", label, number)
-             for citation, _title, label, number in headings], width=1))
-        return Composed(notice + render_no_answer(
-            result.question, [(c, t) for c, t, _l, _n in headings], result.notes),
-            markup if headings else None)
+        markup = InlineKeyboardMarkup(
+            rows_of(
+                [
+                    button(f"📖 {citation[:50]}", "a", label, number)
+                    for citation, _title, label, number in headings
+                ],
+                width=1,
+            )
+        )
+        return Composed(
+            notice
+            + render_no_answer(
+                result.question, [(c, t) for c, t, _l, _n in headings], result.notes
+            ),
+            markup if headings else None,
+        )
     unsaved = "" if result.answer.id else "\n\n" + esc(UNSAVED)
-    return Composed(notice + render_answer(result.answer, 0) + unsaved,
-                    with_card_buttons(result.answer, answer_keyboard(result.answer, 0)))
+    return Composed(
+        notice + render_answer(result.answer, 0) + unsaved,
+        with_card_buttons(result.answer, answer_keyboard(result.answer, 0)),
+    )
 
 
 async def answer_question(update: Update, context: BotContext, text: str) -> None:
@@ -165,11 +188,17 @@ async def answer_question(update: Update, context: BotContext, text: str) -> Non
     ("điều 24 luật tđkt") gets the whole article, as /dieu would show it."""
     if await show_requested_article(update, context, text):
         return
-    sent = [await reply(update, c.text, reply_markup=c.markup)
-            for c in await compose_replies(update, context, text)]
+    sent = [
+        await reply(update, c.text, reply_markup=c.markup)
+        for c in await compose_replies(update, context, text)
+    ]
     asked = update.effective_message
-    if len(sent) == 1 and sent[0] is not None and asked is not None \
-            and context.chat_data is not None:
+    if (
+        len(sent) == 1
+        and sent[0] is not None
+        and asked is not None
+        and context.chat_data is not None
+    ):
         replies: dict[int, tuple[int, int]] = context.chat_data.setdefault(REPLIES, {})
         replies[asked.message_id] = (sent[0].message_id, context.chat_data.get(ACTIVITY, 0))
         while len(replies) > MAX_REMEMBERED_REPLIES:
@@ -189,7 +218,7 @@ async def show_requested_article(update: Update, context: BotContext, text: str)
 
 
 async def ask_offered_question(update: Update, context: BotContext) -> None:
-    """"↪️ …" under an answer: the other reading of an unclear follow-up."""
+    """ "↪️ …" under an answer: the other reading of an unclear follow-up."""
     query = update.callback_query
     assert query is not None and query.data is not None
     question = context.services.conversations.offered(query.data.split(":", 1)[1])
@@ -233,30 +262,33 @@ async def answer_edited_question(update: Update, context: BotContext) -> None:
         return
     composed = replies[0]
     try:
-        await context.bot.edit_message_text(composed.text, chat.id, earlier[0],
-                                            reply_markup=composed.markup)
+        await context.bot.edit_message_text(
+            composed.text, chat.id, earlier[0], reply_markup=composed.markup
+        )
     except BadRequest as exc:  # the same answer again: the message already shows it
         if "not modified" not in str(exc).lower():
             raise
 
 
 async def show_other_result(update: Update, context: BotContext) -> None:
-    """"➡️ Kết quả khác" / "⬅️ Kết quả trước": edit the same message to another result."""
+    """ "➡️ Kết quả khác" / "⬅️ Kết quả trước": edit the same message to another result."""
     found = await saved_answer_of(update, context)
     if found is None:
         return
     query, saved, index = found
     await query.answer()
     try:
-        await query.edit_message_text(render_answer(saved, index), reply_markup=with_card_buttons(
-            saved, answer_keyboard(saved, index)))
+        await query.edit_message_text(
+            render_answer(saved, index),
+            reply_markup=with_card_buttons(saved, answer_keyboard(saved, index)),
+        )
     except BadRequest as exc:  # a double click: the message already shows this result
         if "not modified" not in str(exc).lower():
             raise
 
 
 async def share_answer(update: Update, context: BotContext) -> None:
-    """"📤 Chia sẻ": a deep link anyone can open, and inline mode to post it in another chat."""
+    """ "📤 Chia sẻ": a deep link anyone can open, and inline mode to post it in another chat."""
     found = await saved_answer_of(update, context)
     if found is None:
         return
@@ -269,29 +301,42 @@ async def share_answer(update: Update, context: BotContext) -> None:
         f"Gửi đường dẫn này cho đồng nghiệp, ai bấm vào cũng xem được câu trả lời:\n{esc(link)}"
         "\n\nHoặc bấm nút bên dưới để chọn cuộc trò chuyện và gửi ngay kết quả tra cứu."
     )
-    markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton("↗️ Gửi vào cuộc trò chuyện khác",
-                              switch_inline_query=saved.question[:200])],
-        [InlineKeyboardButton("🔗 Mở đường dẫn", url=link)],
-    ])
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "↗️ Gửi vào cuộc trò chuyện khác", switch_inline_query=saved.question[:200]
+                )
+            ],
+            [InlineKeyboardButton("🔗 Mở đường dẫn", url=link)],
+        ]
+    )
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
-async def send_saved_answer(update: Update, context: BotContext, answer_id: str,
-                            index: int = 0) -> None:
+async def send_saved_answer(
+    update: Update, context: BotContext, answer_id: str, index: int = 0
+) -> None:
     """Open a saved answer (deep link ``a_<id>``) as a new message with its buttons."""
     svc = context.services
     saved = await svc.run(svc.activity.answer, answer_id)
     if saved is None or not saved.items:
-        await reply(update, esc(
-            f"Không tìm thấy câu trả lời được chia sẻ (mã “{answer_id[:20]}”). Có thể đường "
-            "dẫn bị sai hoặc đã cũ. Bạn cứ gửi câu hỏi, tôi sẽ tra cứu lại."))
+        await reply(
+            update,
+            esc(
+                f"Không tìm thấy câu trả lời được chia sẻ (mã “{answer_id[:20]}”). Có thể đường "
+                "dẫn bị sai hoặc đã cũ. Bạn cứ gửi câu hỏi, tôi sẽ tra cứu lại."
+            ),
+        )
         return
     index = max(0, min(index, len(saved.items) - 1))
-    await reply(update, "🔗 Câu trả lời được chia sẻ:\n\n" + render_answer(saved, index),
-                reply_markup=with_card_buttons(saved, answer_keyboard(saved, index)))
+    await reply(
+        update,
+        "🔗 Câu trả lời được chia sẻ:\n\n" + render_answer(saved, index),
+        reply_markup=with_card_buttons(saved, answer_keyboard(saved, index)),
+    )
 
 
 def tracking_handler() -> BaseHandler:
@@ -300,10 +345,15 @@ def tracking_handler() -> BaseHandler:
 
 
 def handlers() -> list[BaseHandler]:
-    private_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-                    & filters.UpdateType.MESSAGE)
-    private_edit = (filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-                    & filters.UpdateType.EDITED_MESSAGE)
+    private_text = (
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    )
+    private_edit = (
+        filters.TEXT
+        & ~filters.COMMAND
+        & filters.ChatType.PRIVATE
+        & filters.UpdateType.EDITED_MESSAGE
+    )
     return [
         MessageHandler(private_text, answer_private_text),
         MessageHandler(private_edit, answer_edited_question),

@@ -27,8 +27,11 @@ from knowledge.activity import SavedAnswer
 from retrieval import card_answers
 
 COMMANDS = (
-    Command("khenthuong", "Thẻ khen thưởng: tiêu chuẩn, thẩm quyền, hồ sơ, thời hạn, tiền thưởng",
-            usage="khenthuong tên danh hiệu"),
+    Command(
+        "khenthuong",
+        "Thẻ khen thưởng: tiêu chuẩn, thẩm quyền, hồ sơ, thời hạn, tiền thưởng",
+        usage="khenthuong tên danh hiệu",
+    ),
 )
 
 FACET_BUTTONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -42,13 +45,16 @@ FACET_BUTTONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 """Button code (callback data), label, the card facets it shows."""
 WHOLE_CARD = "all"
 NO_ANSWER = "-"
-USAGE = ("Gõ tên danh hiệu hoặc hình thức khen thưởng sau lệnh, ví dụ: /khenthuong Huân chương "
-         "Lao động hạng Ba (hoặc viết tắt: /khenthuong bk ttg, /khenthuong cstđcs).")
+USAGE = (
+    "Gõ tên danh hiệu hoặc hình thức khen thưởng sau lệnh, ví dụ: /khenthuong Huân chương "
+    "Lao động hạng Ba (hoặc viết tắt: /khenthuong bk ttg, /khenthuong cstđcs)."
+)
 CARD_GONE = "Danh hiệu này không còn trong cơ sở tri thức. Bạn hãy tra cứu lại nhé."
 
 
-def facet_buttons(card_id: str, filled: Sequence[str], answer_id: str = "",
-                  current: str | None = None) -> list[list[InlineKeyboardButton]]:
+def facet_buttons(
+    card_id: str, filled: Sequence[str], answer_id: str = "", current: str | None = None
+) -> list[list[InlineKeyboardButton]]:
     """The card's facet buttons (``k:<card>:<code>:<answer>``), those with provisions only;
     the one shown is marked."""
     shown = []
@@ -60,8 +66,9 @@ def facet_buttons(card_id: str, filled: Sequence[str], answer_id: str = "",
     return rows_of(shown, width=3)
 
 
-def with_card_buttons(answer: SavedAnswer | None,
-                      markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+def with_card_buttons(
+    answer: SavedAnswer | None, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
     """An answer's keyboard with the facet buttons of the award card it was read as (a card's
     overview: the card's own keyboard)."""
     if answer is None or not answer.award:
@@ -76,8 +83,7 @@ def with_card_buttons(answer: SavedAnswer | None,
 
 
 def _choices_keyboard(choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
-    rows = rows_of([button(f"🎖 {name[:60]}", "kc", card_id) for card_id, name in choices],
-                   width=1)
+    rows = rows_of([button(f"🎖 {name[:60]}", "kc", card_id) for card_id, name in choices], width=1)
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -88,17 +94,23 @@ async def open_card(update: Update, context: BotContext, name: str) -> None:
     if chat is None:
         return
     result = await svc.run(
-        card_answers.open_card, svc.engine, svc.activity, name,
-        user_id=user.id if user else None, chat_type=chat.type, chat_id=chat.id,
+        card_answers.open_card,
+        svc.engine,
+        svc.activity,
+        name,
+        user_id=user.id if user else None,
+        chat_type=chat.type,
+        chat_id=chat.id,
         base_salary=svc.base_salary,
     )
     if result.answer is None:
-        await reply(update, render_card_choices(name, [n for _, n in result.choices],
-                                                result.ranks),
-                    reply_markup=_choices_keyboard(result.choices))
+        await reply(
+            update,
+            render_card_choices(name, [n for _, n in result.choices], result.ranks),
+            reply_markup=_choices_keyboard(result.choices),
+        )
         return
-    await reply(update, render_answer(result.answer, 0),
-                reply_markup=card_keyboard(result.answer))
+    await reply(update, render_answer(result.answer, 0), reply_markup=card_keyboard(result.answer))
 
 
 def card_keyboard(answer: SavedAnswer) -> InlineKeyboardMarkup | None:
@@ -139,8 +151,9 @@ async def show_facet(update: Update, context: BotContext) -> None:
         text = render_answer(view, 0)
         filled = view.award_facets or []
     else:
-        facet_view = await svc.run(card_answers.facet_view, svc.engine, card_id, codes[code],
-                                   base_salary=svc.base_salary)
+        facet_view = await svc.run(
+            card_answers.facet_view, svc.engine, card_id, codes[code], base_salary=svc.base_salary
+        )
         if facet_view is None:
             await query.answer(CARD_GONE, show_alert=True)
             return
@@ -148,8 +161,11 @@ async def show_facet(update: Update, context: BotContext) -> None:
         filled = facet_view.card.filled
     await query.answer()
     rows = facet_buttons(card_id, filled, answer_id, current=code)
-    extra = [button("🗂 Cả thẻ", "k", card_id, WHOLE_CARD, answer_id or NO_ANSWER)] \
-        if code != WHOLE_CARD else []
+    extra = (
+        [button("🗂 Cả thẻ", "k", card_id, WHOLE_CARD, answer_id or NO_ANSWER)]
+        if code != WHOLE_CARD
+        else []
+    )
     if answer_id:
         extra.append(button("↩️ Về câu trả lời", "p", answer_id, 0))
     rows += rows_of(extra)

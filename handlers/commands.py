@@ -29,11 +29,12 @@ class Command:
 
     @property
     def help_line(self) -> str:
-        """"/dieu 84 [số hiệu] — xem nguyên văn một điều" (plain text)."""
+        """ "/dieu 84 [số hiệu] — xem nguyên văn một điều" (plain text)."""
         return f"/{self.usage or self.name} — {self.description[0].lower()}{self.description[1:]}"
 
 
-def menu(commands: list[Command] | tuple[Command, ...], chat: str, *,
-         admin: bool = False) -> list[Command]:
+def menu(
+    commands: list[Command] | tuple[Command, ...], chat: str, *, admin: bool = False
+) -> list[Command]:
     """The commands a chat type's menu lists (admins' private menu adds theirs)."""
     return [c for c in commands if c.menu and chat in c.chats and (admin or not c.admin)]

@@ -112,8 +112,10 @@ def button(text: str, *parts: object) -> InlineKeyboardButton | None:
     return InlineKeyboardButton(text, callback_data=data) if data else None
 
 
-def rows_of(buttons: Sequence[InlineKeyboardButton | None], width: int = 2,
-            ) -> list[list[InlineKeyboardButton]]:
+def rows_of(
+    buttons: Sequence[InlineKeyboardButton | None],
+    width: int = 2,
+) -> list[list[InlineKeyboardButton]]:
     real = [b for b in buttons if b is not None]
     return [real[i : i + width] for i in range(0, len(real), width)]
 
@@ -124,8 +126,9 @@ def _clip(text: str, limit: int = 48) -> str:
 
 def reference_buttons(refs: Sequence[Sequence[str]]) -> list[list[InlineKeyboardButton]]:
     """Buttons that open referenced articles (``[label, number, text]`` triples)."""
-    return rows_of([button(f"🔗 {_clip(text)}", "a", label, number)
-                    for label, number, text in refs])
+    return rows_of(
+        [button(f"🔗 {_clip(text)}", "a", label, number) for label, number, text in refs]
+    )
 
 
 def answer_keyboard(answer: SavedAnswer, index: int) -> InlineKeyboardMarkup | None:
@@ -134,8 +137,9 @@ def answer_keyboard(answer: SavedAnswer, index: int) -> InlineKeyboardMarkup | N
         refs = reference_buttons(item.references)
         return InlineKeyboardMarkup(refs) if refs else None
     rows: list[list[InlineKeyboardButton]] = []
-    full = button(f"📖 Xem toàn văn {unit_name(item.unit_kind, item.unit_label)}", "f",
-                  answer.id, index)
+    full = button(
+        f"📖 Xem toàn văn {unit_name(item.unit_kind, item.unit_label)}", "f", answer.id, index
+    )
     if full:
         rows.append([full])
     rows.extend(reference_buttons(item.references))
@@ -145,11 +149,16 @@ def answer_keyboard(answer: SavedAnswer, index: int) -> InlineKeyboardMarkup | N
     if index + 1 < len(answer.items):
         paging.append(button("➡️ Kết quả khác", "p", answer.id, index + 1))
     rows.extend(rows_of(paging))
-    rows.extend(rows_of([
-        button("👍", "v", answer.id, index, 1),
-        button("👎", "v", answer.id, index, 0),
-        button("📤 Chia sẻ", "s", answer.id, index),
-    ], width=3))
+    rows.extend(
+        rows_of(
+            [
+                button("👍", "v", answer.id, index, 1),
+                button("👎", "v", answer.id, index, 0),
+                button("📤 Chia sẻ", "s", answer.id, index),
+            ],
+            width=3,
+        )
+    )
     return InlineKeyboardMarkup(rows)
 
 
@@ -169,19 +178,30 @@ async def typing(bot: Bot, chat_id: int) -> None:
 
 
 async def send_html(
-    bot: Bot, chat_id: int, texts: Sequence[str], *,
-    reply_markup: InlineKeyboardMarkup | None = None, reply_to: Message | None = None,
+    bot: Bot,
+    chat_id: int,
+    texts: Sequence[str],
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_to: Message | None = None,
 ) -> list[Message]:
     """Send one or more HTML messages (the application's default parse mode); the keyboard
     goes on the last one."""
     sent = []
     for n, text in enumerate(texts):
         last = n == len(texts) - 1
-        sent.append(await bot.send_message(
-            chat_id, text, reply_markup=reply_markup if last else None,
-            reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
-            if reply_to is not None and n == 0 else None,
-        ))
+        sent.append(
+            await bot.send_message(
+                chat_id,
+                text,
+                reply_markup=reply_markup if last else None,
+                reply_parameters=ReplyParameters(
+                    reply_to.message_id, allow_sending_without_reply=True
+                )
+                if reply_to is not None and n == 0
+                else None,
+            )
+        )
     return sent
 
 
@@ -190,8 +210,12 @@ def is_group(update: Update) -> bool:
     return chat is not None and chat.type in ("group", "supergroup")
 
 
-async def reply(update: Update, text: str, *, reply_markup: InlineKeyboardMarkup | None = None,
-                ) -> Message | None:
+async def reply(
+    update: Update,
+    text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
     """An HTML reply in the update's chat (quoting the user's message in groups)."""
     chat = update.effective_chat
     if chat is None:
@@ -204,11 +228,15 @@ async def reply(update: Update, text: str, *, reply_markup: InlineKeyboardMarkup
 
 # -- admins --------------------------------------------------------------------------------------
 
-REFUSED = ("Xin lỗi, chỉ quản trị viên mới được thay đổi cơ sở tri thức. Bạn vẫn có thể đặt "
-           "câu hỏi như bình thường.")
+REFUSED = (
+    "Xin lỗi, chỉ quản trị viên mới được thay đổi cơ sở tri thức. Bạn vẫn có thể đặt "
+    "câu hỏi như bình thường."
+)
 REFUSED_SHORT = "Xin lỗi, chỉ quản trị viên mới được làm việc này."
-PRIVATE_ONLY = ("Lệnh quản trị chỉ dùng trong tin nhắn riêng với tôi, để thống kê và thông tin "
-                "quản trị không hiện cho cả nhóm. Bạn hãy mở cuộc trò chuyện riêng với bot.")
+PRIVATE_ONLY = (
+    "Lệnh quản trị chỉ dùng trong tin nhắn riêng với tôi, để thống kê và thông tin "
+    "quản trị không hiện cho cả nhóm. Bạn hãy mở cuộc trò chuyện riêng với bot."
+)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -245,8 +273,14 @@ def admin_only(action: str, *, refused: str = REFUSED) -> Callable[[Handler], Ha
             if svc.is_admin(user.id if user else None):
                 await handler(update, context)
                 return
-            await svc.run(svc.activity.log_admin, user.id if user else None, action,
-                          _target(update), ok=False, detail="không có quyền")
+            await svc.run(
+                svc.activity.log_admin,
+                user.id if user else None,
+                action,
+                _target(update),
+                ok=False,
+                detail="không có quyền",
+            )
             query = update.callback_query
             if query is not None:
                 await query.answer(REFUSED_SHORT, show_alert=True)

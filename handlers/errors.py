@@ -24,8 +24,10 @@ APOLOGY = "Xin lỗi, hệ thống đang bận hoặc gặp sự cố. Bạn vui
 UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
 """The database is locked, unreachable or dropped the connection (not a bug in a query:
 an IntegrityError or ProgrammingError keeps its traceback and the general apology)."""
-DB_APOLOGY = ("Xin lỗi, cơ sở dữ liệu đang tạm thời gián đoạn nên tôi chưa trả lời được. Bạn "
-              "vui lòng gửi lại câu hỏi sau ít phút.")
+DB_APOLOGY = (
+    "Xin lỗi, cơ sở dữ liệu đang tạm thời gián đoạn nên tôi chưa trả lời được. Bạn "
+    "vui lòng gửi lại câu hỏi sau ít phút."
+)
 
 
 async def apologise_and_log(update: object, context: BotContext) -> None:
@@ -35,8 +37,11 @@ async def apologise_and_log(update: object, context: BotContext) -> None:
         return
     kind = type(update).__name__ if update is not None else "không có cập nhật"
     if isinstance(error, UNAVAILABLE):
-        logger.error("Lỗi khi xử lý cập nhật (%s): cơ sở dữ liệu không truy cập được: %s", kind,
-                     db_reason(error))
+        logger.error(
+            "Lỗi khi xử lý cập nhật (%s): cơ sở dữ liệu không truy cập được: %s",
+            kind,
+            db_reason(error),
+        )
         text = DB_APOLOGY
     else:
         logger.error("Lỗi khi xử lý cập nhật (%s)", kind, exc_info=error)

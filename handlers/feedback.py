@@ -26,22 +26,32 @@ async def record_vote(update: Update, context: BotContext) -> None:
     _, answer_id, raw_index, raw_value = query.data.split(":")
     value = 1 if raw_value == "1" else -1
     svc = context.services
-    stored = await svc.run(svc.activity.set_feedback, answer_id, int(raw_index),
-                           query.from_user.id, value)
+    stored = await svc.run(
+        svc.activity.set_feedback, answer_id, int(raw_index), query.from_user.id, value
+    )
     if not stored:
         await query.answer(GONE, show_alert=True)
         return
     await query.answer(THANKS_UP if value > 0 else THANKS_DOWN)
     if value > 0 or not isinstance(query.message, Message):
         return  # an inline-mode message: nowhere to ask
-    reasons = InlineKeyboardMarkup(rows_of([
-        button(label.capitalize(), "r", answer_id, raw_index, code)
-        for code, label in FEEDBACK_REASONS.items()
-    ], width=4))
+    reasons = InlineKeyboardMarkup(
+        rows_of(
+            [
+                button(label.capitalize(), "r", answer_id, raw_index, code)
+                for code, label in FEEDBACK_REASONS.items()
+            ],
+            width=4,
+        )
+    )
     await context.bot.send_message(
-        query.message.chat.id, esc(ASK_REASON), reply_markup=reasons,
-        reply_parameters=ReplyParameters(query.message.message_id,
-                                         allow_sending_without_reply=True))
+        query.message.chat.id,
+        esc(ASK_REASON),
+        reply_markup=reasons,
+        reply_parameters=ReplyParameters(
+            query.message.message_id, allow_sending_without_reply=True
+        ),
+    )
 
 
 async def record_reason(update: Update, context: BotContext) -> None:
@@ -49,14 +59,16 @@ async def record_reason(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     _, answer_id, raw_index, reason = query.data.split(":")
     svc = context.services
-    stored = await svc.run(svc.activity.set_feedback_reason, answer_id, int(raw_index),
-                           query.from_user.id, reason)
+    stored = await svc.run(
+        svc.activity.set_feedback_reason, answer_id, int(raw_index), query.from_user.id, reason
+    )
     if not stored:
         await query.answer(GONE, show_alert=True)
         return
     await query.answer("Đã ghi nhận, cảm ơn bạn!")
-    await query.edit_message_text(esc(f"👎 Đã ghi nhận góp ý: {FEEDBACK_REASONS[reason]}. "
-                                      "Cảm ơn bạn!"))
+    await query.edit_message_text(
+        esc(f"👎 Đã ghi nhận góp ý: {FEEDBACK_REASONS[reason]}. Cảm ơn bạn!")
+    )
 
 
 def handlers() -> list[BaseHandler]:

@@ -16,8 +16,7 @@ from handlers.context import BotContext
 from handlers.render import esc
 
 COMMANDS = (
-    Command("hoi", "Hỏi về thi đua, khen thưởng", usage="hoi câu hỏi",
-            chats=frozenset({GROUP})),
+    Command("hoi", "Hỏi về thi đua, khen thưởng", usage="hoi câu hỏi", chats=frozenset({GROUP})),
 )
 
 HOI_USAGE = "Hãy gõ câu hỏi ngay sau lệnh, ví dụ: /hoi Tiêu chuẩn Chiến sĩ thi đua cơ sở là gì?"
@@ -32,12 +31,16 @@ def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | No
         fragment = message.parse_entity(entity)
         if entity.type == MessageEntityType.MENTION and fragment.lower() == handle:
             mentioned = True
-        elif entity.type == MessageEntityType.TEXT_MENTION and entity.user \
-                and entity.user.id == bot_id:
+        elif (
+            entity.type == MessageEntityType.TEXT_MENTION
+            and entity.user
+            and entity.user.id == bot_id
+        ):
             mentioned = True
     replied = message.reply_to_message
-    to_bot = replied is not None and replied.from_user is not None \
-        and replied.from_user.id == bot_id
+    to_bot = (
+        replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    )
     if not (mentioned or to_bot):
         return None
     if mentioned:
@@ -72,8 +75,9 @@ async def answer_if_addressed(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:
     # An edited question addressed to the bot is answered anew (a group's other messages are
     # not all visible to the bot, so it cannot know whether its answer is still the last).
-    group_text = (filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS
-                  & filters.UpdateType.MESSAGES)
+    group_text = (
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS & filters.UpdateType.MESSAGES
+    )
     return [
         CommandHandler("hoi", answer_hoi_command),
         MessageHandler(group_text, answer_if_addressed),

@@ -32,34 +32,45 @@ async def list_inline_answers(update: Update, context: BotContext) -> None:
     assert inline is not None
     question, _ = clean_question(inline.query)
     if not has_words(question):
-        await inline.answer([], cache_time=300, button=InlineQueryResultsButton(
-            "Gõ câu hỏi về thi đua, khen thưởng…", start_parameter="help"))
+        await inline.answer(
+            [],
+            cache_time=300,
+            button=InlineQueryResultsButton(
+                "Gõ câu hỏi về thi đua, khen thưởng…", start_parameter="help"
+            ),
+        )
         return
     svc = context.services
     found = await svc.run(inline_items, svc.engine, question, MAX_RESULTS, svc.base_salary)
     terms = question_terms(question)
     results = []
     if found.card is not None:  # the award the query names: its whole card first
-        results.append(InlineQueryResultArticle(
-            id=f"{CARD_RESULT}{found.card.award}", title=f"🎖 Thẻ: {found.card.award_name}"[:200],
-            description=CARD_DESCRIPTION,
-            input_message_content=InputTextMessageContent(render_card_overview(found.card)),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=f"{CARD_RESULT}{found.card.award}",
+                title=f"🎖 Thẻ: {found.card.award_name}"[:200],
+                description=CARD_DESCRIPTION,
+                input_message_content=InputTextMessageContent(render_card_overview(found.card)),
+            )
+        )
     for a in found.items[: MAX_RESULTS - len(results)]:
         body, _ = render_item(a, terms, dossier=found.checklist, limit=3500)
         status = status_line(a.document_status)
         start = " ".join(a.text.split())
         description = (f"[{status[2:].strip()}] " if status else "") + start
-        results.append(InlineQueryResultArticle(
-            id=str(a.passage_id),
-            title=a.citation[:200],
-            description=description[:150],
-            input_message_content=InputTextMessageContent(body),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=str(a.passage_id),
+                title=a.citation[:200],
+                description=description[:150],
+                input_message_content=InputTextMessageContent(body),
+            )
+        )
     button = None
     if not results:
-        button = InlineQueryResultsButton("Không tìm thấy — mở trợ lý để hỏi lại",
-                                          start_parameter="help")
+        button = InlineQueryResultsButton(
+            "Không tìm thấy — mở trợ lý để hỏi lại", start_parameter="help"
+        )
     await inline.answer(results, cache_time=30, button=button)
 
 
@@ -73,12 +84,17 @@ async def log_inline_choice(update: Update, context: BotContext) -> None:
 
     def record() -> None:
         found = svc.engine.search(question, MAX_RESULTS)
-        citation = next((a.citation for a in found if str(a.passage_id) == chosen.result_id),
-                        None)
+        citation = next((a.citation for a in found if str(a.passage_id) == chosen.result_id), None)
         if chosen.result_id.startswith(CARD_RESULT):
-            citation = card_answers.card_name(svc.engine, chosen.result_id[len(CARD_RESULT):])
-        svc.activity.record_question(user_id, "inline", question, answered=True,
-                                     top_citation=citation, kb_version=svc.engine.index.version)
+            citation = card_answers.card_name(svc.engine, chosen.result_id[len(CARD_RESULT) :])
+        svc.activity.record_question(
+            user_id,
+            "inline",
+            question,
+            answered=True,
+            top_citation=citation,
+            kb_version=svc.engine.index.version,
+        )
 
     await svc.run(record)
 

@@ -129,10 +129,15 @@ def question_terms(question: str) -> Terms:
                     phrases.add(piece)
     # Words of one syllable in the question's own segmentation ("tặng", "xét"): pyvi joins
     # the syllables of compound words with "_".
-    singles = {
-        key(t) for t in tokenize(question)
-        if "_" not in t and _WORD.fullmatch(t) and len(fold(t)) >= 2 and key(t) not in stop
-    } if accented else set()  # unsegmentable without diacritics: phrases only
+    singles = (
+        {
+            key(t)
+            for t in tokenize(question)
+            if "_" not in t and _WORD.fullmatch(t) and len(fold(t)) >= 2 and key(t) not in stop
+        }
+        if accented
+        else set()
+    )  # unsegmentable without diacritics: phrases only
     return Terms(frozenset(phrases), frozenset(singles), accented)
 
 
@@ -152,8 +157,7 @@ def distinctive(text: str, terms: Terms) -> Terms:
 
     def lines_with(phrase: tuple[str, ...]) -> int:
         n = len(phrase)
-        return sum(any(tuple(k[i : i + n]) == phrase for i in range(len(k) - n + 1))
-                   for k in keyed)
+        return sum(any(tuple(k[i : i + n]) == phrase for i in range(len(k) - n + 1)) for k in keyed)
 
     return Terms(
         frozenset(p for p in terms.phrases if lines_with(p) <= limit),
@@ -289,8 +293,9 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
 # -- answers ------------------------------------------------------------------------------------
 
 
-def render_item(item: SavedItem, terms: Terms, *, dossier: bool = False,
-                limit: int = ANSWER_TEXT_LIMIT) -> tuple[str, bool]:
+def render_item(
+    item: SavedItem, terms: Terms, *, dossier: bool = False, limit: int = ANSWER_TEXT_LIMIT
+) -> tuple[str, bool]:
     """Citation (bold), status, passage (highlighted; a checklist for dossier questions).
 
     Returns (html, cut) where ``cut`` says the passage was shortened.
@@ -309,8 +314,9 @@ def render_item(item: SavedItem, terms: Terms, *, dossier: bool = False,
     return "\n".join(lines), cut
 
 
-def item_body(item: SavedItem, *, dossier: bool = False,
-              limit: int = ANSWER_TEXT_LIMIT) -> tuple[str, bool]:
+def item_body(
+    item: SavedItem, *, dossier: bool = False, limit: int = ANSWER_TEXT_LIMIT
+) -> tuple[str, bool]:
     """The passage as shown (plain text): with its context, as a checklist for a dossier
     question, shortened at a clause boundary. The training-session export writes the same."""
     body = item.context_text or item.text
@@ -326,14 +332,15 @@ def _marked(body: str, line: str | None, terms: Terms) -> str:
     at = body.find(line) if line else -1
     if line is None or at < 0:
         return highlight(body, terms)
-    return f"{esc(body[:at])}<b>{esc(line)}</b>{esc(body[at + len(line):])}"
+    return f"{esc(body[:at])}<b>{esc(line)}</b>{esc(body[at + len(line) :])}"
 
 
 def answer_checklist(answer: SavedAnswer) -> bool:
     """Whether the answer's points are a ☐ checklist: stored with the answer (a dossier
     question by its intent); for answers saved before, by the question's words."""
-    return answer.checklist if answer.checklist is not None else \
-        is_dossier_question(answer.question)
+    return (
+        answer.checklist if answer.checklist is not None else is_dossier_question(answer.question)
+    )
 
 
 def render_answer(answer: SavedAnswer, index: int) -> str:
@@ -365,12 +372,12 @@ def render_followup(question: str) -> str:
 def render_alternative(question: str) -> str:
     """Below an answer when the message may have been a follow-up: the other reading is a
     button."""
-    return (f"<i>Nếu bạn hỏi tiếp câu trước (“{esc(_clip(question, 200))}”), bấm nút ↪️ bên "
-            "dưới.</i>")
+    return f"<i>Nếu bạn hỏi tiếp câu trước (“{esc(_clip(question, 200))}”), bấm nút ↪️ bên dưới.</i>"
 
 
-WEAK_NOTICE = ("🔎 Chưa thấy quy định trả lời thẳng câu hỏi này; dưới đây là quy định gần nhất "
-               "với câu hỏi.")
+WEAK_NOTICE = (
+    "🔎 Chưa thấy quy định trả lời thẳng câu hỏi này; dưới đây là quy định gần nhất với câu hỏi."
+)
 
 
 def preface_lines(answer: SavedAnswer) -> list[tuple[str, bool]]:
@@ -388,15 +395,18 @@ def preface_lines(answer: SavedAnswer) -> list[tuple[str, bool]]:
 
 def answer_preface(answer: SavedAnswer) -> str:
     """:func:`preface_lines` in HTML, followed by a blank line."""
-    lines = [f"<i>{esc(text)}</i>" if italic else esc(text)
-             for text, italic in preface_lines(answer)]
+    lines = [
+        f"<i>{esc(text)}</i>" if italic else esc(text) for text, italic in preface_lines(answer)
+    ]
     return "\n".join(lines) + "\n\n" if lines else ""
 
 
 def direct_lines(direct: dict[str, object]) -> list[str]:
     """The direct line as plain text lines (the training-session export)."""
-    lines = [f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {direct.get('text') or ''}",
-             f"— {direct.get('citation') or ''}"]
+    lines = [
+        f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {direct.get('text') or ''}",
+        f"— {direct.get('citation') or ''}",
+    ]
     explanation = direct.get("explanation")
     return lines + ([str(x) for x in explanation] if isinstance(explanation, list) else [])
 
@@ -405,8 +415,7 @@ def overview_lines(answer: SavedAnswer) -> list[tuple[str, str, str]]:
     """A card's overview as (facet label, citation, excerpt): the chat and the export."""
     out = []
     for item in answer.items:
-        excerpt, cut = shorten(" ".join((item.context_text or item.text).split()),
-                               OVERVIEW_EXCERPT)
+        excerpt, cut = shorten(" ".join((item.context_text or item.text).split()), OVERVIEW_EXCERPT)
         if cut or len(excerpt) > OVERVIEW_EXCERPT:
             excerpt = _clip(excerpt, OVERVIEW_EXCERPT)
         out.append((facet_label(item.facet or ""), item.citation, excerpt))
@@ -421,18 +430,24 @@ def render_direct(direct: dict[str, object]) -> str:
     bold, its citation, and what it means ("= 2.340.000 đồng")."""
     text, phrase = str(direct.get("text") or ""), str(direct.get("phrase") or "")
     at = text.find(phrase) if phrase else -1
-    shown = esc(text) if at < 0 else \
-        f"{esc(text[:at])}<b>{esc(phrase)}</b>{esc(text[at + len(phrase):])}"
-    lines = [f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {shown}",
-             f"<i>— {esc(direct.get('citation') or '')}</i>"]
+    shown = (
+        esc(text)
+        if at < 0
+        else f"{esc(text[:at])}<b>{esc(phrase)}</b>{esc(text[at + len(phrase) :])}"
+    )
+    lines = [
+        f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {shown}",
+        f"<i>— {esc(direct.get('citation') or '')}</i>",
+    ]
     explanation = direct.get("explanation")
     if isinstance(explanation, list):
         lines += [esc(line) for line in explanation]
     return "\n".join(lines)
 
 
-def render_no_answer(question: str, related: Sequence[tuple[str, str]],
-                     notes: Sequence[str] = ()) -> str:
+def render_no_answer(
+    question: str, related: Sequence[tuple[str, str]], notes: Sequence[str] = ()
+) -> str:
     """Nothing relevant: say so, suggest rephrasing, list close headings (citation, title)."""
     lines = [
         "🔎 Tôi chưa tìm thấy quy định phù hợp với câu hỏi này trong cơ sở tri thức.",
@@ -453,14 +468,14 @@ def render_no_answer(question: str, related: Sequence[tuple[str, str]],
 
 SMALL_TALK = {
     "greeting": "Xin chào{name}! 👋 Tôi là trợ lý tra cứu <b>thi đua, khen thưởng</b>. Bạn cứ "
-                "hỏi bằng tiếng Việt, có dấu hay không dấu đều được.",
+    "hỏi bằng tiếng Việt, có dấu hay không dấu đều được.",
     "thanks": "Rất vui được giúp bạn{name}! 😊 Cần tra cứu thêm, bạn cứ hỏi tiếp nhé.",
     "identity": "Tôi là trợ lý tra cứu <b>thi đua, khen thưởng</b>. Tôi trả lời bằng đúng đoạn "
-                "quy định trong các văn bản đã nạp, kèm trích dẫn điều, khoản — không tự soạn "
-                "nội dung. Tôi giúp tra: danh hiệu, hình thức khen thưởng nào phù hợp; tiêu "
-                "chuẩn; ai đề nghị, ai quyết định; hồ sơ, thủ tục, thời hạn; tiền thưởng.",
+    "quy định trong các văn bản đã nạp, kèm trích dẫn điều, khoản — không tự soạn "
+    "nội dung. Tôi giúp tra: danh hiệu, hình thức khen thưởng nào phù hợp; tiêu "
+    "chuẩn; ai đề nghị, ai quyết định; hồ sơ, thủ tục, thời hạn; tiền thưởng.",
     "help": "Bạn gửi câu hỏi như khi hỏi đồng nghiệp, nêu rõ danh hiệu hoặc hình thức khen "
-            "thưởng và điều cần biết (tiêu chuẩn, hồ sơ, thẩm quyền…). Gõ /help để xem các lệnh.",
+    "thưởng và điều cần biết (tiêu chuẩn, hồ sơ, thẩm quyền…). Gõ /help để xem các lệnh.",
 }
 
 
@@ -472,12 +487,12 @@ def render_small_talk(kind: str, first_name: str | None = None) -> str:
 
 
 def truncated_notice() -> str:
-    return (f"✂️ Câu hỏi quá dài nên tôi chỉ dùng {MAX_QUESTION_CHARS} ký tự cuối để tra "
-            "cứu.")
+    return f"✂️ Câu hỏi quá dài nên tôi chỉ dùng {MAX_QUESTION_CHARS} ký tự cuối để tra cứu."
 
 
-def render_article(view: UnitView, *, replaced_by_name: str | None = None,
-                   limit: int = CHUNK_LIMIT) -> list[str]:
+def render_article(
+    view: UnitView, *, replaced_by_name: str | None = None, limit: int = CHUNK_LIMIT
+) -> list[str]:
     """A unit as written, split on clause boundaries; the first message carries the citation."""
     header = [f"📖 <b>{esc(view.citation)}</b>"]
     status = status_line(view.document.status, view.document.replaced_by, replaced_by_name)
@@ -488,8 +503,7 @@ def render_article(view: UnitView, *, replaced_by_name: str | None = None,
     for n, piece in enumerate(pieces):
         head = header if n == 0 else [f"<i>(tiếp theo, phần {n + 1}/{len(pieces)})</i>"]
         first, _, rest = piece.partition("\n")
-        body = f"<b>{esc(first)}</b>" + (f"\n{esc(rest)}" if rest else "") if n == 0 else esc(
-            piece)
+        body = f"<b>{esc(first)}</b>" + (f"\n{esc(rest)}" if rest else "") if n == 0 else esc(piece)
         messages.append("\n".join(head) + "\n\n" + body)
     return messages
 
@@ -497,13 +511,18 @@ def render_article(view: UnitView, *, replaced_by_name: str | None = None,
 def render_documents(docs: Sequence[DocumentInfo], version: int) -> list[str]:
     """``/tailieu``: the documents in the knowledge base with their status."""
     if not docs:
-        return ["Cơ sở tri thức đang trống. Quản trị viên có thể nạp văn bản bằng /capnhat "
-                "hoặc gửi tệp cho tôi."]
+        return [
+            "Cơ sở tri thức đang trống. Quản trị viên có thể nạp văn bản bằng /capnhat "
+            "hoặc gửi tệp cho tôi."
+        ]
     lines = [f"📚 <b>Văn bản trong cơ sở tri thức</b> (phiên bản {version}, {len(docs)} văn bản):"]
     for d in docs:
         status = STATUS_LABELS.get(d.meta.status, d.meta.status)
-        mark = "✅" if d.meta.status == STATUS_IN_FORCE else (
-            "⛔" if d.meta.status == STATUS_EXPIRED else "ℹ️")
+        mark = (
+            "✅"
+            if d.meta.status == STATUS_IN_FORCE
+            else ("⛔" if d.meta.status == STATUS_EXPIRED else "ℹ️")
+        )
         extra = ""
         if d.meta.status == STATUS_EXPIRED and d.meta.replaced_by:
             extra = f", thay thế bởi {d.meta.replaced_by}"
@@ -541,8 +560,10 @@ def render_stats(stats: ActivityStats) -> str:
     )
     lines.append(f"Đánh giá: 👍 {stats.positive_count} · 👎 {stats.negative_count}")
     if stats.reasons:
-        given = " · ".join(f"{FEEDBACK_REASONS.get(r, r)} {n}" for r, n in
-                           sorted(stats.reasons.items(), key=lambda kv: -kv[1]))
+        given = " · ".join(
+            f"{FEEDBACK_REASONS.get(r, r)} {n}"
+            for r, n in sorted(stats.reasons.items(), key=lambda kv: -kv[1])
+        )
         lines.append(f"Lý do 👎: {esc(given)}")
     if stats.top_questions:
         lines.append("")
@@ -554,8 +575,10 @@ def render_stats(stats: ActivityStats) -> str:
         lines.append("👎 gần đây:")
         for fb in stats.negative:
             why = f" ({FEEDBACK_REASONS.get(fb.reason, fb.reason)})" if fb.reason else ""
-            lines.append(f"• {fb.at:%d/%m %H:%M} “{esc(_clip(fb.question, 120))}” → "
-                         f"{esc(_clip(fb.citation, 120))}{esc(why)}")
+            lines.append(
+                f"• {fb.at:%d/%m %H:%M} “{esc(_clip(fb.question, 120))}” → "
+                f"{esc(_clip(fb.citation, 120))}{esc(why)}"
+            )
     return "\n".join(lines)
 
 
@@ -599,8 +622,9 @@ def render_preview(received: Received, filename: str) -> str:
     if meta.issued:
         lines.insert(5, f"Ngày ban hành: {meta.issued:%d/%m/%Y}")
     if meta.scope:
-        lines.insert(5, f"Áp dụng: {esc(meta.scope)}" + (f" ({esc(meta.issuer)})"
-                                                         if meta.issuer else ""))
+        lines.insert(
+            5, f"Áp dụng: {esc(meta.scope)}" + (f" ({esc(meta.issuer)})" if meta.issuer else "")
+        )
     parts = list(dict.fromkeys(u.attachment for u in parsed.units if u.attachment))
     if parts:
         lines.append(f"Gồm văn bản chính và: {esc(', '.join(parts)[:300])}")
@@ -610,18 +634,24 @@ def render_preview(received: Received, filename: str) -> str:
         lines.append("")
         lines.append("⚠️ <b>Tôi chưa đọc được hết tệp này.</b> Các dòng đầu chưa đọc được:")
         lines += [f"<code>{esc(line)}</code>" for line in unparsed_excerpt(parsed)]
-        lines.append("Hãy kiểm tra tệp (hoặc gửi bản .docx/.txt). Bấm “✅ Đăng” nếu vẫn muốn đăng "
-                     "phần đã đọc được.")
+        lines.append(
+            "Hãy kiểm tra tệp (hoặc gửi bản .docx/.txt). Bấm “✅ Đăng” nếu vẫn muốn đăng "
+            "phần đã đọc được."
+        )
     for warning in caption.warnings[:PREVIEW_WARNINGS]:
         lines.append(f"⚠️ {esc(_clip(warning, 150))}")
     if len(caption.warnings) > PREVIEW_WARNINGS:
-        lines.append(f"⚠️ … và {len(caption.warnings) - PREVIEW_WARNINGS} chỗ khác trong chú "
-                     "thích không hiểu được; bỏ qua.")
+        lines.append(
+            f"⚠️ … và {len(caption.warnings) - PREVIEW_WARNINGS} chỗ khác trong chú "
+            "thích không hiểu được; bỏ qua."
+        )
     if existing is not None:
         lines.append("")
-        lines.append(f"⚠️ Cơ sở tri thức đã có văn bản số {esc(_clip(existing.meta.number, 120))} "
-                     f"(“{esc(_clip(existing.meta.title, 120))}”). Đăng tài liệu này sẽ thay thế "
-                     "văn bản cũ; tôi sẽ hỏi xác nhận thêm một lần.")
+        lines.append(
+            f"⚠️ Cơ sở tri thức đã có văn bản số {esc(_clip(existing.meta.number, 120))} "
+            f"(“{esc(_clip(existing.meta.title, 120))}”). Đăng tài liệu này sẽ thay thế "
+            "văn bản cũ; tôi sẽ hỏi xác nhận thêm một lần."
+        )
     lines.append("")
     lines.append("Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”.")
     return "\n".join(lines)
@@ -630,8 +660,13 @@ def render_preview(received: Received, filename: str) -> str:
 # -- award cards ---------------------------------------------------------------------------------
 
 FACET_MARKS = {
-    "tieu_chuan": "📋", "tham_quyen_quyet_dinh": "🖊", "tham_quyen_de_nghi": "🖊",
-    "ho_so": "📂", "thoi_han": "⏱", "tien_thuong": "💰", "trao_tang": "🎖",
+    "tieu_chuan": "📋",
+    "tham_quyen_quyet_dinh": "🖊",
+    "tham_quyen_de_nghi": "🖊",
+    "ho_so": "📂",
+    "thoi_han": "⏱",
+    "tien_thuong": "💰",
+    "trao_tang": "🎖",
 }
 OVERVIEW_EXCERPT = 320
 """Characters of each facet's first passage on a card's overview."""
@@ -648,8 +683,7 @@ def render_card_overview(answer: SavedAnswer) -> str:
     """A card's overview (``/khenthuong``, inline mode): per facet, its first passage's
     citation and opening, and the money line; the facet buttons open each in full."""
     lines = [f"🎖 <b>{esc(answer.award_name or answer.question)}</b>", esc(CARD_HINT)]
-    for item, (label, citation, excerpt) in zip(answer.items, overview_lines(answer),
-                                                strict=True):
+    for item, (label, citation, excerpt) in zip(answer.items, overview_lines(answer), strict=True):
         lines += ["", f"{label} — <b>{esc(citation)}</b>"]
         if item.document_scope and not is_national(item.document_scope):
             lines.append(f"📍 Áp dụng: {esc(item.document_scope)}")
@@ -663,12 +697,15 @@ def render_card_overview(answer: SavedAnswer) -> str:
 
 
 def missing_facets(answer: SavedAnswer) -> str | None:
-    """"The loaded texts have no provision of their own on: …" for a card's empty facets."""
+    """ "The loaded texts have no provision of their own on: …" for a card's empty facets."""
     missing = [key for key in load_config().keys if key not in {i.facet for i in answer.items}]
     if not missing:
         return None
-    return ("Các văn bản đã nạp chưa có quy định riêng về: "
-            + ", ".join(load_config().label(k).lower() for k in missing) + ".")
+    return (
+        "Các văn bản đã nạp chưa có quy định riêng về: "
+        + ", ".join(load_config().label(k).lower() for k in missing)
+        + "."
+    )
 
 
 def render_facet_view(view: FacetView) -> str:
@@ -680,23 +717,34 @@ def render_facet_view(view: FacetView) -> str:
         lines += ["", render_direct(view.direct)]
     shown = [(f, p) for f in view.facets for p in view.provisions.get(f, ())]
     if not shown:
-        lines += ["", "Các văn bản đã nạp chưa có quy định riêng về mục này cho "
-                  f"{esc(view.card.name)}."]
+        lines += [
+            "",
+            f"Các văn bản đã nạp chưa có quy định riêng về mục này cho {esc(view.card.name)}.",
+        ]
     budget = max(400, FACET_TEXT_LIMIT // max(1, len(shown)))
     for facet, p in shown:
         body = f"{p.lead_in}\n\n{p.text}" if p.lead_in else p.text
         body, cut = shorten(body, budget)
-        lines += ["", f"📌 <b>{esc(p.citation)}</b>"
-                  + (f" <i>({esc(load_config().label(facet).lower())})</i>"
-                     if len(view.facets) > 1 else "")]
+        lines += [
+            "",
+            f"📌 <b>{esc(p.citation)}</b>"
+            + (
+                f" <i>({esc(load_config().label(facet).lower())})</i>"
+                if len(view.facets) > 1
+                else ""
+            ),
+        ]
         if p.document_scope and not is_national(p.document_scope):
             lines.append(f"📍 Áp dụng: {esc(p.document_scope)}")
         status = status_line(p.document_status)
         if status:
             lines.append(esc(status))
         lines.append(esc(body) + ("\n…" if cut else ""))
-    lines += ["", f"<i>Thẻ khen thưởng: {esc(view.card.name)}. Gõ /khenthuong "
-              f"{esc(view.card.name)} để xem cả thẻ.</i>"]
+    lines += [
+        "",
+        f"<i>Thẻ khen thưởng: {esc(view.card.name)}. Gõ /khenthuong "
+        f"{esc(view.card.name)} để xem cả thẻ.</i>",
+    ]
     return "\n".join(lines)
 
 
@@ -705,8 +753,12 @@ def render_card_choices(name: str, choices: Sequence[str], ranks: bool) -> str:
     if ranks:
         return f"“{esc(_clip(name, 100))}” có nhiều hạng. Bạn chọn hạng cần xem:"
     if choices:
-        return (f"Tôi chưa tìm thấy danh hiệu, hình thức khen thưởng “{esc(_clip(name, 100))}”. "
-                "Có phải bạn muốn xem:")
-    return (f"Tôi chưa tìm thấy danh hiệu, hình thức khen thưởng “{esc(_clip(name, 100))}” "
-            "trong cơ sở tri thức. Bạn hãy gõ tên đầy đủ hơn, ví dụ: /khenthuong Huân chương "
-            "Lao động hạng Ba")
+        return (
+            f"Tôi chưa tìm thấy danh hiệu, hình thức khen thưởng “{esc(_clip(name, 100))}”. "
+            "Có phải bạn muốn xem:"
+        )
+    return (
+        f"Tôi chưa tìm thấy danh hiệu, hình thức khen thưởng “{esc(_clip(name, 100))}” "
+        "trong cơ sở tri thức. Bạn hãy gõ tên đầy đủ hơn, ví dụ: /khenthuong Huân chương "
+        "Lao động hạng Ba"
+    )

@@ -30,18 +30,31 @@ async def start_session(update: Update, context: BotContext) -> None:
     name = " ".join(command_argument(message.text or "").split())[:200]
     name = name or f"Phiên tập huấn {datetime.now():%d/%m/%Y}"
     svc = context.services
-    session, created = await svc.run(svc.activity.start_session, chat.id, name,
-                                     user.id if user else None)
+    session, created = await svc.run(
+        svc.activity.start_session, chat.id, name, user.id if user else None
+    )
     if not created:
-        await reply(update, f"📝 Cuộc trò chuyện này đang có phiên “{esc(session.name)}” (bắt "
-                            f"đầu {format_when(session.started_at)}). Kết thúc bằng "
-                            "/phien_ket_thuc.")
+        await reply(
+            update,
+            f"📝 Cuộc trò chuyện này đang có phiên “{esc(session.name)}” (bắt "
+            f"đầu {format_when(session.started_at)}). Kết thúc bằng "
+            "/phien_ket_thuc.",
+        )
         return
-    how = ("/hoi câu hỏi, nhắc @" + esc(context.bot.username) + " kèm câu hỏi, hoặc trả lời tin "
-           "nhắn của tôi") if chat.type != "private" else "gửi câu hỏi cho tôi"
-    await reply(update, f"🎓 Bắt đầu phiên “<b>{esc(session.name)}</b>”.\nTừ giờ, các câu hỏi "
-                        f"({how}) và câu trả lời sẽ được ghi lại. Gõ /phien_ket_thuc để kết thúc "
-                        "và nhận tài liệu hỏi đáp kèm trích dẫn.")
+    how = (
+        (
+            "/hoi câu hỏi, nhắc @" + esc(context.bot.username) + " kèm câu hỏi, hoặc trả lời tin "
+            "nhắn của tôi"
+        )
+        if chat.type != "private"
+        else "gửi câu hỏi cho tôi"
+    )
+    await reply(
+        update,
+        f"🎓 Bắt đầu phiên “<b>{esc(session.name)}</b>”.\nTừ giờ, các câu hỏi "
+        f"({how}) và câu trả lời sẽ được ghi lại. Gõ /phien_ket_thuc để kết thúc "
+        "và nhận tài liệu hỏi đáp kèm trích dẫn.",
+    )
 
 
 async def end_session(update: Update, context: BotContext) -> None:
@@ -54,17 +67,23 @@ async def end_session(update: Update, context: BotContext) -> None:
         await reply(update, "Chưa có phiên nào đang mở. Bắt đầu bằng /phien_bat_dau [tên phiên].")
         return
     if not export.entries:
-        await reply(update, f"Đã kết thúc phiên “{esc(export.session.name)}”. Phiên chưa có câu "
-                            "hỏi nào nên không có tài liệu để gửi.")
+        await reply(
+            update,
+            f"Đã kết thúc phiên “{esc(export.session.name)}”. Phiên chưa có câu "
+            "hỏi nào nên không có tài liệu để gửi.",
+        )
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     data = await svc.run(session_docx, export)
     answered = sum(1 for e in export.entries if e.answer is not None)
-    caption = (f"📎 Phiên “<b>{esc(export.session.name[:300])}</b>” đã kết thúc: "
-               f"{len(export.entries)} câu hỏi ({answered} có trích dẫn). Tài liệu ghi đủ câu "
-               "hỏi, trích dẫn và nguyên văn quy định để học viên lưu lại.")
+    caption = (
+        f"📎 Phiên “<b>{esc(export.session.name[:300])}</b>” đã kết thúc: "
+        f"{len(export.entries)} câu hỏi ({answered} có trích dẫn). Tài liệu ghi đủ câu "
+        "hỏi, trích dẫn và nguyên văn quy định để học viên lưu lại."
+    )
     await context.bot.send_document(
-        chat.id, InputFile(io.BytesIO(data), filename=export_filename(export)),
+        chat.id,
+        InputFile(io.BytesIO(data), filename=export_filename(export)),
         caption=caption,
     )
 

@@ -43,8 +43,11 @@ def help_text(commands: Sequence[Command], is_admin: bool, bot_username: str) ->
     """/help, built from the commands the flows declare (``handlers.commands``)."""
 
     def lines_for(chat: str, *, admin: bool) -> list[str]:
-        return [f"• {esc(c.help_line)}" for c in commands
-                if chat in c.chats and c.admin == admin and c.name not in ("start", "help")]
+        return [
+            f"• {esc(c.help_line)}"
+            for c in commands
+            if chat in c.chats and c.admin == admin and c.name not in ("start", "help")
+        ]
 
     private = lines_for(PRIVATE, admin=False)
     group_only = [line for line in lines_for(GROUP, admin=False) if line not in private]
@@ -89,15 +92,18 @@ async def welcome(update: Update, context: BotContext) -> None:
         await show_help(update, context)
         return
     user = update.effective_user
-    await reply(update, welcome_text(user.first_name if user else None),
-                reply_markup=examples_keyboard())
+    await reply(
+        update, welcome_text(user.first_name if user else None), reply_markup=examples_keyboard()
+    )
 
 
 async def show_help(update: Update, context: BotContext) -> None:
     user = update.effective_user
     svc = context.services
-    await reply(update, help_text(svc.commands, svc.is_admin(user.id if user else None),
-                                  context.bot.username))
+    await reply(
+        update,
+        help_text(svc.commands, svc.is_admin(user.id if user else None), context.bot.username),
+    )
 
 
 async def ask_example(update: Update, context: BotContext) -> None:
@@ -112,16 +118,16 @@ async def ask_example(update: Update, context: BotContext) -> None:
 
 
 async def explain_unknown_command(update: Update, context: BotContext) -> None:
-    await reply(update, "Tôi chưa hiểu lệnh này. Gõ /help để xem các lệnh, hoặc gửi thẳng câu "
-                        "hỏi của bạn.")
+    await reply(
+        update, "Tôi chưa hiểu lệnh này. Gõ /help để xem các lệnh, hoặc gửi thẳng câu hỏi của bạn."
+    )
 
 
 async def answer_stale_button(update: Update, context: BotContext) -> None:
     """A button from an older version of the bot (or forged data): answer, never spin."""
     query = update.callback_query
     assert query is not None
-    await query.answer("Nút này không còn dùng được. Bạn hãy gửi lại câu hỏi nhé.",
-                       show_alert=True)
+    await query.answer("Nút này không còn dùng được. Bạn hãy gửi lại câu hỏi nhé.", show_alert=True)
 
 
 def fallback_handlers() -> list[BaseHandler]:

@@ -252,8 +252,7 @@ class SavedAnswer:
     """The card's facets that hold provisions (its buttons)."""
 
     def extra(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"notes": self.notes, "corrected": self.corrected,
-                               "weak": self.weak}
+        out: dict[str, Any] = {"notes": self.notes, "corrected": self.corrected, "weak": self.weak}
         for key in ("award", "award_name", "facet", "direct", "checklist", "award_facets"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -298,14 +297,16 @@ class PendingUpload:
     @property
     def expired(self) -> bool:
         return self.state == UPLOAD_EXPIRED or (
-            self.state == UPLOAD_PENDING and _now() - self.created_at > UPLOAD_TTL)
+            self.state == UPLOAD_PENDING and _now() - self.created_at > UPLOAD_TTL
+        )
 
     @property
     def abandoned(self) -> bool:
         """Left "processing" by a publisher that stopped renewing its claim."""
         return self.state == UPLOAD_PROCESSING and (
             self.decided_at is None
-            or (_now() - self.decided_at).total_seconds() > CLAIM_STALE_SECONDS)
+            or (_now() - self.decided_at).total_seconds() > CLAIM_STALE_SECONDS
+        )
 
 
 @dataclass
@@ -366,8 +367,13 @@ class ActivityStore:
         return str(chat_id) if chat_id < 0 else "u" + self.user_hash(chat_id)[:63]
 
     # -- answers and questions ----------------------------------------------------------------
-    def save_answer(self, question: str, items: list[SavedItem], kb_version: int,
-                    extra: dict[str, Any] | None = None) -> str:
+    def save_answer(
+        self,
+        question: str,
+        items: list[SavedItem],
+        kb_version: int,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
         """Store the results shown for ``question`` (with what goes with them as a whole,
         ``SavedAnswer.extra``); return their short id."""
         payload = [item.to_dict() for item in items]
@@ -375,8 +381,15 @@ class ActivityStore:
             answer_id = new_id()
             try:
                 with self.sessions.begin() as s:
-                    s.add(SavedAnswerRow(id=answer_id, question=question, kb_version=kb_version,
-                                         items=payload, extra=extra))
+                    s.add(
+                        SavedAnswerRow(
+                            id=answer_id,
+                            question=question,
+                            kb_version=kb_version,
+                            items=payload,
+                            extra=extra,
+                        )
+                    )
                 return answer_id
             except IntegrityError:  # pragma: no cover - 62**10 ids, collisions are theory
                 continue
@@ -403,8 +416,12 @@ class ActivityStore:
         transaction per question. Returns the session's id (None: no session)."""
         with self.sessions.begin() as s:
             row = QuestionRow(
-                user_hash=self.user_hash(user_id), chat_type=chat_type, text=text[:4000],
-                top_citation=top_citation, answered=answered, kb_version=kb_version,
+                user_hash=self.user_hash(user_id),
+                chat_type=chat_type,
+                text=text[:4000],
+                top_citation=top_citation,
+                answered=answered,
+                kb_version=kb_version,
                 answer_id=answer_id,
             )
             s.add(row)
@@ -413,8 +430,7 @@ class ActivityStore:
             session = s.scalar(self._open_session(chat_id))
             if session is None:
                 return None
-            s.add(SessionItemRow(session_id=session.id, question=text[:4000],
-                                 answer_id=answer_id))
+            s.add(SessionItemRow(session_id=session.id, question=text[:4000], answer_id=answer_id))
             return int(session.id)
 
     def set_feedback(self, answer_id: str, item: int, user_id: int, value: int) -> bool:
@@ -432,13 +448,15 @@ class ActivityStore:
                         return False
                     row = s.scalar(
                         select(FeedbackRow).where(
-                            FeedbackRow.answer_id == answer_id, FeedbackRow.item == item,
+                            FeedbackRow.answer_id == answer_id,
+                            FeedbackRow.item == item,
                             FeedbackRow.user_hash == user,
                         )
                     )
                     if row is None:
-                        s.add(FeedbackRow(answer_id=answer_id, item=item, user_hash=user,
-                                          value=value))
+                        s.add(
+                            FeedbackRow(answer_id=answer_id, item=item, user_hash=user, value=value)
+                        )
                     else:
                         row.value = value
                         row.updated_at = _now()
@@ -455,8 +473,11 @@ class ActivityStore:
         with self.sessions.begin() as s:
             s.execute(
                 update(FeedbackRow)
-                .where(FeedbackRow.answer_id == answer_id, FeedbackRow.item == item,
-                       FeedbackRow.user_hash == self.user_hash(user_id))
+                .where(
+                    FeedbackRow.answer_id == answer_id,
+                    FeedbackRow.item == item,
+                    FeedbackRow.user_hash == self.user_hash(user_id),
+                )
                 .values(reason=reason, updated_at=_now())
             )
         return True
@@ -482,23 +503,26 @@ class ActivityStore:
             row = s.scalar(self._open_session(chat_id))
             return _session(row) if row is not None else None
 
-    def start_session(self, chat_id: int, name: str, user_id: int | None) -> tuple[SessionInfo,
-                                                                                   bool]:
+    def start_session(
+        self, chat_id: int, name: str, user_id: int | None
+    ) -> tuple[SessionInfo, bool]:
         """Start collecting a chat's Q&A; returns (session, created) — an open one is kept."""
         current = self.active_session(chat_id)
         if current is not None:
             return current, False
         with self.sessions.begin() as s:
-            row = SessionRow(chat_key=self.chat_key(chat_id), name=name[:200],
-                             started_by=self.user_hash(user_id))
+            row = SessionRow(
+                chat_key=self.chat_key(chat_id), name=name[:200], started_by=self.user_hash(user_id)
+            )
             s.add(row)
             s.flush()
             return _session(row), True
 
     def add_session_item(self, session_id: int, question: str, answer_id: str | None) -> None:
         with self.sessions.begin() as s:
-            s.add(SessionItemRow(session_id=session_id, question=question[:4000],
-                                 answer_id=answer_id))
+            s.add(
+                SessionItemRow(session_id=session_id, question=question[:4000], answer_id=answer_id)
+            )
 
     def end_session(self, chat_id: int) -> SessionExport | None:
         """Close the chat's open session and return everything asked in it (None if none)."""
@@ -514,13 +538,16 @@ class ActivityStore:
                 .order_by(SessionItemRow.id)
             ).all()
             ids = {i.answer_id for i in items if i.answer_id}
-            answers = {
-                a.id: _saved(a)
-                for a in s.scalars(select(SavedAnswerRow).where(SavedAnswerRow.id.in_(ids)))
-            } if ids else {}
+            answers = (
+                {
+                    a.id: _saved(a)
+                    for a in s.scalars(select(SavedAnswerRow).where(SavedAnswerRow.id.in_(ids)))
+                }
+                if ids
+                else {}
+            )
             entries = [
-                SessionEntry(i.asked_at, i.question, answers.get(i.answer_id or ""))
-                for i in items
+                SessionEntry(i.asked_at, i.question, answers.get(i.answer_id or "")) for i in items
             ]
         return SessionExport(info, entries)
 
@@ -529,8 +556,15 @@ class ActivityStore:
         self, user_id: int | None, action: str, target: str = "", *, ok: bool, detail: str = ""
     ) -> None:
         with self.sessions.begin() as s:
-            s.add(AdminActionRow(user_hash=self.user_hash(user_id), action=action[:40],
-                                 target=target[:1000], ok=ok, detail=detail[:4000]))
+            s.add(
+                AdminActionRow(
+                    user_hash=self.user_hash(user_id),
+                    action=action[:40],
+                    target=target[:1000],
+                    ok=ok,
+                    detail=detail[:4000],
+                )
+            )
 
     def admin_actions(self, limit: int = 50) -> list[AdminActionRow]:
         with self.sessions() as s:
@@ -538,35 +572,52 @@ class ActivityStore:
             return list(s.scalars(q))
 
     def save_upload(
-        self, user_id: int | None, filename: str, data: bytes, *, caption: str = "",
+        self,
+        user_id: int | None,
+        filename: str,
+        data: bytes,
+        *,
+        caption: str = "",
         number: str = "",
     ) -> str:
         upload_id = new_id()
         with self.sessions.begin() as s:
-            s.add(PendingUploadRow(id=upload_id, user_hash=self.user_hash(user_id),
-                                   filename=_fit_filename(filename, 255),
-                                   caption=caption or "", data=data,
-                                   number=number[:120]))
+            s.add(
+                PendingUploadRow(
+                    id=upload_id,
+                    user_hash=self.user_hash(user_id),
+                    filename=_fit_filename(filename, 255),
+                    caption=caption or "",
+                    data=data,
+                    number=number[:120],
+                )
+            )
         return upload_id
 
     def upload(self, upload_id: str, *, with_data: bool = True) -> PendingUpload | None:
         """A pending upload; its bytes (up to 20 MB) only when asked for: a button press that
         only needs the state should not read them."""
-        columns = [c for c in PendingUploadRow.__table__.columns
-                   if with_data or c.name != "data"]
+        columns = [c for c in PendingUploadRow.__table__.columns if with_data or c.name != "data"]
         with self.sessions() as s:
             row = s.execute(select(*columns).where(PendingUploadRow.id == upload_id)).first()
             if row is None:
                 return None
             return PendingUpload(
-                id=row.id, user_hash=row.user_hash, created_at=row.created_at,
-                filename=row.filename, caption=row.caption,
-                data=bytes(row.data) if with_data else b"", number=row.number, state=row.state,
-                result=row.result, decided_at=row.decided_at,
+                id=row.id,
+                user_hash=row.user_hash,
+                created_at=row.created_at,
+                filename=row.filename,
+                caption=row.caption,
+                data=bytes(row.data) if with_data else b"",
+                number=row.number,
+                state=row.state,
+                result=row.result,
+                decided_at=row.decided_at,
             )
 
-    def claim_upload(self, upload_id: str, *, to: str = UPLOAD_PROCESSING,
-                     from_state: str = UPLOAD_PENDING) -> bool:
+    def claim_upload(
+        self, upload_id: str, *, to: str = UPLOAD_PROCESSING, from_state: str = UPLOAD_PENDING
+    ) -> bool:
         """Move an upload from ``from_state`` to ``to`` atomically (a double click wins once).
 
         Claiming for publishing also takes over an abandoned claim: one left "processing" by
@@ -583,7 +634,8 @@ class ActivityStore:
             values["data"] = b""  # the bytes are only kept while a decision is pending
         with self.sessions.begin() as s:
             done = s.execute(
-                update(PendingUploadRow).where(PendingUploadRow.id == upload_id, claimable)
+                update(PendingUploadRow)
+                .where(PendingUploadRow.id == upload_id, claimable)
                 .values(**values)
             )
             return bool(done.rowcount)
@@ -596,10 +648,13 @@ class ActivityStore:
     def renew_claim(self, upload_id: str) -> None:
         """The publisher is alive: keep its claim (called every ``CLAIM_RENEW_SECONDS``)."""
         with self.sessions.begin() as s:
-            s.execute(update(PendingUploadRow)
-                      .where(PendingUploadRow.id == upload_id,
-                             PendingUploadRow.state == UPLOAD_PROCESSING)
-                      .values(decided_at=_now()))
+            s.execute(
+                update(PendingUploadRow)
+                .where(
+                    PendingUploadRow.id == upload_id, PendingUploadRow.state == UPLOAD_PROCESSING
+                )
+                .values(decided_at=_now())
+            )
 
     def release_upload(self, upload_id: str) -> bool:
         """Put a claimed upload back to pending (publishing stopped before it finished)."""
@@ -611,11 +666,13 @@ class ActivityStore:
         not renewed for ``CLAIM_STALE_SECONDS``), and pending uploads older than
         ``UPLOAD_TTL`` expire. Returns how many claims were released."""
         now = _now()
-        stuck = (PendingUploadRow.state == UPLOAD_PROCESSING) if all_claims \
-            else self._abandoned(now)
+        stuck = (
+            (PendingUploadRow.state == UPLOAD_PROCESSING) if all_claims else self._abandoned(now)
+        )
         with self.sessions.begin() as s:
-            released = s.execute(update(PendingUploadRow).where(stuck)
-                                 .values(state=UPLOAD_PENDING)).rowcount
+            released = s.execute(
+                update(PendingUploadRow).where(stuck).values(state=UPLOAD_PENDING)
+            ).rowcount
         self.expire_uploads(now=now)
         return int(released or 0)
 
@@ -625,8 +682,9 @@ class ActivityStore:
         with self.sessions.begin() as s:
             done = s.execute(
                 update(PendingUploadRow)
-                .where(PendingUploadRow.state == UPLOAD_PENDING,
-                       PendingUploadRow.created_at < cutoff)
+                .where(
+                    PendingUploadRow.state == UPLOAD_PENDING, PendingUploadRow.created_at < cutoff
+                )
                 .values(state=UPLOAD_EXPIRED, data=b"", decided_at=_now())
             )
             return int(done.rowcount or 0)
@@ -656,9 +714,12 @@ class ActivityStore:
         since = datetime.combine(first_day, datetime.min.time()) - LOCAL_OFFSET
         with self.sessions() as s:
             rows = s.execute(
-                select(QuestionRow.asked_at, QuestionRow.text, QuestionRow.answered,
-                       QuestionRow.user_hash)
-                .where(QuestionRow.asked_at >= since)
+                select(
+                    QuestionRow.asked_at,
+                    QuestionRow.text,
+                    QuestionRow.answered,
+                    QuestionRow.user_hash,
+                ).where(QuestionRow.asked_at >= since)
             ).all()
             votes = s.execute(
                 select(FeedbackRow.value, func.count())
@@ -667,21 +728,31 @@ class ActivityStore:
             ).all()
             reasons = s.execute(
                 select(FeedbackRow.reason, func.count())
-                .where(FeedbackRow.updated_at >= since, FeedbackRow.value < 0,
-                       FeedbackRow.reason.is_not(None))
+                .where(
+                    FeedbackRow.updated_at >= since,
+                    FeedbackRow.value < 0,
+                    FeedbackRow.reason.is_not(None),
+                )
                 .group_by(FeedbackRow.reason)
             ).all()
             negative = s.execute(
-                select(FeedbackRow.updated_at, FeedbackRow.item, SavedAnswerRow.question,
-                       SavedAnswerRow.items, FeedbackRow.reason)
+                select(
+                    FeedbackRow.updated_at,
+                    FeedbackRow.item,
+                    SavedAnswerRow.question,
+                    SavedAnswerRow.items,
+                    FeedbackRow.reason,
+                )
                 .join(SavedAnswerRow, SavedAnswerRow.id == FeedbackRow.answer_id)
                 .where(FeedbackRow.value < 0)
                 .order_by(FeedbackRow.updated_at.desc(), FeedbackRow.id.desc())
                 .limit(top)
             ).all()
         per_day = Counter((r.asked_at + LOCAL_OFFSET).date() for r in rows)
-        day_list = [(first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0))
-                    for i in range(days)]
+        day_list = [
+            (first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0))
+            for i in range(days)
+        ]
         counted: Counter[str] = Counter()
         shown: dict[str, str] = {}
         for r in rows:
@@ -695,8 +766,9 @@ class ActivityStore:
             citation = ""
             if isinstance(items, list) and 0 <= item < len(items):
                 citation = str(items[item].get("citation", ""))
-            negatives.append(NegativeFeedback(at + LOCAL_OFFSET, for_statistics(question),
-                                              citation, reason))
+            negatives.append(
+                NegativeFeedback(at + LOCAL_OFFSET, for_statistics(question), citation, reason)
+            )
         return ActivityStats(
             days=day_list,
             total=len(rows),
@@ -746,17 +818,22 @@ def _saved(row: SavedAnswerRow) -> SavedAnswer:
     extra = row.extra if isinstance(row.extra, dict) else {}
     notes = extra.get("notes")
     return SavedAnswer(
-        id=row.id, question=row.question, created_at=row.created_at, kb_version=row.kb_version,
+        id=row.id,
+        question=row.question,
+        created_at=row.created_at,
+        kb_version=row.kb_version,
         items=[SavedItem.from_dict(d) for d in (row.items or [])],
         notes=[str(n) for n in notes] if isinstance(notes, list) else [],
         corrected=extra.get("corrected") if isinstance(extra.get("corrected"), str) else None,
         weak=bool(extra.get("weak")),
-        award=_text(extra.get("award")), award_name=_text(extra.get("award_name")),
+        award=_text(extra.get("award")),
+        award_name=_text(extra.get("award_name")),
         facet=_text(extra.get("facet")),
         direct=extra.get("direct") if isinstance(extra.get("direct"), dict) else None,
         checklist=extra.get("checklist") if isinstance(extra.get("checklist"), bool) else None,
         award_facets=[str(f) for f in extra["award_facets"]]
-        if isinstance(extra.get("award_facets"), list) else None,
+        if isinstance(extra.get("award_facets"), list)
+        else None,
     )
 
 
@@ -765,5 +842,10 @@ def _text(value: object) -> str | None:
 
 
 def _session(row: SessionRow) -> SessionInfo:
-    return SessionInfo(id=row.id, chat_key=row.chat_key, name=row.name, started_at=row.started_at,
-                       ended_at=row.ended_at)
+    return SessionInfo(
+        id=row.id,
+        chat_key=row.chat_key,
+        name=row.name,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+    )

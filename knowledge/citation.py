@@ -33,8 +33,16 @@ def document_name(meta: DocumentMeta) -> str:
         return f"{title} số {meta.number}" if title else f"Luật số {meta.number}"
     if meta.kind == "van-ban-hop-nhat":
         return f"{title}, văn bản hợp nhất số {meta.number}"
-    if meta.kind in ("nghi-dinh", "thong-tu", "quyet-dinh", "huong-dan", "nghi-quyet", "ke-hoach",
-                     "chi-thi", "cong-van"):
+    if meta.kind in (
+        "nghi-dinh",
+        "thong-tu",
+        "quyet-dinh",
+        "huong-dan",
+        "nghi-quyet",
+        "ke-hoach",
+        "chi-thi",
+        "cong-van",
+    ):
         return f"{KIND_LABELS[meta.kind]} số {meta.number}"
     if meta.kind == "tai-lieu-tap-huan" or not meta.number:
         return f"{meta.title} ({meta.number})" if meta.number else meta.title
@@ -86,7 +94,7 @@ def render_citation(
 
 
 def unit_name(kind: str, label: str) -> str:
-    """"Điều 84", "Mục 3.1", "Slide 7": a unit named on its own (buttons, suggestions)."""
+    """ "Điều 84", "Mục 3.1", "Slide 7": a unit named on its own (buttons, suggestions)."""
     if kind == UNIT_ARTICLE:
         return f"Điều {label}"
     if kind == UNIT_SECTION:
@@ -96,8 +104,9 @@ def unit_name(kind: str, label: str) -> str:
     return "văn bản"
 
 
-def status_line(status: str, replaced_by: str | None = None,
-                replaced_by_name: str | None = None) -> str | None:
+def status_line(
+    status: str, replaced_by: str | None = None, replaced_by_name: str | None = None
+) -> str | None:
     """The warning a reader needs before applying a passage of a document not in force
     (plain text, for the chat, the CLI and exports alike); None when in force."""
     if status == STATUS_IN_FORCE:

@@ -24,8 +24,11 @@ def measure(text: str, structure: Structure) -> tuple[float, list[Span]]:
     if not structure.units:
         return (1.0, []) if not text.strip() else (0.0, [(0, len(text))])
     header_end = min(u.start for u in structure.units)
-    kept = _merged([(u.start, u.end) for u in structure.units]
-                   + [(p.start, p.end) for p in structure.passages] + structure.kept)
+    kept = _merged(
+        [(u.start, u.end) for u in structure.units]
+        + [(p.start, p.end) for p in structure.passages]
+        + structure.kept
+    )
     starts = [a for a, _ in kept]
     total = lost = 0
     unparsed: list[Span] = []
@@ -67,10 +70,10 @@ def needs_confirmation(parsed: ParsedDocument, threshold: float = MIN_COVERAGE) 
 
 
 def percent(share: float) -> str:
-    """"82,5%": Vietnamese decimal comma, one decimal."""
+    """ "82,5%": Vietnamese decimal comma, one decimal."""
     return f"{100 * share:.1f}%".replace(".", ",")
 
 
 def describe(parsed: ParsedDocument) -> str:
-    """"đọc được 82,5% nội dung sau phần đầu văn bản"."""
+    """ "đọc được 82,5% nội dung sau phần đầu văn bản"."""
     return f"đọc được {percent(parsed.coverage or 0)} nội dung sau phần đầu văn bản"

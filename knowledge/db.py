@@ -97,8 +97,7 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
-                           max_overflow=POOL_OVERFLOW)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     _renew_read_only_connections(engine)
     return engine
 

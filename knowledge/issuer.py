@@ -31,11 +31,33 @@ _PEOPLES_BODIES = {
     "UBND": "Ủy ban nhân dân", "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân",
     "HĐND": "Hội đồng nhân dân",
 }  # fmt: skip
-_LOCALITIES = ("THÀNH PHỐ", "TỈNH", "THỊ XÃ", "THỊ TRẤN", "HUYỆN", "QUẬN", "XÃ", "PHƯỜNG",
-               "ĐẶC KHU")
+_LOCALITIES = (
+    "THÀNH PHỐ",
+    "TỈNH",
+    "THỊ XÃ",
+    "THỊ TRẤN",
+    "HUYỆN",
+    "QUẬN",
+    "XÃ",
+    "PHƯỜNG",
+    "ĐẶC KHU",
+)
 _TOP_LOCALITIES = ("TỈNH", "THÀNH PHỐ")
-_AGENCIES = ("NGÂN HÀNG NHÀ NƯỚC", "KHO BẠC NHÀ NƯỚC", "TỔNG CỤC", "VĂN PHÒNG", "THANH TRA",
-             "ỦY BAN", "UỶ BAN", "PHÒNG", "CỤC", "BỘ", "SỞ", "VỤ", "BAN")
+_AGENCIES = (
+    "NGÂN HÀNG NHÀ NƯỚC",
+    "KHO BẠC NHÀ NƯỚC",
+    "TỔNG CỤC",
+    "VĂN PHÒNG",
+    "THANH TRA",
+    "ỦY BAN",
+    "UỶ BAN",
+    "PHÒNG",
+    "CỤC",
+    "BỘ",
+    "SỞ",
+    "VỤ",
+    "BAN",
+)
 """Heads of agencies' names, longest first; the name that follows is written "Nội vụ"."""
 _UNIT_KINDS = {
     "TRƯỜNG ĐẠI HỌC": "Trường Đại học", "TRƯỜNG CAO ĐẲNG": "Trường Cao đẳng",
@@ -89,7 +111,7 @@ def issuer_and_scope(lines: list[str], kind: str) -> tuple[str | None, str | Non
 
 
 def _locality(line: str) -> str | None:
-    """"tỉnh Bắc Ninh" from "ỦY BAN NHÂN DÂN TỈNH BẮC NINH" (provinces and below)."""
+    """ "tỉnh Bắc Ninh" from "ỦY BAN NHÂN DÂN TỈNH BẮC NINH" (provinces and below)."""
     body = line
     for prefix in _PEOPLES_BODIES:
         if body.startswith(prefix + " "):
@@ -105,7 +127,7 @@ def _locality(line: str) -> str | None:
 
 
 def name_case(upper: str) -> str:
-    """"TRƯỜNG ĐẠI HỌC MỞ HÀ NỘI" → "Trường Đại học Mở Hà Nội"; "BỘ NỘI VỤ" → "Bộ Nội vụ"."""
+    """ "TRƯỜNG ĐẠI HỌC MỞ HÀ NỘI" → "Trường Đại học Mở Hà Nội"; "BỘ NỘI VỤ" → "Bộ Nội vụ"."""
     for prefix, written in _PEOPLES_BODIES.items():
         if upper.startswith(prefix + " ") or upper == prefix:
             rest = upper[len(prefix) :].strip()
@@ -148,8 +170,9 @@ def _coordinated(upper: str) -> str:
 
 def _title(words: str) -> str:
     """Every syllable capitalised (place and unit names), acronyms kept."""
-    return " ".join(w if _ACRONYM.match(w) and not _has_vowel(w) else w.capitalize()
-                    for w in words.split())
+    return " ".join(
+        w if _ACRONYM.match(w) and not _has_vowel(w) else w.capitalize() for w in words.split()
+    )
 
 
 def _has_vowel(word: str) -> bool:

@@ -106,12 +106,13 @@ _SIGN_NOTE = re.compile(r"^\((Ký|ký|Chữ ký|Họ và tên|họ và tên|Đã
 
 def is_signature_line(text: str) -> bool:
     """A signature title ("TM. CHÍNH PHỦ", "KT. BỘ TRƯỞNG") in capitals."""
-    return bool(SIGNATURE_START.match(text)) and (is_upper_line(text) or text.startswith(
-        ("TM.", "KT.", "Q.", "TL.", "TUQ.", "PP.")))
+    return bool(SIGNATURE_START.match(text)) and (
+        is_upper_line(text) or text.startswith(("TM.", "KT.", "Q.", "TL.", "TUQ.", "PP."))
+    )
 
 
 def is_person_name(text: str) -> bool:
-    """"Phạm Hoàng Sơn": two to five capitalised syllables, nothing else."""
+    """ "Phạm Hoàng Sơn": two to five capitalised syllables, nothing else."""
     words = text.split()
     return 2 <= len(words) <= 5 and all(
         w.isalpha() and w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words

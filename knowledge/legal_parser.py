@@ -110,8 +110,7 @@ def parse_legal(text: str) -> Structure:
         if not t:
             i += 1
             continue
-        if FOOTNOTE_LINE.match(t) or (current and (CLOSING_START.match(t)
-                                                   or is_signature_line(t))):
+        if FOOTNOTE_LINE.match(t) or (current and (CLOSING_START.match(t) or is_signature_line(t))):
             end_line = i
             break
         if m := _PART.match(t):

@@ -144,8 +144,11 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> str:
     Legacy Vietnamese encodings are detected only to explain the refusal: converting TCVN3
     silently would risk wrong letters in quoted legal text.
     """
-    utf16 = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+    utf16 = (
+        "utf-16"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         else _bomless_utf16(data)
+    )
     if utf16:
         try:
             text = data.decode(utf16)
@@ -164,7 +167,7 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> str:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    """"utf-16-le"/"utf-16-be" for UTF-16 text saved without a byte-order mark, else None.
+    """ "utf-16-le"/"utf-16-be" for UTF-16 text saved without a byte-order mark, else None.
 
     Why it is recognisable: Vietnamese text is mostly ASCII letters, spaces and Latin-1
     vowels (à, é, ô...), whose high byte is zero, so UTF-16 puts a NUL in every other byte
@@ -272,8 +275,9 @@ def _pdf(data: bytes, name: str) -> str:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
-            raise LoadError(name, "tệp PDF được đặt mật khẩu (mã hoá); hãy gửi bản không khoá"
-                            ) from None
+            raise LoadError(
+                name, "tệp PDF được đặt mật khẩu (mã hoá); hãy gửi bản không khoá"
+            ) from None
         raise LoadError(
             name, "tệp PDF bị hỏng, không đọc được nội dung; hãy xuất lại tệp PDF rồi gửi lại"
         ) from None
@@ -314,9 +318,12 @@ def _html(data: bytes, name: str) -> str:
     raw = _decode(data, name, declared)
     tags = len(_HTML_TAG.findall(raw))
     if tags > _MAX_HTML_TAGS:
-        raise LoadError(name, f"tệp HTML có quá nhiều thẻ ({tags} thẻ, tối đa "
-                              f"{_MAX_HTML_TAGS}); hãy lưu nội dung thành .docx hoặc .txt rồi "
-                              "gửi lại")
+        raise LoadError(
+            name,
+            f"tệp HTML có quá nhiều thẻ ({tags} thẻ, tối đa "
+            f"{_MAX_HTML_TAGS}); hãy lưu nội dung thành .docx hoặc .txt rồi "
+            "gửi lại",
+        )
     from bs4 import BeautifulSoup
 
     try:
@@ -355,8 +362,7 @@ def _html_pieces(soup: object) -> Iterator[str]:
         if node.name == "br":
             yield _LINE
             continue
-        after = _PARA if node.name in _HTML_BLOCKS else _CELL if node.name in ("td", "th") \
-            else None
+        after = _PARA if node.name in _HTML_BLOCKS else _CELL if node.name in ("td", "th") else None
         if node.name in _HTML_BLOCKS:
             yield _PARA
         if after is not None:

@@ -43,7 +43,8 @@ _KIND_BY_SUFFIX = {"NĐ-CP": "nghi-dinh", "QH": "luat", "TT-": "thong-tu", "QĐ-
 MAX_TITLE = 200
 _TITLE_STOP = re.compile(
     r"^(Căn cứ|Theo đề nghị|Xét đề nghị|Thực hiện|Trên cơ sở|Nhằm|Để |Chương|Điều|Phần|Mục|"
-    r"[IVX]+\.|\d+\.|\(?(Ban hành )?kèm theo|Kính gửi|Số\s*:)", re.IGNORECASE
+    r"[IVX]+\.|\d+\.|\(?(Ban hành )?kèm theo|Kính gửi|Số\s*:)",
+    re.IGNORECASE,
 )
 _AUTHORITY = re.compile(
     r"^(ỦY BAN|UỶ BAN|BỘ TRƯỞNG|CHỦ TỊCH|GIÁM ĐỐC|HIỆU TRƯỞNG|THỦ TƯỚNG|CHÍNH PHỦ|QUỐC HỘI|"
@@ -52,20 +53,50 @@ _AUTHORITY = re.compile(
 _PLACES = re.compile(
     r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|trường)((?: [^\W\d_]+){1,4})"
 )
-_NOT_NAME = {"năm", "giai", "đoạn", "về", "và", "của", "trong", "đến", "từ", "theo", "với",
-             "tại", "lần", "thứ", "nhiệm", "kỳ", "học", "đợt", "trên", "địa", "bàn"}
+_NOT_NAME = {
+    "năm",
+    "giai",
+    "đoạn",
+    "về",
+    "và",
+    "của",
+    "trong",
+    "đến",
+    "từ",
+    "theo",
+    "với",
+    "tại",
+    "lần",
+    "thứ",
+    "nhiệm",
+    "kỳ",
+    "học",
+    "đợt",
+    "trên",
+    "địa",
+    "bàn",
+}
 _DOCUMENT_NUMBER = r"\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ0-9]+(?:\s*-\s*[A-ZĐ0-9]+)*"
-_DOCUMENT_KIND = (r"(?:Luật|Pháp lệnh|Nghị quyết|Nghị định|Quyết định|Thông tư(?: liên tịch)?|"
-                  r"Chỉ thị|Quy chế|Quy định|Kế hoạch|Hướng dẫn|Văn bản hợp nhất)")
+_DOCUMENT_KIND = (
+    r"(?:Luật|Pháp lệnh|Nghị quyết|Nghị định|Quyết định|Thông tư(?: liên tịch)?|"
+    r"Chỉ thị|Quy chế|Quy định|Kế hoạch|Hướng dẫn|Văn bản hợp nhất)"
+)
 _REPLACES = re.compile(
     rf"(?:thay thế|bãi bỏ)\s+(?:các\s+)?{_DOCUMENT_KIND}[^.;:\n]{{0,80}}?\bsố\s+"
-    rf"({_DOCUMENT_NUMBER})", re.IGNORECASE
+    rf"({_DOCUMENT_NUMBER})",
+    re.IGNORECASE,
 )
 _CEASES = re.compile(r"hết hiệu lực(?: thi hành)? (?:kể )?từ ngày [^.;\n]{0,40}này có hiệu lực")
-_NAMED = re.compile(rf"(theo|bởi|tại)?\s*{_DOCUMENT_KIND}[^.;:\n]{{0,60}}?\bsố\s+"
-                    rf"({_DOCUMENT_NUMBER})", re.IGNORECASE)
-_LIST_MORE = re.compile(rf"^\s*(?:ngày [^,;]{{0,40}})?(?:,|và)\s*{_DOCUMENT_KIND}[^.;:\n]{{0,60}}?"
-                        rf"\bsố\s+({_DOCUMENT_NUMBER})", re.IGNORECASE)
+_NAMED = re.compile(
+    rf"(theo|bởi|tại)?\s*{_DOCUMENT_KIND}[^.;:\n]{{0,60}}?\bsố\s+"
+    rf"({_DOCUMENT_NUMBER})",
+    re.IGNORECASE,
+)
+_LIST_MORE = re.compile(
+    rf"^\s*(?:ngày [^,;]{{0,40}})?(?:,|và)\s*{_DOCUMENT_KIND}[^.;:\n]{{0,60}}?"
+    rf"\bsố\s+({_DOCUMENT_NUMBER})",
+    re.IGNORECASE,
+)
 
 
 class ManifestError(KnowledgeError):
@@ -94,8 +125,9 @@ def _numbers(value: object, file: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ManifestError(f"Tệp {MANIFEST_NAME}: replaces của “{file}” phải là danh sách số "
-                            "hiệu văn bản.")
+        raise ManifestError(
+            f"Tệp {MANIFEST_NAME}: replaces của “{file}” phải là danh sách số hiệu văn bản."
+        )
     return tuple(v.strip() for v in value if v.strip())
 
 
@@ -176,8 +208,9 @@ def complete_meta(meta: DocumentMeta, text: str) -> DocumentMeta:
     and scope from the header, the numbers of the documents it replaces."""
     issuer, scope = meta.issuer, meta.scope
     if issuer is None or scope is None:
-        found = issuer_and_scope(header_issuer_lines(text, tuple(w for w, _ in _KIND_WORDS)),
-                                 meta.kind)
+        found = issuer_and_scope(
+            header_issuer_lines(text, tuple(w for w, _ in _KIND_WORDS)), meta.kind
+        )
         issuer, scope = issuer or found[0], scope or found[1]
     replaces = meta.replaces or replaced_numbers(text, meta.number)
     if (issuer, scope, replaces) == (meta.issuer, meta.scope, meta.replaces):
@@ -212,7 +245,7 @@ def replaced_numbers(text: str, own_number: str = "") -> tuple[str, ...]:
 
 
 def _title(word: str, rest: str, following: list[str], kind: str) -> str:
-    """"Kế hoạch phát động phong trào thi đua …": the kind, then the title lines under it, up
+    """ "Kế hoạch phát động phong trào thi đua …": the kind, then the title lines under it, up
     to the first line of the body (a basis, a heading, a sentence, a long line)."""
     pieces = [rest] if rest else []
     for line in following:

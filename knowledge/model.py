@@ -55,7 +55,7 @@ def number_key(number: str) -> str:
 
 
 def is_appendix(attachment: str | None) -> bool:
-    """"Phụ lục 3" (an appendix) as opposed to a text issued with the document."""
+    """ "Phụ lục 3" (an appendix) as opposed to a text issued with the document."""
     return bool(attachment) and attachment.startswith("Phụ lục")  # type: ignore[union-attr]
 
 

@@ -36,8 +36,14 @@ def parse_document(source: SourceText, meta: DocumentMeta, source_name: str) -> 
         raise StructureError(source_name, "không tìm thấy điều, mục hay đoạn văn nào để trích dẫn.")
     coverage, unparsed = measure(text, structure)
     return ParsedDocument(
-        meta=meta, text=text, fmt=source.fmt, source_name=source_name, units=structure.units,
-        passages=structure.passages, coverage=coverage, unparsed=unparsed,
+        meta=meta,
+        text=text,
+        fmt=source.fmt,
+        source_name=source_name,
+        units=structure.units,
+        passages=structure.passages,
+        coverage=coverage,
+        unparsed=unparsed,
     )
 
 
@@ -60,8 +66,13 @@ def _slides(source: SourceText) -> tuple[list[Unit], list[Passage]]:
         if not (slide.title.strip() or slide.body.strip()):
             continue
         units.append(
-            Unit(kind=UNIT_SLIDE, label=str(slide.number), title=slide.title.strip(),
-                 start=slide.start, end=slide.end)
+            Unit(
+                kind=UNIT_SLIDE,
+                label=str(slide.number),
+                title=slide.title.strip(),
+                start=slide.start,
+                end=slide.end,
+            )
         )
         start, end = slide.start, slide.end
         piece = source.text[start:end]

@@ -45,8 +45,9 @@ _APPENDIX = re.compile(
     r"\s*[.:\-–]?\s*(.*)$"
 )
 _STRUCTURE_START = re.compile(r"^(Chương\s+[IVXLC\d]+|Điều\s+\d+|Phần\s+|[IVXL]+\.\s|\d+\.\s)")
-_FIRST_OF_SERIES = re.compile(r"^(Chương\s+(I|1)\b|Điều\s+1\b|Phần\s+(thứ\s+nhất|I)\b)",
-                              re.IGNORECASE)
+_FIRST_OF_SERIES = re.compile(
+    r"^(Chương\s+(I|1)\b|Điều\s+1\b|Phần\s+(thứ\s+nhất|I)\b)", re.IGNORECASE
+)
 _HEADING_LINE = re.compile(r"^(Chương|Mục|Phần)\s+\S+")
 _LOOKAHEAD = 6
 _MAX_HEADING_CHARS = 300
@@ -125,7 +126,7 @@ def _following(lines: list[Line], nonblank: list[int], k: int, n: int = _LOOKAHE
 
 
 def _attached(lines: list[Line], nonblank: list[int], k: int, closed: bool) -> _Start | None:
-    """"QUY ĐỊNH / Về … / (Ban hành kèm theo Quyết định số …)" after a decision's articles;
+    """ "QUY ĐỊNH / Về … / (Ban hành kèm theo Quyết định số …)" after a decision's articles;
     without the "kèm theo" line, a capitalised kind after the decision's signature whose
     articles or chapters start again at 1."""
     t = lines[nonblank[k]].text
@@ -154,7 +155,7 @@ def _attached(lines: list[Line], nonblank: list[int], k: int, closed: bool) -> _
 
 
 def _appendix(lines: list[Line], nonblank: list[int], k: int) -> _Start | None:
-    """"PHỤ LỤC I", "Phụ lục số 03: MẪU …", "PHỤ LỤC (Kèm theo Thông tư số …)" as a heading."""
+    """ "PHỤ LỤC I", "Phụ lục số 03: MẪU …", "PHỤ LỤC (Kèm theo Thông tư số …)" as a heading."""
     t = lines[nonblank[k]].text
     m = _APPENDIX.match(t)
     if not m or len(t) > _MAX_HEADING_CHARS:
@@ -195,8 +196,11 @@ def parse_parts(text: str, title: str) -> Structure:
         if part.start < part.body:
             result.kept.append(trim(text, part.start, part.body))  # the part's title block
         chunk = text[part.body : part.end]
-        structure = (_appendix_structure(text, part) if part.is_appendix
-                     else _text_structure(chunk, title if part.name is None else part.title))
+        structure = (
+            _appendix_structure(text, part)
+            if part.is_appendix
+            else _text_structure(chunk, title if part.name is None else part.title)
+        )
         if part.name is not None and not part.is_appendix:
             structure = _with_preamble(text, part, structure.shift(part.body))
         else:
@@ -221,8 +225,17 @@ def _appendix_structure(text: str, part: Part) -> Structure:
     inner = parse_legal(chunk) if count_article_headings(chunk) >= 1 else parse_sections(chunk)
     inner.shift(part.body)
     start, end = trim(text, part.start, part.end)
-    head = Structure([Unit(kind=UNIT_SECTION, label=part.name or "Phụ lục", title=part.title,
-                           start=start, end=end)])
+    head = Structure(
+        [
+            Unit(
+                kind=UNIT_SECTION,
+                label=part.name or "Phụ lục",
+                title=part.title,
+                start=start,
+                end=end,
+            )
+        ]
+    )
     before = min((u.start for u in inner.units), default=part.end)
     lines = [ln for ln in _lines_between(text, part.body, before) if ln.text]
     head.passages = group_paragraphs(text, lines, 0, MAX_SECTION_PASSAGE) if lines else []
@@ -234,18 +247,21 @@ def _with_preamble(text: str, part: Part, structure: Structure) -> Structure:
     """An attached text's lines between its title block and its first unit, when they are
     prose (an introduction), become passages of a unit named after the part."""
     before = min((u.start for u in structure.units), default=part.end)
-    lines = [ln for ln in _lines_between(text, part.body, before) if ln.text
-             and not any(a <= ln.start < b for a, b in structure.kept)]
+    lines = [
+        ln
+        for ln in _lines_between(text, part.body, before)
+        if ln.text and not any(a <= ln.start < b for a, b in structure.kept)
+    ]
     if all(is_layout_line(ln.text) for ln in lines):
         return structure
     start, end = trim(text, part.start, lines[-1].end)
-    head = Structure([Unit(kind=UNIT_SECTION, label=part.name or "", title=part.title,
-                           start=start, end=end)],
-                     group_paragraphs(text, lines, 0, MAX_SECTION_PASSAGE))
+    head = Structure(
+        [Unit(kind=UNIT_SECTION, label=part.name or "", title=part.title, start=start, end=end)],
+        group_paragraphs(text, lines, 0, MAX_SECTION_PASSAGE),
+    )
     head.extend(structure)
     return head
 
 
 def _lines_between(text: str, start: int, end: int) -> list[Line]:
-    return [Line(ln.start + start, ln.end + start, ln.text)
-            for ln in split_lines(text[start:end])]
+    return [Line(ln.start + start, ln.end + start, ln.text) for ln in split_lines(text[start:end])]

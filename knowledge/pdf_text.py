@@ -20,8 +20,9 @@ from collections import Counter
 
 _EDGE = 3
 """How many lines at the top and at the foot of a page may be running headers or footers."""
-_PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:trang|page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^[-–—\s]*(?:(?:trang|page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE
+)
 _STARTS = re.compile(
     r"^(Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+|Phần\s+thứ|Phần\s+[IVXLC]+\b|PHỤ LỤC|"
     r"Phụ lục\s+(số\s+)?[\dIVXLC]+|Mẫu số|\d+(\.\d+)*\.\s|[IVXL]+\.\s|[a-zđ]\)\s|"
@@ -59,10 +60,13 @@ def drop_furniture(pages: list[list[str]]) -> list[list[str]]:
     cleaned = []
     for lines in pages:
         edges = _edges(lines)
-        cleaned.append([
-            line for i, line in enumerate(lines)
-            if i not in edges or not (_key(line) in repeated or _PAGE_NUMBER.match(line))
-        ])
+        cleaned.append(
+            [
+                line
+                for i, line in enumerate(lines)
+                if i not in edges or not (_key(line) in repeated or _PAGE_NUMBER.match(line))
+            ]
+        )
     return cleaned
 
 

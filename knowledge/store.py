@@ -74,9 +74,16 @@ class DocumentRow(Base):
 
     def meta(self) -> DocumentMeta:
         return DocumentMeta(
-            number=self.number, kind=self.kind, title=self.title, issued=self.issued,
-            effective=self.effective, status=self.status, replaced_by=self.replaced_by,
-            note=self.note, issuer=self.issuer, scope=self.scope,
+            number=self.number,
+            kind=self.kind,
+            title=self.title,
+            issued=self.issued,
+            effective=self.effective,
+            status=self.status,
+            replaced_by=self.replaced_by,
+            note=self.note,
+            issuer=self.issuer,
+            scope=self.scope,
             replaces=tuple(self.replaces or ()),
         )
 
@@ -85,8 +92,9 @@ class UnitRow(Base):
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
-                                             index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
     ordinal: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     label: Mapped[str] = mapped_column(String(40))
@@ -109,8 +117,9 @@ class PassageRow(Base):
     __tablename__ = "passages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
-                                             index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
     clause: Mapped[str | None] = mapped_column(String(10))
@@ -138,8 +147,9 @@ class ReplacementNeeded(KnowledgeError):
 
     def __init__(self, number: str) -> None:
         self.number = number
-        super().__init__(f"Văn bản số {number} đã có trong cơ sở tri thức; cần xác nhận thay "
-                         "thế văn bản cũ.")
+        super().__init__(
+            f"Văn bản số {number} đã có trong cơ sở tri thức; cần xác nhận thay thế văn bản cũ."
+        )
 
 
 @dataclass
@@ -237,9 +247,15 @@ class UnitView:
 
     @property
     def citation(self) -> str:
-        """"Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15": the unit as a whole."""
-        return render_citation(self.document, self.kind, self.label, self.title, part=self.part,
-                               attachment=self.attachment)
+        """ "Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15": the unit as a whole."""
+        return render_citation(
+            self.document,
+            self.kind,
+            self.label,
+            self.title,
+            part=self.part,
+            attachment=self.attachment,
+        )
 
 
 class KnowledgeStore:
@@ -315,9 +331,16 @@ class KnowledgeStore:
                 q = q.where(DocumentRow.active.is_(True))
             return [
                 DocumentInfo(
-                    id=row.id, meta=row.meta(), source_name=row.source_name, origin=row.origin,
-                    content_hash=row.content_hash, fmt=row.fmt, active=row.active,
-                    added_at=row.added_at, units=n_units or 0, passages=n_passages or 0,
+                    id=row.id,
+                    meta=row.meta(),
+                    source_name=row.source_name,
+                    origin=row.origin,
+                    content_hash=row.content_hash,
+                    fmt=row.fmt,
+                    active=row.active,
+                    added_at=row.added_at,
+                    units=n_units or 0,
+                    passages=n_passages or 0,
                     coverage=row.coverage,
                 )
                 for row, n_units, n_passages in s.execute(q)
@@ -338,13 +361,28 @@ class KnowledgeStore:
         """
         q = (
             select(
-                PassageRow.id, PassageRow.document_id, PassageRow.unit_id, PassageRow.clause,
-                PassageRow.point, PassageRow.paragraph, PassageRow.text, PassageRow.tokens,
-                UnitRow.kind, UnitRow.label, UnitRow.title, UnitRow.part, UnitRow.title_tokens,
-                DocumentRow.number, DocumentRow.kind, DocumentRow.title, DocumentRow.status,
+                PassageRow.id,
+                PassageRow.document_id,
+                PassageRow.unit_id,
+                PassageRow.clause,
+                PassageRow.point,
+                PassageRow.paragraph,
+                PassageRow.text,
+                PassageRow.tokens,
+                UnitRow.kind,
+                UnitRow.label,
+                UnitRow.title,
+                UnitRow.part,
+                UnitRow.title_tokens,
+                DocumentRow.number,
+                DocumentRow.kind,
+                DocumentRow.title,
+                DocumentRow.status,
                 # Raw, decoded once per document below (not on each of its passages' rows).
-                DocumentRow.scope, type_coerce(DocumentRow.replaces, Text),
-                DocumentRow.replaced_by, UnitRow.attachment,
+                DocumentRow.scope,
+                type_coerce(DocumentRow.replaces, Text),
+                DocumentRow.replaced_by,
+                UnitRow.attachment,
             )
             .join(UnitRow, UnitRow.id == PassageRow.unit_id)
             .join(DocumentRow, DocumentRow.id == PassageRow.document_id)
@@ -375,10 +413,18 @@ class KnowledgeStore:
                 .order_by(PassageRow.ordinal)
             ).all()
             return UnitView(
-                id=row.id, document=doc.meta(), document_id=doc.id, kind=row.kind,
-                label=row.label, title=row.title, part=row.part, chapter=row.chapter,
-                chapter_title=row.chapter_title, section=row.section,
-                section_title=row.section_title, text=doc.text[row.start : row.end],
+                id=row.id,
+                document=doc.meta(),
+                document_id=doc.id,
+                kind=row.kind,
+                label=row.label,
+                title=row.title,
+                part=row.part,
+                chapter=row.chapter,
+                chapter_title=row.chapter_title,
+                section=row.section,
+                section_title=row.section_title,
+                text=doc.text[row.start : row.end],
                 passages=[tuple(p) for p in passages],  # type: ignore[misc]
                 attachment=row.attachment,
             )
@@ -431,19 +477,41 @@ def _document_row(new: NewDocument) -> DocumentRow:
     doc = new.parsed
     meta = doc.meta
     row = DocumentRow(
-        number=meta.number, kind=meta.kind, title=meta.title, issued=meta.issued,
-        effective=meta.effective, status=meta.status, replaced_by=meta.replaced_by,
-        note=meta.note, issuer=meta.issuer, scope=meta.scope, replaces=list(meta.replaces),
-        coverage=doc.coverage, source_name=doc.source_name, origin=new.origin,
-        content_hash=new.content_hash, fmt=doc.fmt, text=doc.text, active=True,
+        number=meta.number,
+        kind=meta.kind,
+        title=meta.title,
+        issued=meta.issued,
+        effective=meta.effective,
+        status=meta.status,
+        replaced_by=meta.replaced_by,
+        note=meta.note,
+        issuer=meta.issuer,
+        scope=meta.scope,
+        replaces=list(meta.replaces),
+        coverage=doc.coverage,
+        source_name=doc.source_name,
+        origin=new.origin,
+        content_hash=new.content_hash,
+        fmt=doc.fmt,
+        text=doc.text,
+        active=True,
     )
     unit_rows: list[UnitRow] = []
     for ordinal, (unit, tokens) in enumerate(zip(doc.units, new.unit_title_tokens, strict=True)):
         unit_row = UnitRow(
-            ordinal=ordinal, kind=unit.kind, label=unit.label, title=unit.title, part=unit.part,
-            chapter=unit.chapter, chapter_title=unit.chapter_title, section=unit.section,
-            section_title=unit.section_title, start=unit.start, end=unit.end,
-            title_tokens=" ".join(tokens), attachment=unit.attachment,
+            ordinal=ordinal,
+            kind=unit.kind,
+            label=unit.label,
+            title=unit.title,
+            part=unit.part,
+            chapter=unit.chapter,
+            chapter_title=unit.chapter_title,
+            section=unit.section,
+            section_title=unit.section_title,
+            start=unit.start,
+            end=unit.end,
+            title_tokens=" ".join(tokens),
+            attachment=unit.attachment,
         )
         unit_rows.append(unit_row)
     row.units = unit_rows
@@ -451,8 +519,14 @@ def _document_row(new: NewDocument) -> DocumentRow:
     for ordinal, (p, tokens) in enumerate(zip(doc.passages, new.passage_tokens, strict=True)):
         passage_rows.append(
             PassageRow(
-                ordinal=ordinal, unit=unit_rows[p.unit_index], clause=p.clause, point=p.point,
-                paragraph=p.paragraph, start=p.start, end=p.end, text=p.text,
+                ordinal=ordinal,
+                unit=unit_rows[p.unit_index],
+                clause=p.clause,
+                point=p.point,
+                paragraph=p.paragraph,
+                start=p.start,
+                end=p.end,
+                text=p.text,
                 tokens=" ".join(tokens),
             )
         )

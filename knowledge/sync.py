@@ -87,7 +87,7 @@ def parse_bytes(data: bytes, filename: str, meta: DocumentMeta | None = None) ->
 
 
 def coverage_note(parsed: ParsedDocument) -> str:
-    """"đọc được 82,5% … (dưới 97%); chưa đọc được:" and the first lines not parsed."""
+    """ "đọc được 82,5% … (dưới 97%); chưa đọc được:" and the first lines not parsed."""
     threshold = f"{100 * MIN_COVERAGE:.0f}%"
     lines = [f"{label(parsed)}: {describe(parsed)} (dưới {threshold}); chưa đọc được:"]
     lines += [f"    | {line}" for line in unparsed_excerpt(parsed)]
@@ -140,22 +140,47 @@ def origin_name(origin: str) -> str:
     return "bản nạp bằng tdkt kb add" if kind == "add" else f"bản từ {origin}"
 
 
-def _replaced_elsewhere(all_docs: list[DocumentInfo], origin: str, name: str, digest: str,
-                        ) -> DocumentInfo | None:
+def _replaced_elsewhere(
+    all_docs: list[DocumentInfo],
+    origin: str,
+    name: str,
+    digest: str,
+) -> DocumentInfo | None:
     """The active document from elsewhere that replaced this folder's copy of ``name``
     while the file stayed as it is (None: nothing newer to keep)."""
-    retired = [d for d in all_docs if not d.active and d.origin == origin
-               and d.source_name == name and d.content_hash == digest]
+    retired = [
+        d
+        for d in all_docs
+        if not d.active
+        and d.origin == origin
+        and d.source_name == name
+        and d.content_hash == digest
+    ]
     if not retired:
         return None
     copy = max(retired, key=lambda d: d.added_at)
     key = number_key(copy.meta.number)
-    return next((d for d in all_docs if d.active and d.origin != origin
-                 and number_key(d.meta.number) == key and d.added_at >= copy.added_at), None)
+    return next(
+        (
+            d
+            for d in all_docs
+            if d.active
+            and d.origin != origin
+            and number_key(d.meta.number) == key
+            and d.added_at >= copy.added_at
+        ),
+        None,
+    )
 
 
-def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *,
-                accept_partial: bool = False, force: bool = False) -> SyncReport:
+def sync_folder(
+    store: KnowledgeStore,
+    folder: Path,
+    tokenize: Tokenizer,
+    *,
+    accept_partial: bool = False,
+    force: bool = False,
+) -> SyncReport:
     """Make the documents that came from ``folder`` match its files (idempotent).
 
     A file with too little parsed is held (its earlier version, if any, stays) unless
@@ -194,13 +219,17 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *,
             report.unchanged.append(label(old.meta, path.name))
             seen_numbers[number_key(old.meta.number)] = path.name
             continue
-        newer = None if force or old is not None else _replaced_elsewhere(
-            every_doc, origin, path.name, digest)
+        newer = (
+            None
+            if force or old is not None
+            else _replaced_elsewhere(every_doc, origin, path.name, digest)
+        )
         if newer is not None:
             report.kept.append(
                 f"{newer.meta.number} — {origin_name(newer.origin)} ngày "
                 f"{newer.added_at:%d/%m/%Y} đã thay bản trong tệp “{path.name}”; tệp không đổi "
-                "nên không khôi phục (khôi phục: tdkt kb sync --force)")
+                "nên không khôi phục (khôi phục: tdkt kb sync --force)"
+            )
             seen_numbers[number_key(newer.meta.number)] = path.name
             continue
         try:
@@ -221,8 +250,11 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *,
             continue
         seen_numbers[key] = path.name
         changes.add.append(prepare(parsed, digest, origin, tokenize))
-        replaced = [d for d in all_docs if number_key(d.meta.number) == key and d.id not in
-                    changes.retire_ids]
+        replaced = [
+            d
+            for d in all_docs
+            if number_key(d.meta.number) == key and d.id not in changes.retire_ids
+        ]
         if old is not None and old not in replaced:
             replaced.append(old)
         changes.retire_ids.extend(d.id for d in replaced)
@@ -240,8 +272,12 @@ def sync_folder(store: KnowledgeStore, folder: Path, tokenize: Tokenizer, *,
 
 
 def add_files(
-    store: KnowledgeStore, paths: Iterable[Path], tokenize: Tokenizer, origin: str = "add",
-    *, accept_partial: bool = False,
+    store: KnowledgeStore,
+    paths: Iterable[Path],
+    tokenize: Tokenizer,
+    origin: str = "add",
+    *,
+    accept_partial: bool = False,
 ) -> SyncReport:
     """Add (or replace, by document number) the given files, in one transaction; a file with
     too little parsed is held unless ``accept_partial``."""
@@ -264,8 +300,9 @@ def add_files(
             continue
         if not _confirmed(parsed, report, accept_partial):
             continue
-        stage(changes, report, all_docs, prepare(parsed, content_hash(data, meta), origin,
-                                                 tokenize))
+        stage(
+            changes, report, all_docs, prepare(parsed, content_hash(data, meta), origin, tokenize)
+        )
     changes.summary = "; ".join(report.lines()[:50])
     report.version = store.apply(changes)
     return report

@@ -13,9 +13,14 @@ import re
 import unicodedata
 from functools import lru_cache
 
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"
-                                   "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
-                                   "\u2066\u2067\u2068\u2069\u180e\u2061\u2062\u2063\u2064"))
+INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"
+        "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069\u180e\u2061\u2062\u2063\u2064",
+    )
+)
 """Zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen, NUL: dropped (NUL also
 because PostgreSQL cannot store it); so are the direction marks and embeddings that phones
 and web pages insert invisibly (LRM, RLM, ALM, U+202A–U+202E, U+2066–U+2069), the Mongolian

@@ -50,24 +50,44 @@ MAX_UPLOAD_CHARS = 1_000_000
 """Characters of one upload's text: eight times the longest law in the corpus."""
 
 _KEYS = {
-    "so": "number", "so hieu": "number", "ky hieu": "number",
-    "ten": "title", "tieu de": "title", "trich yeu": "title", "ten van ban": "title",
-    "loai": "kind", "loai van ban": "kind",
-    "hieu luc": "status", "trang thai": "status", "tinh trang": "status",
-    "thay the boi": "replaced_by", "duoc thay the boi": "replaced_by", "thay bang": "replaced_by",
-    "ngay ban hanh": "issued", "ban hanh": "issued", "ngay": "issued",
-    "ngay hieu luc": "effective", "hieu luc tu": "effective", "co hieu luc tu": "effective",
+    "so": "number",
+    "so hieu": "number",
+    "ky hieu": "number",
+    "ten": "title",
+    "tieu de": "title",
+    "trich yeu": "title",
+    "ten van ban": "title",
+    "loai": "kind",
+    "loai van ban": "kind",
+    "hieu luc": "status",
+    "trang thai": "status",
+    "tinh trang": "status",
+    "thay the boi": "replaced_by",
+    "duoc thay the boi": "replaced_by",
+    "thay bang": "replaced_by",
+    "ngay ban hanh": "issued",
+    "ban hanh": "issued",
+    "ngay": "issued",
+    "ngay hieu luc": "effective",
+    "hieu luc tu": "effective",
+    "co hieu luc tu": "effective",
     "ghi chu": "note",
 }
 _STATUS_WORDS = {
-    "con": "con-hieu-luc", "con hieu luc": "con-hieu-luc", "dang hieu luc": "con-hieu-luc",
-    "het": "het-hieu-luc", "het hieu luc": "het-hieu-luc",
-    "tham khao": "tham-khao", "tai lieu tham khao": "tham-khao",
-    "chua ro": "chua-ro", "khong ro": "chua-ro",
+    "con": "con-hieu-luc",
+    "con hieu luc": "con-hieu-luc",
+    "dang hieu luc": "con-hieu-luc",
+    "het": "het-hieu-luc",
+    "het hieu luc": "het-hieu-luc",
+    "tham khao": "tham-khao",
+    "tai lieu tham khao": "tham-khao",
+    "chua ro": "chua-ro",
+    "khong ro": "chua-ro",
 }
 _KIND_WORDS = {fold(label): code for code, label in KIND_LABELS.items()}
-_KIND_WORDS.update({"tap huan": "tai-lieu-tap-huan", "hop nhat": "van-ban-hop-nhat",
-                    "khac": "khac"})
+_KIND_WORDS.update(
+    {"tap huan": "tai-lieu-tap-huan", "hop nhat": "van-ban-hop-nhat", "khac": "khac"}
+)
 
 
 @dataclass
@@ -90,7 +110,7 @@ def _parse_date(value: str) -> date | None:
 
 
 def parse_caption(caption: str | None) -> CaptionMeta:
-    """"số: 15/2025/TT-BNV; hiệu lực: còn; loại: thông tư" → metadata overrides."""
+    """ "số: 15/2025/TT-BNV; hiệu lực: còn; loại: thông tư" → metadata overrides."""
     result = CaptionMeta()
     for piece in re.split(r"[;\n]", caption or ""):
         if not piece.strip():
@@ -104,16 +124,19 @@ def parse_caption(caption: str | None) -> CaptionMeta:
         if not value:
             continue
         if name == "status":
-            status = value if value in STATUS_LABELS else _STATUS_WORDS.get(" ".join(
-                fold(value).split()))
+            status = (
+                value
+                if value in STATUS_LABELS
+                else _STATUS_WORDS.get(" ".join(fold(value).split()))
+            )
             if status is None:
-                result.warnings.append(f"Hiệu lực “{value}” không rõ (dùng: còn, hết, tham "
-                                       "khảo, chưa rõ).")
+                result.warnings.append(
+                    f"Hiệu lực “{value}” không rõ (dùng: còn, hết, tham khảo, chưa rõ)."
+                )
                 continue
             result.overrides["status"] = status
         elif name == "kind":
-            kind = value if value in KIND_LABELS else _KIND_WORDS.get(" ".join(
-                fold(value).split()))
+            kind = value if value in KIND_LABELS else _KIND_WORDS.get(" ".join(fold(value).split()))
             if kind is None:
                 result.warnings.append(f"Loại văn bản “{value}” không rõ; bỏ qua.")
                 continue
@@ -142,12 +165,15 @@ def unsupported_reason(filename: str, size: int | None) -> str | None:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         what = f"định dạng “{suffix}”" if suffix else "tệp không có phần mở rộng"
-        return (f"Xin lỗi, {what} chưa được hỗ trợ. Tôi nhận các tệp "
-                f"{', '.join(SUPPORTED_SUFFIXES)}.")
+        return (
+            f"Xin lỗi, {what} chưa được hỗ trợ. Tôi nhận các tệp {', '.join(SUPPORTED_SUFFIXES)}."
+        )
     if size is not None and size > MAX_UPLOAD_BYTES:
-        return (f"Tệp “{filename}” nặng {size / 1024 / 1024:.1f} MB, vượt giới hạn 20 MB mà "
-                "Telegram cho phép bot tải về. Hãy tách nhỏ tệp, hoặc chép vào thư mục nguồn "
-                "rồi dùng /capnhat.")
+        return (
+            f"Tệp “{filename}” nặng {size / 1024 / 1024:.1f} MB, vượt giới hạn 20 MB mà "
+            "Telegram cho phép bot tải về. Hãy tách nhỏ tệp, hoặc chép vào thư mục nguồn "
+            "rồi dùng /capnhat."
+        )
     return None
 
 
@@ -162,8 +188,9 @@ def _pages(data: bytes, filename: str) -> int | None:
             return len(PdfReader(io.BytesIO(data)).pages)
         if suffix == ".pptx":
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return sum(1 for n in archive.namelist()
-                           if re.fullmatch(r"ppt/slides/slide\d+\.xml", n))
+                return sum(
+                    1 for n in archive.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)
+                )
     except Exception:  # the loader reports a broken file with its own message
         return None
     return None
@@ -182,11 +209,13 @@ def check_budget(data: bytes, filename: str) -> None:
         raise KnowledgeError(
             f"Tệp “{filename}” có {pages} trang, vượt giới hạn {MAX_UPLOAD_PAGES} trang cho "
             "một lần gửi. Hãy tách thành các tệp nhỏ hơn, hoặc chép vào thư mục nguồn rồi "
-            "dùng /capnhat.")
+            "dùng /capnhat."
+        )
 
 
-def parse_upload(data: bytes, filename: str, caption: str | None) -> tuple[ParsedDocument,
-                                                                           CaptionMeta]:
+def parse_upload(
+    data: bytes, filename: str, caption: str | None
+) -> tuple[ParsedDocument, CaptionMeta]:
     """Parse an upload with its caption overrides (raises KnowledgeError on a bad file or
     one over the budget). Runs in the upload worker process (``knowledge.worker``)."""
     check_budget(data, filename)
@@ -196,20 +225,23 @@ def parse_upload(data: bytes, filename: str, caption: str | None) -> tuple[Parse
         raise KnowledgeError(
             f"Tệp “{filename}” dài {_thousands(len(parsed.text))} ký tự, vượt giới hạn "
             f"{_thousands(MAX_UPLOAD_CHARS)} ký tự cho một lần gửi. Hãy tách thành các tệp nhỏ "
-            "hơn, hoặc chép vào thư mục nguồn rồi dùng /capnhat.")
+            "hơn, hoặc chép vào thư mục nguồn rồi dùng /capnhat."
+        )
     if not parsed.meta.number.strip():
-        raise KnowledgeError(f"Không xác định được số hiệu của tệp “{filename}”; hãy ghi "
-                             "“số: …” trong chú thích khi gửi tệp.")
+        raise KnowledgeError(
+            f"Không xác định được số hiệu của tệp “{filename}”; hãy ghi "
+            "“số: …” trong chú thích khi gửi tệp."
+        )
     return parsed, meta
 
 
-def prepare_upload(data: bytes, filename: str, caption: str | None,
-                   tokenize: Tokenizer) -> NewDocument:
+def prepare_upload(
+    data: bytes, filename: str, caption: str | None, tokenize: Tokenizer
+) -> NewDocument:
     """Parse again from the stored bytes and tokenize: everything publishing needs before
     its transaction. Runs in the upload worker process."""
     parsed, _ = parse_upload(data, filename, caption)
-    return prepare(parsed, content_hash(data, parsed.meta), f"{UPLOAD_ORIGIN}:{filename}",
-                   tokenize)
+    return prepare(parsed, content_hash(data, parsed.meta), f"{UPLOAD_ORIGIN}:{filename}", tokenize)
 
 
 @dataclass
@@ -223,27 +255,41 @@ class Received:
     """The active document with the same number, which publishing would replace."""
 
 
-def refuse(activity: ActivityStore, user_id: int | None, filename: str,
-           error: KnowledgeError) -> None:
+def refuse(
+    activity: ActivityStore, user_id: int | None, filename: str, error: KnowledgeError
+) -> None:
     """An upload that could not be parsed: only the audit log remembers it."""
     activity.log_admin(user_id, "tai-len", filename, ok=False, detail=str(error))
 
 
-def keep(store: KnowledgeStore, activity: ActivityStore, user_id: int | None, filename: str,
-         data: bytes, caption: str, parsed: tuple[ParsedDocument, CaptionMeta]) -> Received:
+def keep(
+    store: KnowledgeStore,
+    activity: ActivityStore,
+    user_id: int | None,
+    filename: str,
+    data: bytes,
+    caption: str,
+    parsed: tuple[ParsedDocument, CaptionMeta],
+) -> Received:
     """Keep a parsed upload pending (nothing changes in the knowledge base)."""
     document, caption_meta = parsed
     activity.expire_uploads()  # a day-old pending upload's bytes go when new ones come
     existing = store.find_active(document.meta.number)
-    upload_id = activity.save_upload(user_id, filename, data, caption=caption,
-                                     number=document.meta.number)
-    activity.log_admin(user_id, "tai-len", filename, ok=True,
-                       detail=f"chờ duyệt {upload_id}: {document.meta.number}")
+    upload_id = activity.save_upload(
+        user_id, filename, data, caption=caption, number=document.meta.number
+    )
+    activity.log_admin(
+        user_id,
+        "tai-len",
+        filename,
+        ok=True,
+        detail=f"chờ duyệt {upload_id}: {document.meta.number}",
+    )
     return Received(upload_id, document, caption_meta, existing)
 
 
 def cancel(activity: ActivityStore, upload: PendingUpload, user_id: int | None) -> None:
-    """"❌ Hủy": the upload and its bytes are dropped; pressing twice logs once."""
+    """ "❌ Hủy": the upload and its bytes are dropped; pressing twice logs once."""
     if activity.claim_upload(upload.id, to=UPLOAD_CANCELLED):
         activity.log_admin(user_id, "huy", upload.filename, ok=True)
 
@@ -272,17 +318,25 @@ class Published:
     needs_confirmation: str | None = None
 
 
-def fail(activity: ActivityStore, upload: PendingUpload, user_id: int | None,
-         error: KnowledgeError) -> Published:
+def fail(
+    activity: ActivityStore, upload: PendingUpload, user_id: int | None, error: KnowledgeError
+) -> Published:
     """The stored file no longer parses (or is over the budget): the upload is closed."""
     activity.finish_upload(upload.id, UPLOAD_FAILED, str(error))
     activity.log_admin(user_id, "dang", upload.filename, ok=False, detail=str(error))
     return Published(error=str(error))
 
 
-def publish_claimed(store: KnowledgeStore, activity: ActivityStore, upload: PendingUpload,
-                    user_id: int | None, prepared: NewDocument, *, replacing: bool,
-                    on_change: Callable[[], object]) -> Published:
+def publish_claimed(
+    store: KnowledgeStore,
+    activity: ActivityStore,
+    upload: PendingUpload,
+    user_id: int | None,
+    prepared: NewDocument,
+    *,
+    replacing: bool,
+    on_change: Callable[[], object],
+) -> Published:
     """Publish an upload the caller moved to "processing" (``activity.claim_upload``).
 
     A document with the same number published meanwhile puts the upload back to pending and
@@ -301,6 +355,7 @@ def publish_claimed(store: KnowledgeStore, activity: ActivityStore, upload: Pend
     on_change()
     summary = "; ".join(report.lines())
     activity.finish_upload(upload.id, UPLOAD_PUBLISHED, summary)
-    activity.log_admin(user_id, "thay" if replacing else "dang", upload.number, ok=True,
-                       detail=summary)
+    activity.log_admin(
+        user_id, "thay" if replacing else "dang", upload.number, ok=True, detail=summary
+    )
     return Published(report=report)

@@ -80,7 +80,8 @@ class UploadWorker:
                 # "spawn": the bot's threads, database connections and event loop are not
                 # copied into the worker (fork would copy them mid-use).
                 self._pool = ProcessPool(
-                    max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
+                    max_workers=self.workers,
+                    max_tasks=TASKS_PER_WORKER,
                     initializer=_lower_priority,
                     context=multiprocessing.get_context("spawn"),
                 )
@@ -96,13 +97,19 @@ class UploadWorker:
             try:
                 result.set_result(done.result())
             except TimeoutError:
-                result.set_exception(KnowledgeError(
-                    f"Đọc tệp “{filename}” mất quá {self.seconds:.0f} giây nên tôi đã dừng. "
-                    "Hãy tách tệp thành các phần nhỏ hơn rồi gửi lại."))
+                result.set_exception(
+                    KnowledgeError(
+                        f"Đọc tệp “{filename}” mất quá {self.seconds:.0f} giây nên tôi đã dừng. "
+                        "Hãy tách tệp thành các phần nhỏ hơn rồi gửi lại."
+                    )
+                )
             except ProcessExpired:
-                result.set_exception(KnowledgeError(
-                    f"Không đọc xong tệp “{filename}”: tiến trình đọc tệp bị dừng đột ngột "
-                    "(có thể do tệp quá lớn). Hãy tách tệp thành các phần nhỏ hơn rồi gửi lại."))
+                result.set_exception(
+                    KnowledgeError(
+                        f"Không đọc xong tệp “{filename}”: tiến trình đọc tệp bị dừng đột ngột "
+                        "(có thể do tệp quá lớn). Hãy tách tệp thành các phần nhỏ hơn rồi gửi lại."
+                    )
+                )
             except BaseException as error:  # the function's own error, e.g. KnowledgeError
                 result.set_exception(error)
 

@@ -52,7 +52,11 @@ class AskResult:
 
 
 def resolve_references(
-    knowledge: LoadedKnowledge, refs: Sequence[PassageReference], *, number: str, label: str,
+    knowledge: LoadedKnowledge,
+    refs: Sequence[PassageReference],
+    *,
+    number: str,
+    label: str,
     limit: int = MAX_REFERENCE_BUTTONS,
 ) -> list[list[str]]:
     """[label, document number, button text] for references that exist in the knowledge base
@@ -63,8 +67,11 @@ def resolve_references(
         if ref.scope == "same":
             target = number
         else:
-            doc = (knowledge.document(ref.value) if ref.scope == "number"
-                   else knowledge.by_title(ref.value))
+            doc = (
+                knowledge.document(ref.value)
+                if ref.scope == "number"
+                else knowledge.by_title(ref.value)
+            )
             target = doc.number if doc else ""
         if not target or (target, ref.label) in seen:
             continue
@@ -119,8 +126,10 @@ def saved_item(knowledge: LoadedKnowledge, answer: Answer, *, dossier: bool) -> 
     item.replaced_by_name = knowledge.display_name(item.replaced_by)
     item.context_text = passage_context(knowledge, answer, dossier=dossier)
     item.references = resolve_references(
-        knowledge, find_references(item.context_text or answer.text),
-        number=answer.document_number, label=answer.unit_label,
+        knowledge,
+        find_references(item.context_text or answer.text),
+        number=answer.document_number,
+        label=answer.unit_label,
     )
     return item
 
@@ -135,8 +144,9 @@ class InlineResults:
     card: SavedAnswer | None = None
 
 
-def inline_items(engine: SearchEngine, question: str, k: int = 10,
-                 base_salary: Decimal | None = None) -> InlineResults:
+def inline_items(
+    engine: SearchEngine, question: str, k: int = 10, base_salary: Decimal | None = None
+) -> InlineResults:
     """Results for inline mode (see :class:`InlineResults`)."""
     index = engine.index
     knowledge = loaded(index)
@@ -151,8 +161,15 @@ def inline_items(engine: SearchEngine, question: str, k: int = 10,
 
 
 def ask(
-    engine: SearchEngine, activity: ActivityStore, raw_question: str, *, user_id: int | None,
-    chat_type: str, chat_id: int | None, k: int = RESULTS, base_salary: Decimal | None = None,
+    engine: SearchEngine,
+    activity: ActivityStore,
+    raw_question: str,
+    *,
+    user_id: int | None,
+    chat_type: str,
+    chat_id: int | None,
+    k: int = RESULTS,
+    base_salary: Decimal | None = None,
 ) -> AskResult:
     """Answer a question: search, save the answer for paging/sharing, log, feed a session."""
     question, truncated = clean_question(without_small_talk(raw_question))
@@ -168,9 +185,14 @@ def ask(
         dossier = card_answers.wants_checklist(found.reading)
         items = [saved_item(knowledge, a, dossier=dossier) for a in answers]
         saved = SavedAnswer(
-            id="", question=question, created_at=datetime.now(UTC).replace(tzinfo=None),
-            kb_version=index.version, items=items, notes=list(found.notes),
-            corrected=found.corrected, weak=found.weak,
+            id="",
+            question=question,
+            created_at=datetime.now(UTC).replace(tzinfo=None),
+            kb_version=index.version,
+            items=items,
+            notes=list(found.notes),
+            corrected=found.corrected,
+            weak=found.weak,
         )
         card_answers.annotate(index, found, saved, base_salary)  # award card, direct line
         result.answer = _save(activity, saved)
@@ -187,9 +209,14 @@ def ask(
         return result
     try:
         result.session_id = activity.record_question(
-            user_id, chat_type, question, answered=bool(answers),
-            top_citation=answers[0].citation if answers else None, kb_version=index.version,
-            answer_id=result.answer.id if result.answer else None, chat_id=chat_id,
+            user_id,
+            chat_type,
+            question,
+            answered=bool(answers),
+            top_citation=answers[0].citation if answers else None,
+            kb_version=index.version,
+            answer_id=result.answer.id if result.answer else None,
+            chat_id=chat_id,
         )
     except SQLAlchemyError as exc:
         # The officer still gets the answer; only statistics (and a session's export) miss it.
@@ -207,8 +234,9 @@ def _save(activity: ActivityStore, answer: SavedAnswer) -> SavedAnswer:
     answer_id = ""
     for attempt in range(2):
         try:
-            answer_id = activity.save_answer(answer.question, answer.items, answer.kb_version,
-                                             answer.extra())
+            answer_id = activity.save_answer(
+                answer.question, answer.items, answer.kb_version, answer.extra()
+            )
         except SQLAlchemyError as exc:
             if attempt == 0 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 # The connection was stale (read-only since it was opened, or dropped) and the
@@ -260,11 +288,15 @@ def article_request(engine: SearchEngine, text: str) -> ArticleRequest | None:
     return ArticleRequest(query.reference.article, number, query.reference.clause)
 
 
-def article_references(engine: SearchEngine, view: UnitView,
-                       limit: int = 6) -> list[list[str]]:
+def article_references(engine: SearchEngine, view: UnitView, limit: int = 6) -> list[list[str]]:
     """The articles ``view`` refers to that the knowledge base holds (for buttons)."""
-    return resolve_references(loaded(engine.index), find_references(view.text),
-                              number=view.document.number, label=view.label, limit=limit)
+    return resolve_references(
+        loaded(engine.index),
+        find_references(view.text),
+        number=view.document.number,
+        label=view.label,
+        limit=limit,
+    )
 
 
 def related_headings(items: Sequence[Answer]) -> list[tuple[str, str, str, str]]:
@@ -275,8 +307,15 @@ def related_headings(items: Sequence[Answer]) -> list[tuple[str, str, str, str]]
         if a.unit_id in seen:
             continue
         seen.add(a.unit_id)
-        doc = document_name(DocumentMeta(number=a.document_number, kind=a.document_kind,
-                                         title=a.document_title))
-        out.append((f"{unit_name(a.unit_kind, a.unit_label)} {doc}", a.unit_title, a.unit_label,
-                    a.document_number))
+        doc = document_name(
+            DocumentMeta(number=a.document_number, kind=a.document_kind, title=a.document_title)
+        )
+        out.append(
+            (
+                f"{unit_name(a.unit_kind, a.unit_label)} {doc}",
+                a.unit_title,
+                a.unit_label,
+                a.document_number,
+            )
+        )
     return out

@@ -89,8 +89,9 @@ def phrases(values: Iterable[str]) -> tuple[tuple[str, ...], ...]:
 def phrase_pattern(phrases: Iterable[Sequence[str]]) -> re.Pattern[str] | None:
     """One expression finding any of ``phrases`` (syllable tuples) as whole words in a
     normalised text, whatever punctuation or quotes stand between their words."""
-    alternatives = sorted({r"[\W_]+".join(map(re.escape, p)) for p in phrases if p},
-                          key=len, reverse=True)
+    alternatives = sorted(
+        {r"[\W_]+".join(map(re.escape, p)) for p in phrases if p}, key=len, reverse=True
+    )
     if not alternatives:
         return None
     return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?![^\W_])")
@@ -101,13 +102,18 @@ def load_config(path: Path = DATA) -> CardConfig:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     facets = tuple(
         FacetSpec(
-            key=str(f["key"]), label=str(f["label"]), intents=tuple(f.get("intents", [])),
-            cues=phrases(f.get("cues", [])), heading_cues=phrases(f.get("heading_cues", [])),
+            key=str(f["key"]),
+            label=str(f["label"]),
+            intents=tuple(f.get("intents", [])),
+            cues=phrases(f.get("cues", [])),
+            heading_cues=phrases(f.get("heading_cues", [])),
             asked_by=tuple(f.get("asked_by", f.get("intents", []))),
-            before=tuple(f.get("before", [])), specific=bool(f.get("specific", False)),
+            before=tuple(f.get("before", [])),
+            specific=bool(f.get("specific", False)),
             steers=bool(f.get("steers", True)),
             answers=re.compile("|".join(f"(?:{a})" for a in f["answers"]))
-            if f.get("answers") else None,
+            if f.get("answers")
+            else None,
         )
         for f in raw.get("facet", [])
     )
@@ -119,8 +125,9 @@ def load_config(path: Path = DATA) -> CardConfig:
         group_min_words=int(raw.get("group", {}).get("min_words", 2)),
         skip_intents=frozenset(raw.get("skip", {}).get("intents", [])),
         skip_headings=phrases(raw.get("skip", {}).get("headings", [])),
-        not_this=frozenset(w for v in raw.get("kind", {}).get("not_this", [])
-                           for w in syllables(v)),
+        not_this=frozenset(
+            w for v in raw.get("kind", {}).get("not_this", []) for w in syllables(v)
+        ),
         raw=raw,
     )
 
@@ -164,9 +171,14 @@ class Provision(CitedPassage):
     def to_json(self) -> dict[str, object]:
         clause = int(self.clause) if self.clause and self.clause.isdigit() else self.clause
         return {
-            "document_number": self.document_number, "article": self.article,
-            "clause": clause, "point": self.point, "citation": self.citation,
-            "text": self.text, "lead_in": self.lead_in, "document_scope": self.document_scope,
+            "document_number": self.document_number,
+            "article": self.article,
+            "clause": clause,
+            "point": self.point,
+            "citation": self.citation,
+            "text": self.text,
+            "lead_in": self.lead_in,
+            "document_scope": self.document_scope,
         }
 
 
@@ -199,8 +211,9 @@ class AwardCard:
         if not items or len(tiers) != len(items):
             return tuple((p, False) for p in items[:1])
         top = tiers[0][:TIER]
-        return tuple((p, bool(t[TIER])) for p, t in zip(items, tiers, strict=True)
-                     if t[:TIER] == top)
+        return tuple(
+            (p, bool(t[TIER])) for p, t in zip(items, tiers, strict=True) if t[:TIER] == top
+        )
 
     @property
     def filled(self) -> list[str]:
@@ -208,7 +221,9 @@ class AwardCard:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "award": self.name, "aliases": list(self.aliases), "class": self.award_class,
+            "award": self.name,
+            "aliases": list(self.aliases),
+            "class": self.award_class,
             "facets": {f: [p.to_json() for p in items] for f, items in self.facets.items()},
         }
 

@@ -55,9 +55,22 @@ from retrieval.intent import QuestionReading
 if TYPE_CHECKING:
     from retrieval.engine import SearchIndex
 
-__all__ = ["AwardCard", "AwardCards", "CardConfig", "CardLookup", "FacetAnswer", "FacetSpec",
-           "Provision", "asked_facet", "card_id", "cards", "facet_answer", "load_config",
-           "lookup", "phrase_pattern"]
+__all__ = [
+    "AwardCard",
+    "AwardCards",
+    "CardConfig",
+    "CardLookup",
+    "FacetAnswer",
+    "FacetSpec",
+    "Provision",
+    "asked_facet",
+    "card_id",
+    "cards",
+    "facet_answer",
+    "load_config",
+    "lookup",
+    "phrase_pattern",
+]
 
 # -- per snapshot --------------------------------------------------------------------------------
 
@@ -72,8 +85,12 @@ def cards(index: SearchIndex) -> AwardCards:
         if found is None:
             headings = index.ranker.headings or None
             found = _cache[index] = AwardCards(
-                index.rows, index.field_index, index.reader, headings,
-                abbreviations=dict(index.lexicon.abbreviations), locality=index.locality,
+                index.rows,
+                index.field_index,
+                index.reader,
+                headings,
+                abbreviations=dict(index.lexicon.abbreviations),
+                locality=index.locality,
             )
         return found
 
@@ -99,7 +116,8 @@ class FacetAnswer:
 
 
 def facet_answer(
-    index: SearchIndex, reading: QuestionReading | None,
+    index: SearchIndex,
+    reading: QuestionReading | None,
     match: Callable[[Provision], dict[str, float]] | None = None,
 ) -> FacetAnswer | None:
     """The card and facet a question asks about ("hồ sơ hclđ hạng ba"), with the provision
@@ -112,8 +130,12 @@ def facet_answer(
 
     It ``steers`` (comes first among the answers) when the facet does (``steers`` in the
     data file) and the provision names the award or its kind."""
-    if reading is None or reading.object is None or reading.object.award is None \
-            or not reading.object_asked:
+    if (
+        reading is None
+        or reading.object is None
+        or reading.object.award is None
+        or not reading.object_asked
+    ):
         return None
     facet = asked_facet(reading)
     if facet is None:
@@ -125,14 +147,14 @@ def facet_answer(
     spec = found.config.facet(facet)
     tier = card.first_tier(facet)[:TIER_SCANNED]
     if spec is not None and spec.answers is not None:
-        tier = tuple((p, special) for p, special in tier
-                     if found.answers(p, card, spec.answers))
+        tier = tuple((p, special) for p, special in tier if found.answers(p, card, spec.answers))
     first = tier[0][0] if tier else None
     if len(tier) > 1 and match is not None:
         matched = [(p, special, match(p)) for p, special in tier]
         general = {w for _p, special, words in matched if not special for w in words}
-        eligible = [(p, words) for p, special, words in matched
-                    if not special or set(words) - general]
+        eligible = [
+            (p, words) for p, special, words in matched if not special or set(words) - general
+        ]
         totals = [sum(words.values()) for _p, words in eligible]
         if totals and max(totals) > 0:
             first = eligible[totals.index(max(totals))][0]

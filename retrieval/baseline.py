@@ -51,21 +51,40 @@ class BaselineSearch:
             return []
         scores = self.bm25.get_scores(tokens)
         order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
-        return [self._answer(self.units[u], float(scores[u]), rank)
-                for rank, u in enumerate(order, start=1)]
+        return [
+            self._answer(self.units[u], float(scores[u]), rank)
+            for rank, u in enumerate(order, start=1)
+        ]
 
     @staticmethod
     def _answer(members: list[IndexRow], score: float, rank: int) -> Answer:
         r = members[0]
         return Answer(
-            rank=rank, score=score, passage_id=r.passage_id, unit_id=r.unit_id,
-            document_number=r.document_number, document_title=r.document_title,
-            document_status=r.document_status, document_kind=r.document_kind,
-            unit_kind=r.unit_kind, unit_label=r.unit_label, unit_title=r.unit_title,
-            clause=None, point=None, paragraph=None,
-            citation=render_citation(row_meta(r), r.unit_kind, r.unit_label, r.unit_title,
-                                     None, None, None, r.unit_part,
-                                     attachment=r.unit_attachment),
+            rank=rank,
+            score=score,
+            passage_id=r.passage_id,
+            unit_id=r.unit_id,
+            document_number=r.document_number,
+            document_title=r.document_title,
+            document_status=r.document_status,
+            document_kind=r.document_kind,
+            unit_kind=r.unit_kind,
+            unit_label=r.unit_label,
+            unit_title=r.unit_title,
+            clause=None,
+            point=None,
+            paragraph=None,
+            citation=render_citation(
+                row_meta(r),
+                r.unit_kind,
+                r.unit_label,
+                r.unit_title,
+                None,
+                None,
+                None,
+                r.unit_part,
+                attachment=r.unit_attachment,
+            ),
             text="\n".join(m.text for m in members),
             other_passages=[m.passage_id for m in members[1:]],
         )

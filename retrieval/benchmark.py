@@ -50,8 +50,15 @@ SEED = 20240101
 BM25S_MISSING = "bm25s is not installed: pip install -e '.[bench]'"
 
 FIELDS = (
-    "passages", "build_s", "cold_start_s", "p50_ms", "p95_ms", "max_ms", "rss_mb",
-    "bm25s_p95_ms", "ratio_p95",
+    "passages",
+    "build_s",
+    "cold_start_s",
+    "p50_ms",
+    "p95_ms",
+    "max_ms",
+    "rss_mb",
+    "bm25s_p95_ms",
+    "ratio_p95",
 )
 """The JSON keys promised by ``tdkt bench --json``; more diagnostic keys follow them."""
 
@@ -107,7 +114,9 @@ def synthetic_document(k: int, units: Sequence[SourceUnit], limit: int) -> NewDo
     """
     number = f"9001/2030/BENCH-{k}"
     meta = DocumentMeta(
-        number=number, kind="quyet-dinh", title=f"Quy định tổng hợp thử tải số {k}",
+        number=number,
+        kind="quyet-dinh",
+        title=f"Quy định tổng hợp thử tải số {k}",
         status=STATUS_IN_FORCE,
     )
     parts: list[str] = [f"QUYẾT ĐỊNH SỐ {number}\n{meta.title}\n\n"]
@@ -137,8 +146,14 @@ def synthetic_document(k: int, units: Sequence[SourceUnit], limit: int) -> NewDo
             passages.append(Passage(index, start, end, p.text, p.clause, p.point, p.paragraph))
             passage_tokens.append(p.tokens.split())
         parsed_units.append(
-            Unit(kind=unit.kind, label=label, title=unit.title, start=unit_start, end=pos,
-                 part=unit.part)
+            Unit(
+                kind=unit.kind,
+                label=label,
+                title=unit.title,
+                start=unit_start,
+                end=pos,
+                part=unit.part,
+            )
         )
         title_tokens.append(unit.title_tokens.split())
     text = "".join(parts)
@@ -153,7 +168,9 @@ def synthetic_document(k: int, units: Sequence[SourceUnit], limit: int) -> NewDo
 
 
 def synthetic_documents(
-    units: Sequence[SourceUnit], passages: int, seed: int = SEED,
+    units: Sequence[SourceUnit],
+    passages: int,
+    seed: int = SEED,
     per_document: int = PASSAGES_PER_DOCUMENT,
 ) -> Iterator[NewDocument]:
     """Documents totalling exactly ``passages`` passages, units drawn with a seeded RNG."""
@@ -224,12 +241,21 @@ print(json.dumps({
 
 def cold_start(url: str, question: str) -> dict[str, float]:
     """Wall time of a new process from spawn to first answer, and its peak RSS."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", COLD_START, url, question], capture_output=True, text=True,
-        env=env, cwd=PROJECT_ROOT, timeout=600, check=False,
+        [sys.executable, "-c", COLD_START, url, question],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=600,
+        check=False,
     )
     wall = time.perf_counter() - start
     if done.returncode != 0:
@@ -273,7 +299,10 @@ def bm25s_retriever(fields: Sequence[Sequence[str]]) -> Any:
 
 
 def measure(
-    url: str, questions: Sequence[str], rounds: int, retriever_cache: dict[str, Any],
+    url: str,
+    questions: Sequence[str],
+    rounds: int,
+    retriever_cache: dict[str, Any],
     with_bm25s: bool = True,
 ) -> dict[str, float]:
     """One run on one knowledge base: cold start, build, answer and scorer latency, bm25s."""
@@ -395,8 +424,10 @@ def run_bench(config: BenchConfig, log: Callable[[str], None] = lambda _: None) 
             url = f"sqlite:///{Path(tmp) / f'bench-{size}.db'}"
             start = time.perf_counter()
             write_synthetic_kb(url, units, size, config.seed)
-            log(f"synthetic knowledge base of {size} passages written in "
-                f"{time.perf_counter() - start:.1f} s")
+            log(
+                f"synthetic knowledge base of {size} passages written in "
+                f"{time.perf_counter() - start:.1f} s"
+            )
             targets.append((str(size), url))
         for label, url in targets:
             cache: dict[str, Any] = {}

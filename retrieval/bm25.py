@@ -181,9 +181,7 @@ class BM25Scorer:
         if self._doc_terms is None or self._doc_indptr is None:
             with self._lock:
                 if self._doc_terms is None:
-                    post_terms = np.repeat(
-                        np.arange(len(self._df), dtype=np.int32), self._df
-                    )
+                    post_terms = np.repeat(np.arange(len(self._df), dtype=np.int32), self._df)
                     order = np.argsort(self._docs, kind="stable")
                     indptr = np.zeros(self.size + 1, dtype=np.int64)
                     np.cumsum(np.bincount(self._docs, minlength=self.size), out=indptr[1:])

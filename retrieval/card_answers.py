@@ -44,8 +44,9 @@ def direct_json(line: direct.DirectAnswer | None) -> dict[str, object] | None:
     return {**line.to_json(), "explanation": line.explanation()}
 
 
-def annotate(index: SearchIndex, found: SearchResult, answer: SavedAnswer,
-             base_salary: Decimal | None = None) -> None:
+def annotate(
+    index: SearchIndex, found: SearchResult, answer: SavedAnswer, base_salary: Decimal | None = None
+) -> None:
     """Fill in what ``answer`` shows of the award card the question was read as: the card
     and facet (for the facet buttons), the direct line, the checklist flag, and in each
     passage the line naming the award (bolded)."""
@@ -55,17 +56,22 @@ def annotate(index: SearchIndex, found: SearchResult, answer: SavedAnswer,
         for item, hit in zip(answer.items, found.answers, strict=False):
             unit = index.field_index.unit_index.get(hit.unit_id)
             item.checklist = unit is not None and bool(
-                index.ranker.headings and index.ranker.headings[unit].intents & dossier)
+                index.ranker.headings and index.ranker.headings[unit].intents & dossier
+            )
     cards = awards.cards(index)
-    card = found.facet.card if found.facet is not None else (
-        cards.for_object(found.reading.object) if found.reading is not None else None)
+    card = (
+        found.facet.card
+        if found.facet is not None
+        else (cards.for_object(found.reading.object) if found.reading is not None else None)
+    )
     if card is None:
         return
     answer.award, answer.award_name, answer.award_facets = card.id, card.name, card.filled
     if found.facet is not None:
         answer.facet = found.facet.facet
         answer.direct = direct_json(
-            direct.for_facet(cards, found.facet, found.reading, base_salary))
+            direct.for_facet(cards, found.facet, found.reading, base_salary)
+        )
     for item in answer.items:
         item.highlight = award_line(cards, card, item.context_text or item.text)
 
@@ -98,8 +104,9 @@ class CardResult:
     """``name`` is a ranked award's without its hạng: ``choices`` are its hạng."""
 
 
-def overview(index: SearchIndex, card: awards.AwardCard, question: str,
-             base_salary: Decimal | None = None) -> SavedAnswer:
+def overview(
+    index: SearchIndex, card: awards.AwardCard, question: str, base_salary: Decimal | None = None
+) -> SavedAnswer:
     """A card's overview as a saved answer: the first provision of every facet that has one,
     and the money line."""
     cards = awards.cards(index)
@@ -114,9 +121,17 @@ def overview(index: SearchIndex, card: awards.AwardCard, question: str,
         items.append(item)
     line = direct.money_answer(cards, card, None, base_salary)
     return SavedAnswer(
-        id="", question=question, created_at=datetime.now(UTC).replace(tzinfo=None),
-        kb_version=index.version, items=items, award=card.id, award_name=card.name,
-        facet=OVERVIEW, direct=direct_json(line), checklist=False, award_facets=card.filled,
+        id="",
+        question=question,
+        created_at=datetime.now(UTC).replace(tzinfo=None),
+        kb_version=index.version,
+        items=items,
+        award=card.id,
+        award_name=card.name,
+        facet=OVERVIEW,
+        direct=direct_json(line),
+        checklist=False,
+        award_facets=card.filled,
     )
 
 
@@ -125,23 +140,38 @@ def _with_lead(provision: awards.Provision) -> str | None:
 
 
 def open_card(
-    engine: SearchEngine, activity: ActivityStore, name: str, *, user_id: int | None,
-    chat_type: str, chat_id: int | None, base_salary: Decimal | None = None,
+    engine: SearchEngine,
+    activity: ActivityStore,
+    name: str,
+    *,
+    user_id: int | None,
+    chat_type: str,
+    chat_id: int | None,
+    base_salary: Decimal | None = None,
 ) -> CardResult:
     """Look ``name`` up ("hclđ hạng ba", "bk ttg"); save and log the card's overview (so a
     training session's export holds it), or return the closest names."""
     index = engine.index
     lookup = awards.lookup(index, name)
     if lookup.card is None:
-        return CardResult(name, choices=[(c.id, c.name) for c in lookup.choices],
-                          ranks=lookup.ranks)
+        return CardResult(
+            name, choices=[(c.id, c.name) for c in lookup.choices], ranks=lookup.ranks
+        )
     answer = overview(index, lookup.card, name, base_salary)
     try:
-        answer.id = activity.save_answer(answer.question, answer.items, answer.kb_version,
-                                         answer.extra())
-        activity.record_question(user_id, chat_type, f"/khenthuong {name}", answered=True,
-                                 top_citation=lookup.card.name, kb_version=index.version,
-                                 answer_id=answer.id, chat_id=chat_id)
+        answer.id = activity.save_answer(
+            answer.question, answer.items, answer.kb_version, answer.extra()
+        )
+        activity.record_question(
+            user_id,
+            chat_type,
+            f"/khenthuong {name}",
+            answered=True,
+            top_citation=lookup.card.name,
+            kb_version=index.version,
+            answer_id=answer.id,
+            chat_id=chat_id,
+        )
     except SQLAlchemyError as exc:  # shown anyway, without the buttons that need it stored
         log.warning("award card not saved: %s", db_reason(exc))
     return CardResult(name, answer=answer)
@@ -159,8 +189,13 @@ class FacetView:
     direct: dict[str, object] | None = None
 
 
-def facet_view(engine: SearchEngine, card_id: str, facets: tuple[str, ...],
-               shown: int = 3, base_salary: Decimal | None = None) -> FacetView | None:
+def facet_view(
+    engine: SearchEngine,
+    card_id: str,
+    facets: tuple[str, ...],
+    shown: int = 3,
+    base_salary: Decimal | None = None,
+) -> FacetView | None:
     """``facets`` of the card ``card_id`` in the current knowledge base (None when the award
     is no longer in it)."""
     index = engine.index
@@ -168,23 +203,38 @@ def facet_view(engine: SearchEngine, card_id: str, facets: tuple[str, ...],
     card = cards.get(card_id)
     if card is None:
         return None
-    line = next((direct.direct_answer(cards, card, f, None, base_salary) for f in facets
-                 if f in (direct.MONEY, direct.DEADLINE)), None)
-    return FacetView(card, facets, {f: card.provisions(f)[:shown] for f in facets},
-                     direct_json(line))
+    line = next(
+        (
+            direct.direct_answer(cards, card, f, None, base_salary)
+            for f in facets
+            if f in (direct.MONEY, direct.DEADLINE)
+        ),
+        None,
+    )
+    return FacetView(
+        card, facets, {f: card.provisions(f)[:shown] for f in facets}, direct_json(line)
+    )
 
 
-def card_overview(index: SearchIndex, found: SearchResult,
-                  base_salary: Decimal | None = None) -> SavedAnswer | None:
+def card_overview(
+    index: SearchIndex, found: SearchResult, base_salary: Decimal | None = None
+) -> SavedAnswer | None:
     """The overview of the card a question names ("@bot hclđ hạng ba"), if any."""
-    card = found.facet.card if found.facet is not None else (
-        awards.cards(index).for_object(found.reading.object)
-        if found.reading is not None else None)
+    card = (
+        found.facet.card
+        if found.facet is not None
+        else (
+            awards.cards(index).for_object(found.reading.object)
+            if found.reading is not None
+            else None
+        )
+    )
     return overview(index, card, found.question, base_salary) if card is not None else None
 
 
-def overview_of(engine: SearchEngine, card_id: str,
-                base_salary: Decimal | None = None) -> SavedAnswer | None:
+def overview_of(
+    engine: SearchEngine, card_id: str, base_salary: Decimal | None = None
+) -> SavedAnswer | None:
     """The overview of card ``card_id`` in the current knowledge base (not stored)."""
     index = engine.index
     card = awards.cards(index).get(card_id)

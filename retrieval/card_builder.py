@@ -63,7 +63,6 @@ _ALL_RANKS = re.compile(r"^[\s”\"»]*\(?\s*các\s+hạng")
 _DEFINITION = re.compile(r"(?P<name>[^:\n]{3,120}?)\s+gồm\s*:\s*(?P<items>[^\n]+)")
 
 
-
 # -- reading passages ----------------------------------------------------------------------------
 
 
@@ -166,11 +165,12 @@ class AwardCards:
         self._classes = sorted(vocab.classes, key=len, reverse=True)
         self._facet_cues = {f.key: phrase_pattern(f.cues) for f in self.config.facets}
         self._heading_cues = {f.key: phrase_pattern(f.heading_cues) for f in self.config.facets}
-        self._any_cue = phrase_pattern(c for f in self.config.facets
-                                       for c in (*f.cues, *f.heading_cues))
+        self._any_cue = phrase_pattern(
+            c for f in self.config.facets for c in (*f.cues, *f.heading_cues)
+        )
         self._opening = {
-            f.key: [p for i in f.intents for s in vocab.intents if s.key == i
-                     for p in s.heading] + list(f.cues)
+            f.key: [p for i in f.intents for s in vocab.intents if s.key == i for p in s.heading]
+            + list(f.cues)
             for f in self.config.facets
         }
         special = self.config.raw.get("special", {})
@@ -178,18 +178,22 @@ class AwardCards:
         self._special_anywhere = phrase_pattern(phrases(special.get("phrases", [])))
         self._special_words = int(special.get("opening_words", 16))
         choice = tomllib.loads(PASSAGE_CHOICE.read_text(encoding="utf-8"))
-        self._delegation = phrase_pattern(phrases(choice.get("delegation", {})
-                                                  .get("patterns", [])))
+        self._delegation = phrase_pattern(phrases(choice.get("delegation", {}).get("patterns", [])))
         self._delegation_chars = int(choice.get("delegation", {}).get("max_chars", 400))
         self._conditions = phrase_pattern(self.config.conditions)
         self._skip_headings = phrase_pattern(self.config.skip_headings)
-        self._other = phrase_pattern(
-            (*c, w) for c in vocab.classes for w in self.config.not_this)
+        self._other = phrase_pattern((*c, w) for c in vocab.classes for w in self.config.not_this)
         first = [rows[m[0]] for m in fields.unit_rows]
-        self.headings = list(headings) if headings else [
-            reader.read_heading(r.unit_title or opening_sentence(r.text), titled=bool(r.unit_title))
-            for r in first
-        ]
+        self.headings = (
+            list(headings)
+            if headings
+            else [
+                reader.read_heading(
+                    r.unit_title or opening_sentence(r.text), titled=bool(r.unit_title)
+                )
+                for r in first
+            ]
+        )
         self.parent: dict[str, str] = {}
         """Kind → the general kind whose list names it ("cờ thi đua" → "danh hiệu thi đua")."""
         self.groups: dict[tuple[str, ...], set[tuple[str, str]]] = {}
@@ -246,8 +250,9 @@ class AwardCards:
             found = self._answers[key] = self._sentence_answers(provision, card, pattern)
         return found
 
-    def _sentence_answers(self, provision: Provision, card: AwardCard,
-                          pattern: re.Pattern[str]) -> bool:
+    def _sentence_answers(
+        self, provision: Provision, card: AwardCard, pattern: re.Pattern[str]
+    ) -> bool:
         for line in provision.text.split("\n"):
             for sentence in _SENTENCE.split(line):
                 if not pattern.search(normalize(sentence)):
@@ -273,14 +278,16 @@ class AwardCards:
         out = []
         for u, members in enumerate(self.fields.unit_rows):
             first = self.rows[members[0]]
-            if first.document_status == STATUS_EXPIRED or \
-                    not self.headings[u].intents & set(spec.intents):
+            if first.document_status == STATUS_EXPIRED or not self.headings[u].intents & set(
+                spec.intents
+            ):
                 continue
             for i in members:
                 r = self.rows[i]
                 if wanted is not None and wanted.search(self._norm(r.text)):
-                    out.append(self._provision(_Block(i, r.clause, r.point, r.text, None, []),
-                                               None))
+                    out.append(
+                        self._provision(_Block(i, r.clause, r.point, r.text, None, []), None)
+                    )
         out.sort(key=lambda p: self._document_rank(p.row))
         return out
 
@@ -289,8 +296,11 @@ class AwardCards:
         return display_name(self.catalog.awards[award], rank)
 
     def ranks_of(self, award: str) -> list[AwardCard]:
-        found = (self.card(award, r) for r in self.catalog.awards[award].ranks) \
-            if award in self.catalog.awards else ()
+        found = (
+            (self.card(award, r) for r in self.catalog.awards[award].ranks)
+            if award in self.catalog.awards
+            else ()
+        )
         return [c for c in found if c is not None]
 
     def for_object(self, obj: ObjectMention | None) -> AwardCard | None:
@@ -305,15 +315,20 @@ class AwardCards:
             return []
         if obj.award is not None:
             return self.ranks_of(obj.award)
-        ids = [cid for cid in self.ordered_ids()
-               if self.catalog.awards[self._templates[cid][0]].award_class == obj.award_class]
+        ids = [
+            cid
+            for cid in self.ordered_ids()
+            if self.catalog.awards[self._templates[cid][0]].award_class == obj.award_class
+        ]
         return [c for c in map(self.get, ids) if c is not None]
 
     def ordered_ids(self) -> list[str]:
         """Present cards by kind, then name."""
+
         def key(cid: str) -> tuple[str, str]:
             award = self.catalog.awards[self._templates[cid][0]]
             return (award.award_class, fold(self.name(cid)))
+
         return sorted(self.present, key=key)
 
     def ordered(self) -> list[AwardCard]:
@@ -334,10 +349,10 @@ class AwardCards:
             (cid for key, cid in names.items() if wanted in key or words <= set(key.split())),
             key=lambda cid: len(self.name(cid)),
         )
-        close = [names[k] for k in difflib.get_close_matches(wanted, list(names), n=n,
-                                                             cutoff=0.45)]
+        close = [names[k] for k in difflib.get_close_matches(wanted, list(names), n=n, cutoff=0.45)]
         overlap = sorted(
-            names.items(), key=lambda kv: -len(words & set(kv[0].split())) / len(words))
+            names.items(), key=lambda kv: -len(words & set(kv[0].split())) / len(words)
+        )
         shared = [cid for k, cid in overlap if words & set(k.split())]
         out: list[str] = []
         for cid in (*contained, *close, *shared):
@@ -349,8 +364,11 @@ class AwardCards:
     def _prepare(self) -> None:
         """Read every unit once: its clause groups, what each names, which facets its heading
         answers. Cards are then assembled from these pieces on demand (:meth:`_make`)."""
-        self._templates = {card_id(a.key, r): (a.key, r) for a in self.catalog.awards.values()
-                           for r in (a.ranks or (None,))}
+        self._templates = {
+            card_id(a.key, r): (a.key, r)
+            for a in self.catalog.awards.values()
+            for r in (a.ranks or (None,))
+        }
         self._by_award: dict[str, list[tuple[str, str | None]]] = {}
         self._by_class: dict[str, list[str]] = {}
         for cid, (award, rank) in self._templates.items():
@@ -392,8 +410,7 @@ class AwardCards:
         for n in self._pieces_of.get(cid, ()):
             piece = self.pieces[n]
             level, bare = piece.final[cid]
-            targets = [(f, 1) for f in piece.facets
-                       if level >= KIND or f not in self._specific]
+            targets = [(f, 1) for f in piece.facets if level >= KIND or f not in self._specific]
             if level >= NAMED:
                 targets += [(f, 0) for f in piece.cues]
             if not targets:
@@ -404,19 +421,22 @@ class AwardCards:
             heading_level = piece.heading_cover.get(cid, (0.0, False))[0]
             for facet, source in targets:
                 entries.setdefault(facet, []).append(
-                    self._entry(piece, provision, facet, source, level, bare, heading_level))
+                    self._entry(piece, provision, facet, source, level, bare, heading_level)
+                )
         facets: dict[str, tuple[Provision, ...]] = {}
         tiers: dict[str, tuple[tuple, ...]] = {}
         for spec in self.config.facets:
             found_entries = entries.get(spec.key, [])
             if binding:  # reference material only serves awards no binding text names
-                found_entries = [e for e in found_entries
-                                 if e.provision.document_status != STATUS_REFERENCE]
+                found_entries = [
+                    e for e in found_entries if e.provision.document_status != STATUS_REFERENCE
+                ]
             ordered = self._ordered(found_entries, spec.key)
             facets[spec.key] = tuple(e.provision for e in ordered)
             # the tier without the special flag, then the flag (see AwardCard.first_tier)
-            tiers[spec.key] = tuple((*e.order[:2], *e.order[3:TIER + 1], e.order[2])
-                                    for e in ordered)
+            tiers[spec.key] = tuple(
+                (*e.order[:2], *e.order[3 : TIER + 1], e.order[2]) for e in ordered
+            )
         known = self.catalog.awards[award]
         same = self._same_as(award)
         if same is not None:
@@ -428,17 +448,27 @@ class AwardCards:
                 for facet, items in general.facets.items():
                     mine = list(zip(facets.get(facet, ()), tiers.get(facet, ()), strict=True))
                     seen = {(p.row, p.point) for p, _ in mine}
-                    added = [(p, t) for p, t in
-                             zip(items, general.tiers.get(facet, ()), strict=True)
-                             if (p.row, p.point) not in seen]
+                    added = [
+                        (p, t)
+                        for p, t in zip(items, general.tiers.get(facet, ()), strict=True)
+                        if (p.row, p.point) not in seen
+                    ]
                     # its own provisions naming it, then the national ones, then the rest
-                    merged = [e for e in mine if -e[1][1] >= NAMED] + added + \
-                        [e for e in mine if -e[1][1] < NAMED]
+                    merged = (
+                        [e for e in mine if -e[1][1] >= NAMED]
+                        + added
+                        + [e for e in mine if -e[1][1] < NAMED]
+                    )
                     facets[facet] = tuple(p for p, _ in merged)
                     tiers[facet] = tuple(t for _, t in merged)
         return AwardCard(
-            id=cid, award=award, rank=rank, name=display_name(known, rank),
-            award_class=known.award_class, aliases=self._aliases(known, rank), facets=facets,
+            id=cid,
+            award=award,
+            rank=rank,
+            name=display_name(known, rank),
+            award_class=known.award_class,
+            aliases=self._aliases(known, rank),
+            facets=facets,
             tiers=tiers,
         )
 
@@ -478,9 +508,14 @@ class AwardCards:
         for u, members in enumerate(self.fields.unit_rows):
             first = self.rows[members[0]]
             heading = self.headings[u]
-            if first.document_status == STATUS_EXPIRED or heading.intents & skip or (
+            if (
+                first.document_status == STATUS_EXPIRED
+                or heading.intents & skip
+                or (
                     self._skip_headings is not None
-                    and self._skip_headings.search(self._norm(first.unit_title))):
+                    and self._skip_headings.search(self._norm(first.unit_title))
+                )
+            ):
                 continue
             worth = bool(heading.intents or heading.names_awards)
             if not worth and self._any_cue is not None:
@@ -497,8 +532,13 @@ class AwardCards:
         intro: list[_Block] | None = None
         for i in members:
             r = self.rows[i]
-            if r.point is not None and groups and groups[-1][0].clause == r.clause \
-                    and groups[-1][0].point is None and groups[-1][0].row != i:
+            if (
+                r.point is not None
+                and groups
+                and groups[-1][0].clause == r.clause
+                and groups[-1][0].point is None
+                and groups[-1][0].row != i
+            ):
                 lead = groups[-1][0]
                 groups[-1].append(self._block(i, r.clause, r.point, r.text, lead.text))
                 continue
@@ -526,8 +566,9 @@ class AwardCards:
                     first_par, _, rest = piece.partition("\n")
                     if rest.strip() and not first_par.rstrip().endswith(":"):
                         piece, trailing = first_par.strip(), rest.strip()
-                group.append(self._block(i, r.clause, letter.group(1) if letter else None,
-                                         piece, lead_text))
+                group.append(
+                    self._block(i, r.clause, letter.group(1) if letter else None, piece, lead_text)
+                )
                 if trailing:
                     block = self._block(i, r.clause, None, trailing, None)
                     block.trailing = True
@@ -535,11 +576,13 @@ class AwardCards:
             groups.append(group)
         return groups
 
-    def _block(self, row: int, clause: str | None, point: str | None, text: str,
-               lead_in: str | None) -> _Block:
+    def _block(
+        self, row: int, clause: str | None, point: str | None, text: str, lead_in: str | None
+    ) -> _Block:
         mentions, unnamed, listing = self._read(text)
-        return _Block(row, clause, point, text, lead_in, mentions, unnamed and point is None,
-                      listing)
+        return _Block(
+            row, clause, point, text, lead_in, mentions, unnamed and point is None, listing
+        )
 
     def _read(self, text: str) -> tuple[list[_Mention], bool, bool]:
         """What ``text`` names, whether one of its sentences names nothing, and whether it is
@@ -554,23 +597,24 @@ class AwardCards:
                 rest = norm
                 for a, b in sorted(spans, reverse=True):
                     rest = rest[:a] + " " + rest[b:]
-                left = [w for w in syllables(_NUMBERING.sub("", rest, count=1))
-                        if w not in _LIST_WORDS and w not in self.reader.vocabulary.ranks]
+                left = [
+                    w
+                    for w in syllables(_NUMBERING.sub("", rest, count=1))
+                    if w not in _LIST_WORDS and w not in self.reader.vocabulary.ranks
+                ]
                 listing = len(left) <= LIST_LEFTOVER
             if mentions:
                 start = 0
                 for end in [*(m.end() for m in _SENTENCE.finditer(norm)), len(norm)]:
                     sentence = norm[start:end]
-                    if len(sentence.split()) >= 4 and not any(
-                            start <= a < end for a, _b in spans):
+                    if len(sentence.split()) >= 4 and not any(start <= a < end for a, _b in spans):
                         unnamed = True
                         break
                     start = end
             found = self._read_cache[text] = (mentions, unnamed, listing)
         return found
 
-    def _mentions(self, norm: str, spans: list[tuple[int, int]] | None = None
-                  ) -> list[_Mention]:
+    def _mentions(self, norm: str, spans: list[tuple[int, int]] | None = None) -> list[_Mention]:
         out: list[_Mention] = []
         not_this = self.config.not_this
         for m in self.catalog.find(norm):
@@ -579,12 +623,19 @@ class AwardCards:
             if m.award is not None:
                 award = self.catalog.awards[m.award]
                 ranks = self._ranks_after(norm, m.span[1]) if award.ranks else None
-                out.append(_Mention("award", m.award, ranks,
-                                    condition=self._is_condition(norm, m.span[0])))
+                out.append(
+                    _Mention("award", m.award, ranks, condition=self._is_condition(norm, m.span[0]))
+                )
             else:
                 following = syllables(norm[m.span[1] : m.span[1] + 12])[:1]
-                out.append(_Mention("class", m.award_class, every=m.every,
-                                    other=bool(following) and following[0] in not_this))
+                out.append(
+                    _Mention(
+                        "class",
+                        m.award_class,
+                        every=m.every,
+                        other=bool(following) and following[0] in not_this,
+                    )
+                )
         if self._group_pattern is not None:
             for g in self._group_pattern.finditer(norm):
                 out.append(_Mention("group", " ".join(syllables(g.group(0)))))
@@ -611,7 +662,7 @@ class AwardCards:
         return frozenset(ranks) if ranks else None
 
     def _is_condition(self, norm: str, start: int) -> bool:
-        """"… 03 lần được tặng danh hiệu “Chiến sĩ thi đua cơ sở”": a prerequisite."""
+        """ "… 03 lần được tặng danh hiệu “Chiến sĩ thi đua cơ sở”": a prerequisite."""
         if self._conditions is None:
             return False
         before = " ".join(syllables(norm[max(0, start - BEFORE_CHARS) : start]))
@@ -626,14 +677,18 @@ class AwardCards:
         phủ” …) say which kind belongs to which."""
         for u, groups in units:
             title = tuple(syllables(self.rows[self.fields.unit_rows[u][0]].unit_title))
-            general = next((g for g in self._general
-                            if title[: len(g.split())] == tuple(g.split())), None)
+            general = next(
+                (g for g in self._general if title[: len(g.split())] == tuple(g.split())), None
+            )
             if general is None:
                 continue
             for block in (b for g in groups for b in g):
                 for m in block.mentions:
-                    kind = m.ref if m.kind == "class" else (
-                        self.catalog.awards[m.ref].award_class if m.kind == "award" else "")
+                    kind = (
+                        m.ref
+                        if m.kind == "class"
+                        else (self.catalog.awards[m.ref].award_class if m.kind == "award" else "")
+                    )
                     if kind and kind not in self._general:
                         self.parent.setdefault(kind, general)
 
@@ -641,31 +696,39 @@ class AwardCards:
         """Definitions of a group of awards ("Các hình thức khen thưởng cấp Nhà nước gồm:
         Huân chương, …"): the qualifier ("cấp nhà nước") and its members."""
         for u, members in enumerate(self.fields.unit_rows):
-            if not self.headings[u].intents & self.config.group_intents or \
-                    self.rows[members[0]].document_status == STATUS_EXPIRED:
+            if (
+                not self.headings[u].intents & self.config.group_intents
+                or self.rows[members[0]].document_status == STATUS_EXPIRED
+            ):
                 continue
             for i in members:
                 for m in _DEFINITION.finditer(self._norm(self.rows[i].text)):
-                    name = [w for w in syllables(_NUMBERING.sub("", m.group("name")))
-                            if w != "các"]
+                    name = [w for w in syllables(_NUMBERING.sub("", m.group("name"))) if w != "các"]
                     kind = next((c for c in self._classes if tuple(name[: len(c)]) == c), None)
                     if kind is None:
                         continue
-                    qualifier = tuple(name[len(kind):])
+                    qualifier = tuple(name[len(kind) :])
                     if len(qualifier) < self.config.group_min_words:
                         continue
                     found = self.groups.setdefault(qualifier, set())
                     for mention in self.catalog.find(m.group("items")):
-                        found.add(("award", mention.award) if mention.award
-                                  else ("class", mention.award_class))
+                        found.add(
+                            ("award", mention.award)
+                            if mention.award
+                            else ("class", mention.award_class)
+                        )
 
     def _general_of(self, award: Award) -> str | None:
         kind = award.award_class
         return kind if kind in self._general else self.parent.get(kind)
 
     # -- which cards a passage is about ---------------------------------------------------------
-    def _covers(self, mentions: Sequence[_Mention], excluded: frozenset[str] = frozenset(),
-                heading: bool = False) -> Cover:
+    def _covers(
+        self,
+        mentions: Sequence[_Mention],
+        excluded: frozenset[str] = frozenset(),
+        heading: bool = False,
+    ) -> Cover:
         """The cards ``mentions`` speak of, with how specifically (memoised: the same names
         recur; callers never change the result)."""
         key = (tuple(mentions), excluded, heading)
@@ -674,8 +737,9 @@ class AwardCards:
             found = self._cover_cache[key] = self._compute_covers(mentions, excluded, heading)
         return found
 
-    def _compute_covers(self, mentions: Sequence[_Mention], excluded: frozenset[str],
-                        heading: bool) -> Cover:
+    def _compute_covers(
+        self, mentions: Sequence[_Mention], excluded: frozenset[str], heading: bool
+    ) -> Cover:
         out: Cover = {}
 
         def put(cid: str, level: float, bare: bool = False) -> None:
@@ -719,18 +783,26 @@ class AwardCards:
         first = self.rows[self.fields.unit_rows[u][0]]
         title = self._norm(first.unit_title)
         facets = {self._facet_of_intent[i] for i in heading.intents if i in self._facet_of_intent}
-        delegated = {f for f, p in self._heading_cues.items()
-                     if p is not None and p.search(title)} - facets
-        heading_mentions = [_Mention("award", a, frozenset({r}) if r else None)
-                            for a, r in heading.awards]
-        others = {" ".join(syllables(m.group(0))[:-1])
-                  for m in (self._other.finditer(title) if self._other else ())}
-        heading_mentions += [_Mention("class", c, every=True) for c in heading.classes
-                             if c not in others]  # "Các danh hiệu thi đua khác"
+        delegated = {
+            f for f, p in self._heading_cues.items() if p is not None and p.search(title)
+        } - facets
+        heading_mentions = [
+            _Mention("award", a, frozenset({r}) if r else None) for a, r in heading.awards
+        ]
+        others = {
+            " ".join(syllables(m.group(0))[:-1])
+            for m in (self._other.finditer(title) if self._other else ())
+        }
+        heading_mentions += [
+            _Mention("class", c, every=True) for c in heading.classes if c not in others
+        ]  # "Các danh hiệu thi đua khác"
         heading_cover = self._covers(heading_mentions, heading.excluded, heading=True)
         specific_heading = bool(heading.awards)
-        general_heading = not heading.awards and bool(heading.classes) and \
-            set(heading.classes) <= set(self._general)
+        general_heading = (
+            not heading.awards
+            and bool(heading.classes)
+            and set(heading.classes) <= set(self._general)
+        )
         special = bool(self._special and self._special.search(title))
 
         pieces = [p for group in groups for p in self._group_provisions(group, heading.excluded)]
@@ -738,8 +810,9 @@ class AwardCards:
         if not heading_cover:
             # A passage naming nothing speaks of what its article names elsewhere.
             for _block, _whole, cover, _named in pieces:
-                context.update({c: (CONTEXT, False) for c, (level, _) in cover.items()
-                                if level >= GROUP})
+                context.update(
+                    {c: (CONTEXT, False) for c, (level, _) in cover.items() if level >= GROUP}
+                )
         inherited = heading_cover or context
         for block, whole, cover, named in pieces:
             if not named:
@@ -747,9 +820,15 @@ class AwardCards:
             elif heading_cover:
                 # An award of unknown kind ("xã, phường, đặc khu tiêu biểu") may be of the
                 # general kind a heading names ("Mức tiền thưởng danh hiệu thi đua").
-                inside = {c: v for c, v in cover.items() if c in heading_cover or (
-                    general_heading and self._general_of(
-                        self.catalog.awards[self._templates[c][0]]) is None)}
+                inside = {
+                    c: v
+                    for c, v in cover.items()
+                    if c in heading_cover
+                    or (
+                        general_heading
+                        and self._general_of(self.catalog.awards[self._templates[c][0]]) is None
+                    )
+                }
                 if inside:
                     final = {c: max(v, heading_cover.get(c, v)) for c, v in inside.items()}
                 else:  # it names conditions (a specific heading) or other awards
@@ -767,14 +846,20 @@ class AwardCards:
                 continue
             text = whole if whole is not None else block.text
             yield _Piece(
-                unit=u, block=block, whole=whole, final=final, facets=frozenset(facets),
-                cues=cues, heading_cover=heading_cover,
+                unit=u,
+                block=block,
+                whole=whole,
+                final=final,
+                facets=frozenset(facets),
+                cues=cues,
+                heading_cover=heading_cover,
                 heading_names=len({a for a, _ in heading.awards}) or 99,
                 special=special or self._special_in(text),
             )
 
-    def _group_provisions(self, group: list[_Block], excluded: frozenset[str]
-                          ) -> list[tuple[_Block, str | None, Cover, bool]]:
+    def _group_provisions(
+        self, group: list[_Block], excluded: frozenset[str]
+    ) -> list[tuple[_Block, str | None, Cover, bool]]:
         """(block, whole clause text or None for the block's own, cards covered, names any).
 
         A clause whose points each name an award (a money list) gives one provision per
@@ -782,28 +867,40 @@ class AwardCards:
         points' names are then conditions), or else what it and its points name."""
         lead, parts = group[0], group[1:]
         if not parts:
-            return [(lead, None, self._listed(lead, self._covers(lead.mentions, excluded)),
-                     self._names(lead.mentions))]
+            return [
+                (
+                    lead,
+                    None,
+                    self._listed(lead, self._covers(lead.mentions, excluded)),
+                    self._names(lead.mentions),
+                )
+            ]
         points = [p for p in parts if not p.trailing]
         lead_awards = any(m.kind == "award" and not m.ignored for m in lead.mentions)
-        named_points = [p for p in points
-                        if any(m.kind == "award" and not m.ignored for m in p.mentions)]
+        named_points = [
+            p for p in points if any(m.kind == "award" and not m.ignored for m in p.mentions)
+        ]
         if len(named_points) >= 2 and not lead_awards:
             out: list[tuple[_Block, str | None, Cover, bool]] = []
             for p in parts:
                 if self._names(p.mentions):
-                    out.append((p, None, self._listed(p, self._covers(p.mentions, excluded)),
-                                True))
+                    out.append((p, None, self._listed(p, self._covers(p.mentions, excluded)), True))
                 elif self._names(lead.mentions) and not p.trailing:
                     out.append((p, None, self._covers(lead.mentions, excluded), True))
                 else:
                     out.append((p, None, {}, False))
             return out
-        mentions = list(lead.mentions) if lead_awards else [
-            *lead.mentions, *(m for p in parts for m in p.mentions)]
+        mentions = (
+            list(lead.mentions)
+            if lead_awards
+            else [*lead.mentions, *(m for p in parts for m in p.mentions)]
+        )
         rows = list(dict.fromkeys(b.row for b in group))
-        whole = self.rows[rows[0]].text if len(rows) == 1 else "\n\n".join(
-            self.rows[i].text for i in rows)
+        whole = (
+            self.rows[rows[0]].text
+            if len(rows) == 1
+            else "\n\n".join(self.rows[i].text for i in rows)
+        )
         return [(lead, whole, self._covers(mentions, excluded), self._names(mentions))]
 
     @staticmethod
@@ -822,7 +919,8 @@ class AwardCards:
         if found is None:
             norm = self._norm(text)
             found = self._cue_cache[text] = frozenset(
-                f for f, p in self._facet_cues.items() if p is not None and p.search(norm))
+                f for f, p in self._facet_cues.items() if p is not None and p.search(norm)
+            )
         return found
 
     def _opens_with(self, text: str, facet: str) -> bool:
@@ -839,8 +937,9 @@ class AwardCards:
         if answers is not None:
             return bool(answers.search(normalize(text)))
         head = syllables(_NUMBERING.sub("", text, count=1))[:LEAD_WORDS]
-        return any(tuple(head[k : k + len(p)]) == p
-                   for p in self._opening.get(facet, ()) for k in range(3))
+        return any(
+            tuple(head[k : k + len(p)]) == p for p in self._opening.get(facet, ()) for k in range(3)
+        )
 
     def _provision_of(self, piece: _Piece) -> Provision:
         if piece.provision is None:
@@ -851,17 +950,40 @@ class AwardCards:
         r = self.rows[block.row]
         point = None if whole is not None else block.point
         text = whole if whole is not None else block.text
-        meta = DocumentMeta(number=r.document_number, kind=r.document_kind,
-                            title=r.document_title, status=r.document_status)
-        citation = render_citation(meta, r.unit_kind, r.unit_label, r.unit_title, r.clause,
-                                   point, r.paragraph, r.unit_part,
-                                   attachment=r.unit_attachment)
+        meta = DocumentMeta(
+            number=r.document_number,
+            kind=r.document_kind,
+            title=r.document_title,
+            status=r.document_status,
+        )
+        citation = render_citation(
+            meta,
+            r.unit_kind,
+            r.unit_label,
+            r.unit_title,
+            r.clause,
+            point,
+            r.paragraph,
+            r.unit_part,
+            attachment=r.unit_attachment,
+        )
         return Provision(
-            passage_id=r.passage_id, unit_id=r.unit_id, document_number=r.document_number,
-            document_title=r.document_title, document_status=r.document_status,
-            document_kind=r.document_kind, unit_kind=r.unit_kind, unit_label=r.unit_label,
-            unit_title=r.unit_title, clause=r.clause, point=point, citation=citation,
-            text=text, document_scope=r.document_scope, row=block.row, paragraph=r.paragraph,
+            passage_id=r.passage_id,
+            unit_id=r.unit_id,
+            document_number=r.document_number,
+            document_title=r.document_title,
+            document_status=r.document_status,
+            document_kind=r.document_kind,
+            unit_kind=r.unit_kind,
+            unit_label=r.unit_label,
+            unit_title=r.unit_title,
+            clause=r.clause,
+            point=point,
+            citation=citation,
+            text=text,
+            document_scope=r.document_scope,
+            row=block.row,
+            paragraph=r.paragraph,
             lead_in=block.lead_in if whole is None else None,
         )
 
@@ -872,20 +994,42 @@ class AwardCards:
         key = (r.document_number, r.document_status)
         found = self._ranks.get(key)
         if found is None:
-            local = not (is_national(r.document_scope)
-                         or same_locality(r.document_scope, self.locality))
-            found = self._ranks[key] = (r.document_status != STATUS_IN_FORCE, local,
-                                        HIERARCHY.get(r.document_kind, OTHER_LEVEL))
+            local = not (
+                is_national(r.document_scope) or same_locality(r.document_scope, self.locality)
+            )
+            found = self._ranks[key] = (
+                r.document_status != STATUS_IN_FORCE,
+                local,
+                HIERARCHY.get(r.document_kind, OTHER_LEVEL),
+            )
         return found
 
-    def _entry(self, piece: _Piece, provision: Provision, facet: str, source: int,
-               level: float, bare: bool, heading_level: float) -> _Entry:
+    def _entry(
+        self,
+        piece: _Piece,
+        provision: Provision,
+        facet: str,
+        source: int,
+        level: float,
+        bare: bool,
+        heading_level: float,
+    ) -> _Entry:
         opens = piece.opens.get(facet)
         if opens is None:
             opens = piece.opens[facet] = self._opens_with(provision.text, facet)
-        order = (-source, -level, piece.special, -heading_level, piece.heading_names,
-                 *self._document_rank(provision.row), not opens, provision.row,
-                 provision.point is not None, provision.point or "", len(provision.text))
+        order = (
+            -source,
+            -level,
+            piece.special,
+            -heading_level,
+            piece.heading_names,
+            *self._document_rank(provision.row),
+            not opens,
+            provision.row,
+            provision.point is not None,
+            provision.point or "",
+            len(provision.text),
+        )
         return _Entry(provision, level, bare, order)
 
     def _ordered(self, entries: list[_Entry], facet: str) -> list[_Entry]:
@@ -906,11 +1050,13 @@ class AwardCards:
         opening = self._norm(" ".join(text.split()[: self._special_words]))
         if self._special is not None and self._special.search(opening):
             return True
-        if self._special_anywhere is not None and self._special_anywhere.search(
-                self._norm(text)):
+        if self._special_anywhere is not None and self._special_anywhere.search(self._norm(text)):
             return True
-        return len(text) < self._delegation_chars and self._delegation is not None and \
-            bool(self._delegation.search(self._norm(text)))
+        return (
+            len(text) < self._delegation_chars
+            and self._delegation is not None
+            and bool(self._delegation.search(self._norm(text)))
+        )
 
     def _norm(self, text: str) -> str:
         found = self._norm_cache.get(text)

@@ -109,14 +109,19 @@ def _data(path: Path = DATA) -> ConversationData:
         return tuple(sorted({fold(v) for v in values}, key=len, reverse=True))
 
     return ConversationData(
-        lead=cues(followup["lead"]), tail=cues(followup["tail"]),
+        lead=cues(followup["lead"]),
+        tail=cues(followup["tail"]),
         short_words=int(followup["short_words"]),
-        joints=tuple(parts["joints"]), max_parts=int(parts["max_parts"]),
+        joints=tuple(parts["joints"]),
+        max_parts=int(parts["max_parts"]),
     )
 
 
-def split_questions(message: str, asks: Callable[[str], bool],
-                    ends_asking: Callable[[str], bool] = lambda _part: True) -> list[str]:
+def split_questions(
+    message: str,
+    asks: Callable[[str], bool],
+    ends_asking: Callable[[str], bool] = lambda _part: True,
+) -> list[str]:
     """The questions of a message, in order: its list items, its "?"-ended sentences (a
     sentence that ``asks`` nothing of its own stays with the one before), or its clauses at a
     joint ("…, …", "… và …") when every clause ``asks`` and ``ends_asking``. A message that
@@ -142,8 +147,7 @@ def split_questions(message: str, asks: Callable[[str], bool],
     return parts[: data.max_parts] or [text]
 
 
-def _split_at_joints(text: str, asks: Callable[[str], bool],
-                     joints: tuple[str, ...]) -> list[str]:
+def _split_at_joints(text: str, asks: Callable[[str], bool], joints: tuple[str, ...]) -> list[str]:
     for joint in joints:
         pieces = [p.strip(" ,;") for p in text.split(joint)]
         if len(pieces) > 1 and all(len(p.split()) >= 2 and asks(p) for p in pieces):
@@ -231,8 +235,14 @@ def _with_rank(index: SearchIndex, obj: ObjectMention, rank: str | None) -> str:
     return f"{award.name} hạng {rank.capitalize()}"
 
 
-def complete(index: SearchIndex, typed: str, reading: QuestionReading,
-             previous: Turn | None, *, eager: bool = False) -> Planned:
+def complete(
+    index: SearchIndex,
+    typed: str,
+    reading: QuestionReading,
+    previous: Turn | None,
+    *,
+    eager: bool = False,
+) -> Planned:
     """``typed`` as a standalone question: itself, or completed from ``previous`` when it
     only says what changes (the hạng, the subject, the intent, or the award). ``eager``: the
     previous question is another part of the same message, so a part that names no award is
@@ -257,12 +267,17 @@ def complete(index: SearchIndex, typed: str, reading: QuestionReading,
         if eager or cued or short or not reading.intent:
             return Planned(question, typed, followup=True)
         return Planned(typed, typed, alternative=question)  # unclear: both readings
-    if obj is not None and not reading.intent and before.intent and (
-            _content_words(index, core) <= (1 if cued else 0)):
+    if (
+        obj is not None
+        and not reading.intent
+        and before.intent
+        and (_content_words(index, core) <= (1 if cued else 0))
+    ):
         # "còn Bằng khen Thủ tướng?": the previous intent, about this award.
         name = _with_rank(index, obj, rank or obj.rank)
-        return Planned(_swap_object(previous.question, before, name, reading.subjects), typed,
-                       followup=True)
+        return Planned(
+            _swap_object(previous.question, before, name, reading.subjects), typed, followup=True
+        )
     return Planned(typed, typed)
 
 
@@ -270,8 +285,9 @@ def _without_rank(text: str) -> str:
     return re.sub(r"\bh(?:ạ|a)ng\s+\w+", " ", text, flags=re.IGNORECASE).strip()
 
 
-def _swap_object(question: str, before: QuestionReading, name: str,
-                 subjects: tuple[str, ...]) -> str:
+def _swap_object(
+    question: str, before: QuestionReading, name: str, subjects: tuple[str, ...]
+) -> str:
     """The previous question with its award replaced by ``name`` (its hạng included) and,
     when the new message names one, its subject replaced."""
     assert before.object is not None
@@ -322,10 +338,11 @@ def plan(index: SearchIndex, message: str, previous: Turn | None = None) -> Plan
             planned.append(Planned(part, part))
             continue
         eager = n > 0
-        if reading.object is None and (context is None or context.reading is None
-                                       or context.reading.object is None):
+        if reading.object is None and (
+            context is None or context.reading is None or context.reading.object is None
+        ):
             # "Hồ sơ và thủ tục đề nghị Bằng khen Thủ tướng": the award comes later.
-            later = next((p for p in parts[n + 1:] if (r := read(p)) and r.object), None)
+            later = next((p for p in parts[n + 1 :] if (r := read(p)) and r.object), None)
             if later is not None:
                 context, eager = Turn(later, read(later)), True
         done = complete(index, part, reading, context, eager=eager)
@@ -342,11 +359,20 @@ def _same_question(a: QuestionReading | None, b: QuestionReading | None) -> bool
     if a is None or b is None or not a.intents or a.object is None or b.object is None:
         return False
     return (set(a.intents), a.object.award or a.object.name, a.object.rank, a.subjects) == (
-        set(b.intents), b.object.award or b.object.name, b.object.rank, b.subjects)
+        set(b.intents),
+        b.object.award or b.object.name,
+        b.object.rank,
+        b.subjects,
+    )
 
 
-def converse(index: SearchIndex, memory: Conversations, key: Hashable, message: str,
-             previous: Turn | None = None) -> Plan:
+def converse(
+    index: SearchIndex,
+    memory: Conversations,
+    key: Hashable,
+    message: str,
+    previous: Turn | None = None,
+) -> Plan:
     """:func:`plan` with the conversation's memory: the previous question is ``previous``
     (a reply to an earlier answer) or the last one remembered for ``key``; every question
     planned is remembered in turn. One definition for the bot and ``tdkt chat``."""

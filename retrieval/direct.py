@@ -74,13 +74,18 @@ class DirectAnswer:
             return int(value) if value == value.to_integral_value() else str(value)
 
         return {
-            "kind": self.kind, "text": self.text, "citation": self.citation,
+            "kind": self.kind,
+            "text": self.text,
+            "citation": self.citation,
             "phrase": self.phrase,
             "amount_dong": number(self.amount_dong),
             "rounded_dong": number(self.rounded_dong)
-            if self.rounded_dong is not None and self.rounded_dong != self.amount_dong else None,
-            "coefficient": number(self.coefficient), "maximum": self.maximum,
-            "factor": number(self.factor), "factor_citation": self.factor_citation,
+            if self.rounded_dong is not None and self.rounded_dong != self.amount_dong
+            else None,
+            "coefficient": number(self.coefficient),
+            "maximum": self.maximum,
+            "factor": number(self.factor),
+            "factor_citation": self.factor_citation,
             "base_salary_dong": number(self.base_salary),
             "rounding_citation": self.rounding_citation,
         }
@@ -93,28 +98,34 @@ class DirectAnswer:
         times = format_number(self.coefficient)
         multiple = f" × {format_number(self.factor)}" if self.factor is not None else ""
         if self.base_salary is None or self.amount_dong is None:
-            return [f"Số tiền = {times}{multiple} × mức lương cơ sở đang áp dụng khi ban hành "
-                    "quyết định khen thưởng (quản trị viên chưa cấu hình mức lương cơ sở nên "
-                    "tôi không quy ra đồng)."]
+            return [
+                f"Số tiền = {times}{multiple} × mức lương cơ sở đang áp dụng khi ban hành "
+                "quyết định khen thưởng (quản trị viên chưa cấu hình mức lương cơ sở nên "
+                "tôi không quy ra đồng)."
+            ]
         ceiling = "tối đa " if self.maximum else ""
-        lines = [f"Với mức lương cơ sở {format_dong(self.base_salary)} đồng (mức do quản trị "
-                 f"viên cấu hình): {times}{multiple} × {format_dong(self.base_salary)} = "
-                 f"{ceiling}{format_dong(self.amount_dong)} đồng."]
+        lines = [
+            f"Với mức lương cơ sở {format_dong(self.base_salary)} đồng (mức do quản trị "
+            f"viên cấu hình): {times}{multiple} × {format_dong(self.base_salary)} = "
+            f"{ceiling}{format_dong(self.amount_dong)} đồng."
+        ]
         if self.rounded_dong is not None and self.rounded_dong != self.amount_dong:
-            lines.append(f"Làm tròn theo {self.rounding_citation}: {ceiling}"
-                         f"{format_dong(self.rounded_dong)} đồng.")
+            lines.append(
+                f"Làm tròn theo {self.rounding_citation}: {ceiling}"
+                f"{format_dong(self.rounded_dong)} đồng."
+            )
         return lines
 
 
 def format_number(value: Decimal) -> str:
-    """"1,0", "4,5", "12,0": a coefficient as the texts write it (one decimal at least)."""
+    """ "1,0", "4,5", "12,0": a coefficient as the texts write it (one decimal at least)."""
     text = format(value.normalize(), "f")
     whole, _, fraction = text.partition(".")
     return f"{whole},{fraction or '0'}"
 
 
 def format_dong(value: Decimal) -> str:
-    """"2.340.000", "702.000,5": thousands with dots, decimals with a comma."""
+    """ "2.340.000", "702.000,5": thousands with dots, decimals with a comma."""
     sign = "-" if value < 0 else ""
     text = format(abs(value).normalize(), "f")
     whole, _, fraction = text.partition(".")
@@ -134,7 +145,9 @@ def parse_decimal(text: str) -> Decimal:
 
 
 def money_answer(
-    found: AwardCards, card: AwardCard, reading: QuestionReading | None,
+    found: AwardCards,
+    card: AwardCard,
+    reading: QuestionReading | None,
     base_salary: Decimal | None,
 ) -> DirectAnswer | None:
     """The money line of ``card`` (its first money provision naming it with exactly one
@@ -144,7 +157,8 @@ def money_answer(
     gap = r"[\W_]+"
     ceilings = "|".join(map(re.escape, config.get("maximum", [])))
     coefficient_at = re.compile(
-        rf"(?P<max>(?:{ceilings})\s+)?(?P<n>{_NUMBER})\s+{gap.join(map(re.escape, base))}")
+        rf"(?P<max>(?:{ceilings})\s+)?(?P<n>{_NUMBER})\s+{gap.join(map(re.escape, base))}"
+    )
     for provision in card.provisions(MONEY)[:SCANNED]:
         for line in _lines(provision):
             if not found.names(line, card):
@@ -154,9 +168,13 @@ def money_answer(
                 continue
             hit = hits[0]
             answer = DirectAnswer(
-                kind="money", text=line, citation=provision.citation,
-                phrase=line[hit.start("n") : hit.end()], lead_in=provision.lead_in,
-                coefficient=parse_decimal(hit.group("n")), maximum=bool(hit.group("max")),
+                kind="money",
+                text=line,
+                citation=provision.citation,
+                phrase=line[hit.start("n") : hit.end()],
+                lead_in=provision.lead_in,
+                coefficient=parse_decimal(hit.group("n")),
+                maximum=bool(hit.group("max")),
                 base_salary=base_salary,
             )
             return _with_amount(found, card, reading, answer)
@@ -170,18 +188,28 @@ def rounding_rule(found: AwardCards) -> Rounding | None:
     units = {" ".join(syllables(k)): int(v) for k, v in config.get("rounding_units", {}).items()}
     for provision in found.general_rules(MONEY, config.get("rounding", "làm tròn")):
         words = " ".join(syllables(provision.text))
-        unit = next((units[k] for k in sorted(units, key=len, reverse=True)
-                     if f"hàng {k.removeprefix('hàng ')}" in words), None)
+        unit = next(
+            (
+                units[k]
+                for k in sorted(units, key=len, reverse=True)
+                if f"hàng {k.removeprefix('hàng ')}" in words
+            ),
+            None,
+        )
         if unit is None:
             continue
-        mode = "up" if "tròn số lên" in words or "tròn lên" in words else (
-            "down" if "tròn số xuống" in words or "tròn xuống" in words else "nearest")
+        mode = (
+            "up"
+            if "tròn số lên" in words or "tròn lên" in words
+            else ("down" if "tròn số xuống" in words or "tròn xuống" in words else "nearest")
+        )
         return Rounding(unit, mode, provision.citation)
     return None
 
 
-def _with_amount(found: AwardCards, card: AwardCard, reading: QuestionReading | None,
-                 answer: DirectAnswer) -> DirectAnswer:
+def _with_amount(
+    found: AwardCards, card: AwardCard, reading: QuestionReading | None, answer: DirectAnswer
+) -> DirectAnswer:
     factor, factor_text, factor_citation = _factor(found, card, reading)
     amount = rounded = None
     rounding = rounding_rule(found)
@@ -189,14 +217,21 @@ def _with_amount(found: AwardCards, card: AwardCard, reading: QuestionReading | 
         amount = answer.coefficient * (factor or Decimal(1)) * answer.base_salary
         rounded = rounding.apply(amount) if rounding is not None else None
     return DirectAnswer(
-        **{**answer.__dict__, "factor": factor, "factor_text": factor_text,
-           "factor_citation": factor_citation, "amount_dong": amount, "rounded_dong": rounded,
-           "rounding_citation": rounding.citation if rounding is not None else None},
+        **{
+            **answer.__dict__,
+            "factor": factor,
+            "factor_text": factor_text,
+            "factor_citation": factor_citation,
+            "amount_dong": amount,
+            "rounded_dong": rounded,
+            "rounding_citation": rounding.citation if rounding is not None else None,
+        },
     )
 
 
-def _factor(found: AwardCards, card: AwardCard, reading: QuestionReading | None
-            ) -> tuple[Decimal | None, str | None, str | None]:
+def _factor(
+    found: AwardCards, card: AwardCard, reading: QuestionReading | None
+) -> tuple[Decimal | None, str | None, str | None]:
     """A collective's or household's multiple ("Tập thể … gấp hai lần mức tiền thưởng đối
     với cá nhân"), when the question is about one and the card's money provisions have it."""
     if reading is None:
@@ -227,8 +262,9 @@ def _factor(found: AwardCards, card: AwardCard, reading: QuestionReading | None
 # -- deadlines -------------------------------------------------------------------------------------
 
 
-def deadline_answer(card: AwardCard, reading: QuestionReading | None,
-                    found: AwardCards | None = None) -> DirectAnswer | None:
+def deadline_answer(
+    card: AwardCard, reading: QuestionReading | None, found: AwardCards | None = None
+) -> DirectAnswer | None:
     """The sentence of ``card``'s deadline provisions that holds a time ("20 ngày làm việc",
     "chậm nhất vào ngày 30 tháng 6 hằng năm"): one naming the award first, then the one
     sharing the most words with the question, then the card's order."""
@@ -246,11 +282,21 @@ def deadline_answer(card: AwardCard, reading: QuestionReading | None,
             key = (not named, -len(asked & set(syllables(norm))), rank)
             if best is None or key < best[0]:
                 start, end = hit.span()
-                phrase = sentence[start:end].strip() if len(norm) == len(sentence) else \
-                    hit.group(0).strip()
-                best = (key, DirectAnswer(kind="deadline", text=sentence,
-                                          citation=provision.citation, phrase=phrase,
-                                          lead_in=provision.lead_in))
+                phrase = (
+                    sentence[start:end].strip()
+                    if len(norm) == len(sentence)
+                    else hit.group(0).strip()
+                )
+                best = (
+                    key,
+                    DirectAnswer(
+                        kind="deadline",
+                        text=sentence,
+                        citation=provision.citation,
+                        phrase=phrase,
+                        lead_in=provision.lead_in,
+                    ),
+                )
     return best[1] if best is not None else None
 
 
@@ -269,8 +315,11 @@ def _sentences(text: str) -> list[str]:
     for i, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
         numbering = char == "." and text[text.rfind("\n", 0, i) + 1 : i].strip().isdigit()
-        end = char == "\n" or (char == "." and not numbering and (
-            i + 1 == len(text) or text[i + 1].isspace())) or (char == ";" and depth <= 0)
+        end = (
+            char == "\n"
+            or (char == "." and not numbering and (i + 1 == len(text) or text[i + 1].isspace()))
+            or (char == ";" and depth <= 0)
+        )
         if end:
             out.append(text[start : i + 1].strip())
             start, depth = i + 1, 0 if char == "\n" else depth
@@ -278,9 +327,13 @@ def _sentences(text: str) -> list[str]:
     return [s for s in out if len(s.split()) > 3]
 
 
-def direct_answer(found: AwardCards, card: AwardCard, facet: str | None,
-                  reading: QuestionReading | None, base_salary: Decimal | None = None,
-                  ) -> DirectAnswer | None:
+def direct_answer(
+    found: AwardCards,
+    card: AwardCard,
+    facet: str | None,
+    reading: QuestionReading | None,
+    base_salary: Decimal | None = None,
+) -> DirectAnswer | None:
     """The direct line for a money or deadline question about ``card``; None otherwise."""
     if facet == MONEY:
         return money_answer(found, card, reading, base_salary)
@@ -289,8 +342,12 @@ def direct_answer(found: AwardCards, card: AwardCard, facet: str | None,
     return None
 
 
-def for_facet(found: AwardCards, facet: FacetAnswer | None, reading: QuestionReading | None,
-              base_salary: Decimal | None = None) -> DirectAnswer | None:
+def for_facet(
+    found: AwardCards,
+    facet: FacetAnswer | None,
+    reading: QuestionReading | None,
+    base_salary: Decimal | None = None,
+) -> DirectAnswer | None:
     """The direct line of a question read as a card's facet (:func:`awards.facet_answer`)."""
     if facet is None:
         return None

@@ -70,8 +70,15 @@ class Naming:
 
 
 _ENDING = re.compile(r"hết hiệu lực|thay thế|bãi bỏ")
-_KIND_CODES = {"nd": "nghi dinh", "qd": "quyet dinh", "tt": "thong tu", "qh": "luat",
-               "nq": "nghi quyet", "ct": "chi thi", "cv": "cong van"}
+_KIND_CODES = {
+    "nd": "nghi dinh",
+    "qd": "quyet dinh",
+    "tt": "thong tu",
+    "qh": "luat",
+    "nq": "nghi quyet",
+    "ct": "chi thi",
+    "cv": "cong van",
+}
 """Issuer-code prefixes of a number and the kind they mean ("98/2023/NĐ-CP" is a decree)."""
 
 
@@ -80,9 +87,7 @@ def kind_label_of(number: str) -> str | None:
     parts = plain(canonical_doc_number(number)).split("/")
     code = parts[-1].split("-")[0] if len(parts) > 1 else ""
     kind = _KIND_CODES.get(code)
-    return kind and next(
-        (label for label in KIND_LABELS.values() if plain(label) == kind), None
-    )
+    return kind and next((label for label in KIND_LABELS.values() if plain(label) == kind), None)
 
 
 def replaced_in_texts(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -135,9 +140,13 @@ class DocumentCatalog:
             lead = _LEAD.match(key)
             self.entries.append(
                 CatalogEntry(
-                    number=number, key=key, kinds=frozenset(kinds),
-                    lead=lead.group(1).lstrip("0") if lead else "", years=frozenset(years),
-                    status=status, cites=frozenset(cites),
+                    number=number,
+                    key=key,
+                    kinds=frozenset(kinds),
+                    lead=lead.group(1).lstrip("0") if lead else "",
+                    years=frozenset(years),
+                    status=status,
+                    cites=frozenset(cites),
                 )
             )
             kind_words |= kinds

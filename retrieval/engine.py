@@ -114,15 +114,24 @@ class SearchResult:
 
 def row_meta(row: IndexRow) -> DocumentMeta:
     return DocumentMeta(
-        number=row.document_number, kind=row.document_kind, title=row.document_title,
+        number=row.document_number,
+        kind=row.document_kind,
+        title=row.document_title,
         status=row.document_status,
     )
 
 
 def row_citation(row: IndexRow) -> str:
     return render_citation(
-        row_meta(row), row.unit_kind, row.unit_label, row.unit_title, row.clause, row.point,
-        row.paragraph, row.unit_part, attachment=row.unit_attachment,
+        row_meta(row),
+        row.unit_kind,
+        row.unit_label,
+        row.unit_title,
+        row.clause,
+        row.point,
+        row.paragraph,
+        row.unit_part,
+        attachment=row.unit_attachment,
     )
 
 
@@ -173,8 +182,13 @@ class SearchIndex:
         """Opening words of award-card provisions, read on first use (see _opening_match)."""
         self.reader = self._reader()
         self.ranker = Ranker(
-            self.rows, self.field_index, params, techniques, self.lexicon.stopwords,
-            reader=self.reader, locality=locality,
+            self.rows,
+            self.field_index,
+            params,
+            techniques,
+            self.lexicon.stopwords,
+            reader=self.reader,
+            locality=locality,
         )
         self.restorer = DiacriticRestorer(
             (*self.field_index.heading, *self.field_index.passages),
@@ -186,16 +200,24 @@ class SearchIndex:
         replaced = [(old, d.document_number) for d in documents for old in d.document_replaces]
         replaced += replaced_in_texts((r.document_number, r.text) for r in self.rows)
         self.catalog = DocumentCatalog(
-            ((d.document_number, d.document_kind, d.document_title, d.document_status)
-             for d in documents),
+            (
+                (d.document_number, d.document_kind, d.document_title, d.document_status)
+                for d in documents
+            ),
             replaced,
         )
         article_df = self.field_index.article_scorer.document_frequency
         self.analyzer = QueryAnalyzer(
-            self.lexicon, self.restorer, self.catalog, techniques, tokenizer=tokenizer,
-            known=lambda token: article_df(token) > 0, reader=self.reader,
+            self.lexicon,
+            self.restorer,
+            self.catalog,
+            techniques,
+            tokenizer=tokenizer,
+            known=lambda token: article_df(token) > 0,
+            reader=self.reader,
             corrector=SpellingCorrector(
-                self.restorer.unigrams, self.restorer.bigrams,
+                self.restorer.unigrams,
+                self.restorer.bigrams,
                 protected=(s for p in self.lexicon.stopwords for s in p.split()),
             ),
         )
@@ -263,8 +285,10 @@ class SearchIndex:
             if ranked and self.ranker.relevant(query, ranked[0]):
                 # Answered on domain evidence alone: the best article would not have been
                 # enough for a question using one word of the field.
-                weak = not hits and self.ranker.evidence(query, ranked[0]) < \
-                    self.params.weak_domain_evidence
+                weak = (
+                    not hits
+                    and self.ranker.evidence(query, ranked[0]) < self.params.weak_domain_evidence
+                )
                 hits += ranked
         facet = None
         if self.techniques.award_cards and query.reference is None and not naming.documents:
@@ -274,12 +298,18 @@ class SearchIndex:
         answers = [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
         notes = notes_for(query.question, naming, self.kinds, self.scopes, bool(answers))
         return SearchResult(
-            question=query.question, answers=answers, notes=notes, reading=query.reading,
-            corrected=query.corrected, weak=weak and bool(answers), facet=facet,
+            question=query.question,
+            answers=answers,
+            notes=notes,
+            reading=query.reading,
+            corrected=query.corrected,
+            weak=weak and bool(answers),
+            facet=facet,
         )
 
-    def _opening_match(self, query: AnalyzedQuery
-                       ) -> Callable[[awards.Provision], dict[str, float]]:
+    def _opening_match(
+        self, query: AnalyzedQuery
+    ) -> Callable[[awards.Provision], dict[str, float]]:
         """The question's words a provision's opening sentence holds (what its clause is
         about: "Hồ sơ đề nghị tặng … Huân chương các loại … gồm"), with their idf. An award
         card picks among equally specific provisions with it."""
@@ -293,8 +323,8 @@ class SearchIndex:
             if opening is None:
                 tokens = self.field_index.passages[provision.row]
                 opening = openings[key] = frozenset(
-                    opening_tokens(provision.text, tokens) if provision.point is None
-                    else tokens)
+                    opening_tokens(provision.text, tokens) if provision.point is None else tokens
+                )
             return {t: weight[t] for t in words & opening}
 
         return match
@@ -303,8 +333,11 @@ class SearchIndex:
         """``hits`` with the award card's provision first (its article once)."""
         unit = self.ranker.unit_of(provision.row)
         members = self.field_index.unit_rows[unit]
-        first = Hit(provision.row, hits[0].score if hits else 0.0,
-                    tuple(i for i in members if i != provision.row))
+        first = Hit(
+            provision.row,
+            hits[0].score if hits else 0.0,
+            tuple(i for i in members if i != provision.row),
+        )
         return [first, *(h for h in hits if self.ranker.unit_of(h.passage) != unit)]
 
     def related(self, query: AnalyzedQuery, k: int = 3) -> list[Answer]:
@@ -317,15 +350,27 @@ class SearchIndex:
         r = self.rows[hit.passage]
         lead = self.field_index.lead_in[hit.passage]
         return Answer(
-            rank=rank, score=hit.score, passage_id=r.passage_id, unit_id=r.unit_id,
-            document_number=r.document_number, document_title=r.document_title,
-            document_status=r.document_status, document_kind=r.document_kind,
-            unit_kind=r.unit_kind, unit_label=r.unit_label, unit_title=r.unit_title,
-            clause=r.clause, point=r.point, paragraph=r.paragraph, citation=row_citation(r),
-            text=r.text, other_passages=[self.rows[i].passage_id for i in hit.others],
+            rank=rank,
+            score=hit.score,
+            passage_id=r.passage_id,
+            unit_id=r.unit_id,
+            document_number=r.document_number,
+            document_title=r.document_title,
+            document_status=r.document_status,
+            document_kind=r.document_kind,
+            unit_kind=r.unit_kind,
+            unit_label=r.unit_label,
+            unit_title=r.unit_title,
+            clause=r.clause,
+            point=r.point,
+            paragraph=r.paragraph,
+            citation=row_citation(r),
+            text=r.text,
+            other_passages=[self.rows[i].passage_id for i in hit.others],
             direct_reference=hit.direct,
             lead_in=self.rows[lead].text if lead is not None else None,
-            document_scope=r.document_scope, whole_unit=hit.whole,
+            document_scope=r.document_scope,
+            whole_unit=hit.whole,
         )
 
 
@@ -387,13 +432,21 @@ class SearchEngine:
             started = time.monotonic()
             with _gc_paused():
                 index = SearchIndex(
-                    list(self.store.index_rows()), version, params=self.params,
-                    techniques=self.techniques, lexicon=self._lexicon(),
-                    tokenizer=self.tokenizer, locality=self.locality,
+                    list(self.store.index_rows()),
+                    version,
+                    params=self.params,
+                    techniques=self.techniques,
+                    lexicon=self._lexicon(),
+                    tokenizer=self.tokenizer,
+                    locality=self.locality,
                 )
             self._index = index
-            log.info("knowledge base version %s loaded: %d passages in %.2f s", version,
-                     len(index), time.monotonic() - started)
+            log.info(
+                "knowledge base version %s loaded: %d passages in %.2f s",
+                version,
+                len(index),
+                time.monotonic() - started,
+            )
             return index
 
     def watch(self, stop: threading.Event) -> None:

@@ -78,10 +78,14 @@ def load_questions(path: Path) -> list[Question]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
-            out.append(Question(
-                str(item["id"]), item["question"], list(item.get("gold", [])),
-                off_topic=bool(item.get("off_topic", True)),
-            ))
+            out.append(
+                Question(
+                    str(item["id"]),
+                    item["question"],
+                    list(item.get("gold", [])),
+                    off_topic=bool(item.get("off_topic", True)),
+                )
+            )
     return out
 
 
@@ -197,16 +201,20 @@ def format_table(results: dict[str, dict[str, Metrics]]) -> str:
         head1 += f" | {label:<22}"
         head2 += f" | {'n':>3} {'R@1':>5} {'R@5':>5} {'MRR':>5}"
     head1 += f" | {'khoản':<9} | {'ngoài phạm vi':<13} | {'chưa nạp':<14} |"
-    head2 += (f" | {'n':>3} {'@1':>5} | {'n':>3} {'từ chối':>9} | {'n':>3} {'trả lời':>4} "
-              f"{'ghi chú':>3} | {'từ chối nhầm':>12}")
+    head2 += (
+        f" | {'n':>3} {'@1':>5} | {'n':>3} {'từ chối':>9} | {'n':>3} {'trả lời':>4} "
+        f"{'ghi chú':>3} | {'từ chối nhầm':>12}"
+    )
     lines = [head1, head2, "-" * len(head2)]
     for name, groups in results.items():
         line = f"{name:<{width}}"
         for key, _ in GROUPS:
             m = groups[key]
             if m.answerable:
-                line += (f" | {m.answerable:>3} {m.recall_at_1:>5.2f} {m.recall_at_5:>5.2f} "
-                         f"{m.mrr:>5.2f}")
+                line += (
+                    f" | {m.answerable:>3} {m.recall_at_1:>5.2f} {m.recall_at_5:>5.2f} "
+                    f"{m.mrr:>5.2f}"
+                )
             else:
                 line += f" | {0:>3} {'-':>5} {'-':>5} {'-':>5}"
         every = groups["all"]
@@ -215,8 +223,9 @@ def format_table(results: dict[str, dict[str, Metrics]]) -> str:
         oos = groups["out_of_scope"]
         declined = f"{oos.declined:.2f}" if oos.out_of_scope else "-"
         line += f" | {oos.out_of_scope:>3} {declined:>9}"
-        line += (f" | {every.not_loaded:>3} {every.not_loaded_answered:>7} "
-                 f"{every.not_loaded_noted:>7}")
+        line += (
+            f" | {every.not_loaded:>3} {every.not_loaded_answered:>7} {every.not_loaded_noted:>7}"
+        )
         line += f" | {every.declined_with_gold:>12}"
         lines.append(line)
     return "\n".join(lines)
@@ -226,18 +235,25 @@ def format_summary(results: dict[str, Metrics]) -> str:
     """One line per group of questions (all, with/without diacritics, out of scope, typo'd
     copies): R@1, R@5, MRR, clause@1, off-topic declined, answerable declined, and how
     on-topic questions the knowledge base cannot answer were handled."""
-    head = (f"{'nhóm':<20} {'n':>4} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'khoản@1':>8} "
-            f"{'từ chối':>8} {'từ chối nhầm':>13} {'chưa nạp: trả lời/ghi chú':>26}")
+    head = (
+        f"{'nhóm':<20} {'n':>4} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'khoản@1':>8} "
+        f"{'từ chối':>8} {'từ chối nhầm':>13} {'chưa nạp: trả lời/ghi chú':>26}"
+    )
     lines = [head]
     for name, m in results.items():
         declined = f"{m.declined:.2f}" if m.out_of_scope else "-"
         clause = f"{m.clause_at_1:.2f}" if m.clause_questions else "-"
-        loaded = (f"{m.not_loaded_answered}/{m.not_loaded_noted} của {m.not_loaded}"
-                  if m.not_loaded else "-")
+        loaded = (
+            f"{m.not_loaded_answered}/{m.not_loaded_noted} của {m.not_loaded}"
+            if m.not_loaded
+            else "-"
+        )
         if m.answerable:
             figures = f"{m.recall_at_1:>6.2f} {m.recall_at_5:>6.2f} {m.mrr:>6.2f}"
         else:
             figures = f"{'-':>6} {'-':>6} {'-':>6}"
-        lines.append(f"{name:<20} {m.questions:>4} {figures} {clause:>8} {declined:>8} "
-                     f"{m.declined_with_gold:>13} {loaded:>26}")
+        lines.append(
+            f"{name:<20} {m.questions:>4} {figures} {clause:>8} {declined:>8} "
+            f"{m.declined_with_gold:>13} {loaded:>26}"
+        )
     return "\n".join(lines)

@@ -107,7 +107,8 @@ class FieldIndex:
                     self.lead_in[i] = lead[r.clause]
         # A passage without a lead-in shares its token list (no copy: memory at 100k passages).
         self.body = [
-            passage_tokens[i] if (j := self.lead_in[i]) is None
+            passage_tokens[i]
+            if (j := self.lead_in[i]) is None
             else passage_tokens[j] + passage_tokens[i]
             for i in range(n)
         ]

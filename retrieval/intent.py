@@ -105,7 +105,8 @@ class IntentVocabulary:
 
         intents = tuple(
             IntentSpec(
-                key=str(item["key"]), label=str(item["label"]),
+                key=str(item["key"]),
+                label=str(item["label"]),
                 asked_by=phrases(item.get("asked_by", [])),
                 heading=phrases(item.get("heading", [])),
             )
@@ -113,27 +114,23 @@ class IntentVocabulary:
         )
         objects = config.get("objects", {})
         ranks = {
-            word: rank for rank, words in config.get("ranks", {}).items()
-            for word in (rank, *words)
+            word: rank for rank, words in config.get("ranks", {}).items() for word in (rank, *words)
         }
         return cls(
             intents=intents,
             award_article=tuple(config.get("award_article", {}).get("intents", [])),
             classes=phrases(objects.get("classes", [])),
-            general_classes=frozenset(" ".join(syllables(c))
-                                      for c in objects.get("general_classes", [])),
+            general_classes=frozenset(
+                " ".join(syllables(c)) for c in objects.get("general_classes", [])
+            ),
             list_headings=phrases(objects.get("list_headings", [])),
             fillers=frozenset(w for v in objects.get("fillers", []) for w in syllables(v)),
             not_in_names=phrases(objects.get("not_in_names", [])),
             all_of_class=phrases(objects.get("all_of_class", [])),
             ranks={normalize(k): v for k, v in ranks.items()},
-            aliases={
-                tuple(syllables(k)): str(v) for k, v in config.get("aliases", {}).items()
-            },
+            aliases={tuple(syllables(k)): str(v) for k, v in config.get("aliases", {}).items()},
             subjects={k: phrases(v) for k, v in config.get("subjects", {}).items()},
-            special_subjects={
-                k: phrases(v) for k, v in config.get("special_subjects", {}).items()
-            },
+            special_subjects={k: phrases(v) for k, v in config.get("special_subjects", {}).items()},
             domain_terms=phrases(config.get("domain", {}).get("terms", [])),
             asks=phrases(config.get("question", {}).get("asks", [])),
             ends=frozenset(normalize(w) for w in config.get("question", {}).get("ends", [])),
@@ -196,8 +193,9 @@ class AwardCatalog:
             if known is None or (award.award_class and not known.award_class):
                 self.awards[award.key] = award
             elif award.ranks and not known.ranks:
-                self.awards[award.key] = Award(known.key, known.name, known.award_class,
-                                               award.ranks)
+                self.awards[award.key] = Award(
+                    known.key, known.name, known.award_class, award.ranks
+                )
         fillers = vocabulary.fillers
         # syllables (fillers dropped) → ("award", key) or ("class", class name)
         self.table: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -263,10 +261,12 @@ class AwardCatalog:
             titled = head[:2] == ["danh", "hiệu"]
             context = head
             for m in _QUOTED.finditer(heading):
-                add(m.group(1), context, heading[m.end():])
+                add(m.group(1), context, heading[m.end() :])
             rest = head[2:] if titled else head
-            if not _QUOTED.search(heading) and tuple(head) not in vocabulary.classes and (
-                titled or any(tuple(rest[: len(c)]) == c for c in vocabulary.classes)
+            if (
+                not _QUOTED.search(heading)
+                and tuple(head) not in vocabulary.classes
+                and (titled or any(tuple(rest[: len(c)]) == c for c in vocabulary.classes))
             ):
                 # "Bằng khen của Bộ, ban, ngành, tỉnh", "Danh hiệu cờ thi đua của Bộ, …",
                 # "Danh hiệu xã, phường, thị trấn tiêu biểu"
@@ -275,10 +275,14 @@ class AwardCatalog:
             # starts with its kind ("Điều 26. “Huân chương Hữu nghị”": its items are who may
             # receive it, not awards).
             is_list = not _QUOTED.search(heading) and any(
-                tuple(head[: len(h)]) == h for h in vocabulary.list_headings)
+                tuple(head[: len(h)]) == h for h in vocabulary.list_headings
+            )
             lines = (
-                line for text in passages if is_list or _QUOTE_CHARS.search(text)
-                for line in text.splitlines() if line.strip()
+                line
+                for text in passages
+                if is_list or _QUOTE_CHARS.search(text)
+                for line in text.splitlines()
+                if line.strip()
             )
             for line in lines:
                 item = _LIST_NUMBER.sub("", line.strip()).strip(" ;.:")
@@ -286,13 +290,15 @@ class AwardCatalog:
                     continue
                 quoted = list(_QUOTED.finditer(item))
                 for m in quoted:
-                    add(m.group(1), context, item[m.end():], is_list)
+                    add(m.group(1), context, item[m.end() :], is_list)
                 if is_list and not quoted:
                     add(item, context, listed=True)
         return cls(
             vocabulary,
-            (Award(key, name, kind, tuple(r for r in ("nhất", "nhì", "ba") if r in ranks))
-             for key, (name, kind, _, ranks) in found.items()),
+            (
+                Award(key, name, kind, tuple(r for r in ("nhất", "nhì", "ba") if r in ranks))
+                for key, (name, kind, _, ranks) in found.items()
+            ),
         )
 
     # -- matching ----------------------------------------------------------------------------------
@@ -321,9 +327,7 @@ class AwardCatalog:
                 name = award.name + (f" hạng {rank.capitalize()}" if rank else "")
                 out.append(ObjectMention(name, award.award_class, award.key, rank, span=span))
             else:
-                every = any(
-                    tuple(following[: len(p)]) == p for p in self.vocabulary.all_of_class
-                )
+                every = any(tuple(following[: len(p)]) == p for p in self.vocabulary.all_of_class)
                 label = ref[:1].upper() + ref[1:] + (" các loại" if every else "")
                 out.append(ObjectMention(label, ref, None, None, every=every, span=span))
         return out
@@ -409,8 +413,9 @@ class QuestionReading:
         """Whether the award asked about is named where the question asks ("Tôi xin hỏi …"),
         not only in the story before it."""
         obj = self.object
-        return obj is not None and (not self.asking or any(
-            a <= obj.span[0] < b for a, b in self.asking))
+        return obj is not None and (
+            not self.asking or any(a <= obj.span[0] < b for a, b in self.asking)
+        )
 
     @property
     def intent(self) -> str | None:
@@ -458,8 +463,13 @@ class QuestionReading:
             "intents": list(self.intents),
             "intent_labels": self.intent_labels(),
             "objects": [
-                {"name": o.name, "class": o.award_class, "award": o.award, "rank": o.rank,
-                 "every": o.every}
+                {
+                    "name": o.name,
+                    "class": o.award_class,
+                    "award": o.award,
+                    "rank": o.rank,
+                    "every": o.every,
+                }
                 for o in self.objects
             ],
             "subjects": list(self.subjects),
@@ -502,11 +512,13 @@ class QuestionReader:
         terms.discard(())
         self._domain = sorted(terms, key=len, reverse=True)
         self._asked_by = _phrase_table(
-            (phrase, order) for order, spec in enumerate(vocabulary.intents)
+            (phrase, order)
+            for order, spec in enumerate(vocabulary.intents)
             for phrase in spec.asked_by
         )
         self._heading_cues = _phrase_table(
-            (phrase, order) for order, spec in enumerate(vocabulary.intents)
+            (phrase, order)
+            for order, spec in enumerate(vocabulary.intents)
             for phrase in spec.heading
         )
         self.labels = {i.key: i.label for i in vocabulary.intents}
@@ -530,14 +542,20 @@ class QuestionReader:
         asking = self._asking(text)
         words = Words([w for a, b in asking for w in _SYLLABLE.findall(text[a:b])])
         intents = self._intents(words, self.vocabulary.intents, "asked_by")
-        found = subjects_in(_SYLLABLE.findall(_blank(text, [o.span for o in objects])),
-                            self.vocabulary.subjects)
+        found = subjects_in(
+            _SYLLABLE.findall(_blank(text, [o.span for o in objects])), self.vocabulary.subjects
+        )
         subjects = tuple(s for s in self.vocabulary.subjects if s in found)
         domain = self._domain_terms(_SYLLABLE.findall(text))
         return QuestionReading(
-            text=text, intents=intents, objects=objects, subjects=subjects,
-            domain_terms=domain, labels=self.labels,
-            main=_main_object(objects, asking, self.vocabulary, text), asking=tuple(asking),
+            text=text,
+            intents=intents,
+            objects=objects,
+            subjects=subjects,
+            domain_terms=domain,
+            labels=self.labels,
+            main=_main_object(objects, asking, self.vocabulary, text),
+            asking=tuple(asking),
         )
 
     def _domain_terms(self, words: Sequence[str]) -> tuple[str, ...]:
@@ -570,9 +588,11 @@ class QuestionReader:
         for a, b in spans:
             sentence = text[a:b]
             words = Words(_SYLLABLE.findall(sentence))
-            if sentence.rstrip().endswith("?") or (
-                words.words and words.words[-1] in vocabulary.ends
-            ) or any(words.has(p) for p in vocabulary.asks):
+            if (
+                sentence.rstrip().endswith("?")
+                or (words.words and words.words[-1] in vocabulary.ends)
+                or any(words.has(p) for p in vocabulary.asks)
+            ):
                 asking.append((a, b))
         return asking or [(0, len(text))]
 
@@ -582,7 +602,7 @@ class QuestionReader:
         the award's name ("Huân chương Độc lập hạng ba để tặng …")."""
         text = normalize(heading)
         cut = re.search(r"\btrừ\b", text)
-        main, rest = (text[: cut.start()], text[cut.end():]) if cut else (text, "")
+        main, rest = (text[: cut.start()], text[cut.end() :]) if cut else (text, "")
         mentions = self.catalog.find(main)
         excluded = frozenset(m.award for m in self.catalog.find(rest) if m.award)
         awards = frozenset((m.award, m.rank) for m in mentions if m.award)
@@ -592,8 +612,11 @@ class QuestionReader:
         if not intents and mentions:
             # Only the award's own article: its heading is the name and little else
             # ("Danh hiệu “Chiến sĩ thi đua cơ sở”", "“Huân chương Lao động” hạng Ba").
-            rest = [w for w in syllables(_blank(main, [m.span for m in mentions]))
-                    if w not in self.vocabulary.ranks and w != _RANK_WORD]
+            rest = [
+                w
+                for w in syllables(_blank(main, [m.span for m in mentions]))
+                if w not in self.vocabulary.ranks and w != _RANK_WORD
+            ]
             if len(rest) <= AWARD_HEADING_EXTRA:
                 own = True
             elif not titled:
@@ -658,9 +681,10 @@ def _main_object(
         return None
 
     def after(index: int, phrases: Sequence[tuple[str, ...]]) -> bool:
-        before = _SYLLABLE.findall(text[max(0, objects[index].span[0] - BEFORE_CHARS):
-                                        objects[index].span[0]])
-        return any(tuple(before[len(before) - len(p):]) == p for p in phrases if before)
+        before = _SYLLABLE.findall(
+            text[max(0, objects[index].span[0] - BEFORE_CHARS) : objects[index].span[0]]
+        )
+        return any(tuple(before[len(before) - len(p) :]) == p for p in phrases if before)
 
     for a, b in asking:
         named = [i for i, o in enumerate(objects) if not o.is_class and a <= o.span[0] < b]
@@ -701,8 +725,7 @@ def subjects_in(
     indexed = words if isinstance(words, Words) else Words(words)
     at = indexed.at
     return frozenset(
-        s for s, phrases in table.items()
-        if any(p[0] in at and indexed.has(p) for p in phrases)
+        s for s, phrases in table.items() if any(p[0] in at and indexed.has(p) for p in phrases)
     )
 
 

@@ -33,12 +33,18 @@ class LoadedDocument:
 
     @property
     def meta(self) -> DocumentMeta:
-        return DocumentMeta(number=self.number, kind=self.kind, title=self.title,
-                            status=self.status, replaced_by=self.replaced_by, scope=self.scope)
+        return DocumentMeta(
+            number=self.number,
+            kind=self.kind,
+            title=self.title,
+            status=self.status,
+            replaced_by=self.replaced_by,
+            scope=self.scope,
+        )
 
     @property
     def name(self) -> str:
-        """"Luật Thi đua, khen thưởng số 06/2022/QH15", as inside a citation."""
+        """ "Luật Thi đua, khen thưởng số 06/2022/QH15", as inside a citation."""
         return document_name(self.meta)
 
 
@@ -54,8 +60,12 @@ class LoadedKnowledge:
             key = number_key(r.document_number)
             if key not in self.documents:
                 self.documents[key] = LoadedDocument(
-                    r.document_number, r.document_kind, r.document_title, r.document_status,
-                    r.document_replaced_by, r.document_scope,
+                    r.document_number,
+                    r.document_kind,
+                    r.document_title,
+                    r.document_status,
+                    r.document_replaced_by,
+                    r.document_scope,
                 )
             self._labels.add((key, r.unit_label.lower()))
 
@@ -67,7 +77,8 @@ class LoadedKnowledge:
         preferring documents in force."""
         wanted = fold(text)
         found = [
-            d for d in self.documents.values()
+            d
+            for d in self.documents.values()
             if (name := fold(d.title.split("(")[0].strip().rstrip(","))) and wanted.startswith(name)
         ]
         found.sort(key=lambda d: (d.status != STATUS_IN_FORCE, -len(d.title)))
@@ -85,8 +96,9 @@ class LoadedKnowledge:
                 key: frozenset(tokenize(f"{KIND_LABELS.get(d.kind, '')} {d.title}"))
                 for key, d in self.documents.items()
             }
-        found = [self.documents[key] for key, tokens in self._title_tokens.items()
-                 if wanted <= tokens]
+        found = [
+            self.documents[key] for key, tokens in self._title_tokens.items() if wanted <= tokens
+        ]
         found.sort(key=lambda d: (d.status != STATUS_IN_FORCE, len(d.title)))
         return found[0] if found else None
 

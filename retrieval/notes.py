@@ -39,19 +39,25 @@ ministry that administers the field): naming them asks about national rules."""
 def replaced_note(old: str, new: str, kinds: dict[str, str]) -> str:
     kind = KIND_LABELS.get(kinds.get(new, ""), "văn bản")
     old_kind = kind_label_of(old) or "Văn bản"
-    return (f"{old_kind} {old} không có trong cơ sở tri thức: đã được thay thế bởi {kind} "
-            f"{new}. Câu trả lời dưới đây theo văn bản thay thế.")
+    return (
+        f"{old_kind} {old} không có trong cơ sở tri thức: đã được thay thế bởi {kind} "
+        f"{new}. Câu trả lời dưới đây theo văn bản thay thế."
+    )
 
 
 def not_loaded_note(name: str) -> str:
     shown = f"{kind_label_of(name) or 'Văn bản'} {name}" if name[:1].isdigit() else name
-    return (f"{shown[:1].upper()}{shown[1:]} chưa có trong cơ sở tri thức; dưới đây là quy định "
-            "chung liên quan trong các văn bản đã nạp.")
+    return (
+        f"{shown[:1].upper()}{shown[1:]} chưa có trong cơ sở tri thức; dưới đây là quy định "
+        "chung liên quan trong các văn bản đã nạp."
+    )
 
 
 def own_rules_note(body: str) -> str:
-    return (f"Quy định riêng của {body} (nếu có) chưa có trong cơ sở tri thức; dưới đây là "
-            "quy định chung. Chi tiết xem văn bản do cơ quan đó ban hành.")
+    return (
+        f"Quy định riêng của {body} (nếu có) chưa có trong cơ sở tri thức; dưới đây là "
+        "quy định chung. Chi tiết xem văn bản do cơ quan đó ban hành."
+    )
 
 
 def unknown_names(question: str, naming: Naming) -> list[str]:
@@ -61,8 +67,12 @@ def unknown_names(question: str, naming: Naming) -> list[str]:
     out = []
     for name in naming.unknown:
         shown = next(
-            (m.group(0) for m in DOC_NUMBER.finditer(text) if number_key(m.group(0)) ==
-             number_key(name) or number_key(m.group(0)).startswith(name)),
+            (
+                m.group(0)
+                for m in DOC_NUMBER.finditer(text)
+                if number_key(m.group(0)) == number_key(name)
+                or number_key(m.group(0)).startswith(name)
+            ),
             None,
         )
         out.append(shown or name)

@@ -67,6 +67,8 @@ def same_locality(scope: str | None, locality: str | None) -> bool:
     "Bắc Ninh" and "tỉnh Bắc Ninh")."""
     a, b = scope_key(scope), scope_key(locality)
     return bool(a and b) and (a == b or a.endswith(" " + b) or b.endswith(" " + a))
+
+
 """Level of each document kind in the legal hierarchy (a consolidated text is the law)."""
 OTHER_LEVEL = 3
 

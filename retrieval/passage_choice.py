@@ -133,7 +133,8 @@ class PassageChoice:
                 found = set(subjects_in(words, table))
                 first = {
                     g: min(i for p in table[g] for i in words.find(p))
-                    for g in GENERAL_SUBJECTS if g in found
+                    for g in GENERAL_SUBJECTS
+                    if g in found
                 }
                 if len(first) == 2:
                     later = max(first, key=first.__getitem__)
@@ -143,9 +144,7 @@ class PassageChoice:
             by_text[text] = cache[body]
             return cache[body]
 
-        awards = (
-            cls._awards(texts, catalog, chars, about_awards) if catalog is not None else ()
-        )
+        awards = cls._awards(texts, catalog, chars, about_awards) if catalog is not None else ()
         return cls(
             awards=tuple(awards),
             award_factor=float(subjects_cfg.get("award_factor", 1.0)),
@@ -167,7 +166,9 @@ class PassageChoice:
 
     @staticmethod
     def _awards(
-        texts: Sequence[str], catalog: AwardCatalog, chars: int,
+        texts: Sequence[str],
+        catalog: AwardCatalog,
+        chars: int,
         about_awards: Sequence[bool] | None = None,
     ) -> list[tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]]]:
         cache: dict[str, tuple[tuple[str, str | None] | None, frozenset[tuple[str, str]]]] = {}
@@ -182,10 +183,15 @@ class PassageChoice:
                 end = _OPENING_END.search(body, 20)
                 opening = catalog.find(body[: end.start()] if end else body)
                 lead = next(((m.award, m.rank) for m in opening if m.award), None)
-                ranked = frozenset(
-                    (m.award, m.rank) for m in catalog.find(normalize(text))
-                    if m.award and m.rank
-                ) if "hạng" in text.lower() else frozenset()
+                ranked = (
+                    frozenset(
+                        (m.award, m.rank)
+                        for m in catalog.find(normalize(text))
+                        if m.award and m.rank
+                    )
+                    if "hạng" in text.lower()
+                    else frozenset()
+                )
                 cache[text] = (lead, ranked)
             out.append(cache[text])
         return out
@@ -253,7 +259,8 @@ class PassageChoice:
         delegation, listing = self.weights(question_text)
         dates = (
             self.date_factor
-            if reading is not None and self.date_intents & set(reading.intents) else 1.0
+            if reading is not None and self.date_intents & set(reading.intents)
+            else 1.0
         )
 
         def key(i: int) -> tuple[float, int]:
@@ -267,4 +274,3 @@ class PassageChoice:
             return (-float(scores[i]) * weight, i)
 
         return sorted(members, key=key)
-

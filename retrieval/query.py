@@ -88,9 +88,10 @@ def apply_corrections(question: str, corrections: Sequence[Correction]) -> str:
         m = re.compile(rf"(?<!\w){re.escape(c.typed)}(?!\w)", re.IGNORECASE).search(text, position)
         if m is None:
             continue
-        word = c.corrected[:1].upper() + c.corrected[1:] if m.group(0)[:1].isupper() \
-            else c.corrected
-        text = text[: m.start()] + word + text[m.end():]
+        word = (
+            c.corrected[:1].upper() + c.corrected[1:] if m.group(0)[:1].isupper() else c.corrected
+        )
+        text = text[: m.start()] + word + text[m.end() :]
         position = m.start() + len(word)
     return text
 
@@ -135,12 +136,16 @@ class QueryAnalyzer:
         self.techniques = techniques
         self._abbreviations = _expansion_pattern(list(lexicon.abbreviations))
         self._long_keys = [
-            k for k in lexicon.abbreviations
+            k
+            for k in lexicon.abbreviations
             if len(k) >= MIN_ABBREVIATION_TYPO and k.isalpha() and not _VOWEL.search(k)
         ]
         self._rules = [
-            (tuple((f" {_words(w)} ", tuple(tokenize(w))) for w in rule.when), rule,
-             self._rule_tokens(rule.add))
+            (
+                tuple((f" {_words(w)} ", tuple(tokenize(w))) for w in rule.when),
+                rule,
+                self._rule_tokens(rule.add),
+            )
             for rule in lexicon.rules
         ]
 
@@ -184,9 +189,18 @@ class QueryAnalyzer:
             added, fired, aliases = self._synonyms(text, tokens)
         reading = self.reader.read(text) if self.reader is not None else None
         return AnalyzedQuery(
-            question=question, text=text, tokens=tokens, added=added, reference=reference,
-            naming=naming, restored=restored, expansions=tuple(expansions), rules=tuple(fired),
-            aliases=aliases, reading=reading, corrections=tuple(corrections),
+            question=question,
+            text=text,
+            tokens=tokens,
+            added=added,
+            reference=reference,
+            naming=naming,
+            restored=restored,
+            expansions=tuple(expansions),
+            rules=tuple(fired),
+            aliases=aliases,
+            reading=reading,
+            corrections=tuple(corrections),
         )
 
     def _tokens(self, text: str, naming: Naming, cited: bool) -> tuple[str, ...]:
@@ -232,8 +246,11 @@ class QueryAnalyzer:
         while i < len(syllables):
             for j in range(len(syllables), i, -1):
                 piece = "_".join(syllables[i:j])
-                if j == i + 1 or self.known(piece) or piece.replace("_", " ") in \
-                        self.lexicon.stopwords:
+                if (
+                    j == i + 1
+                    or self.known(piece)
+                    or piece.replace("_", " ") in self.lexicon.stopwords
+                ):
                     pieces.append(piece)
                     i = j
                     break
@@ -246,8 +263,7 @@ class QueryAnalyzer:
 
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
-            if word in self.lexicon.abbreviations or _VOWEL.search(word) or \
-                    self.known(word):
+            if word in self.lexicon.abbreviations or _VOWEL.search(word) or self.known(word):
                 return word
             keys = [k for k in self._long_keys if one_edit(word, k)]
             if len({self.lexicon.abbreviations[k] for k in keys}) != 1:

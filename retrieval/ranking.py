@@ -91,11 +91,14 @@ class Ranker:
             [self._prior(r) if techniques.status_prior else 1.0 for r in first]
         )
         # What lifts a local document's own award above the national texts (see steering).
-        self.hierarchy_factor = np.array([
-            params.hierarchy_decay ** HIERARCHY.get(r.document_kind, OTHER_LEVEL)
-            if techniques.status_prior else 1.0
-            for r in first
-        ])
+        self.hierarchy_factor = np.array(
+            [
+                params.hierarchy_decay ** HIERARCHY.get(r.document_kind, OTHER_LEVEL)
+                if techniques.status_prior
+                else 1.0
+                for r in first
+            ]
+        )
         self.heading_weight = params.heading_weight if techniques.headings else 0.0
         self.reader = reader
         self.headings: list[HeadingReading] = []
@@ -115,9 +118,11 @@ class Ranker:
                 catalog=reader.catalog if self.headings and reader is not None else None,
                 # clauses are told apart by award only in articles about awards
                 about_awards=[self.headings[u].names_awards for u in fields.unit_of.tolist()]
-                if self.headings else None,
+                if self.headings
+                else None,
             )
-            if techniques.passage_choice else None
+            if techniques.passage_choice
+            else None
         )
         # Awards that only local documents (a province's, a unit's) name in their headings:
         # their own awards, which their own articles answer best.
@@ -126,13 +131,15 @@ class Ranker:
             for award, _ in heading.awards:
                 named_by.setdefault(award, set()).add(u)
         self.own_awards = {
-            award: units for award, units in named_by.items()
+            award: units
+            for award, units in named_by.items()
             if all(not is_national(self.unit_scope[u]) for u in units)
         }
         self.steering_intents = (
             {i.key for i in reader.vocabulary.intents if i.heading}
             | set(reader.vocabulary.award_article)
-            if reader is not None else set()
+            if reader is not None
+            else set()
         )
 
     def _prior(self, row: IndexRow) -> float:
@@ -231,8 +238,9 @@ class Ranker:
             members = self.fields.unit_rows[u]
             if listed and self.lists(u, listed):
                 # "có những danh hiệu nào": the list itself, every clause, in its order.
-                hits.append(Hit(members[0], float(units[u]), tuple(members[1:]), coverage=cov,
-                                whole=True))
+                hits.append(
+                    Hit(members[0], float(units[u]), tuple(members[1:]), coverage=cov, whole=True)
+                )
                 continue
             ranked = self.display_order(members, passage, query)
             best = ranked[0]
@@ -286,8 +294,11 @@ class Ranker:
                     # nhân dân tỉnh") is the one to read on it, whatever its rank in the
                     # legal hierarchy.
                     factor /= self.hierarchy_factor[u]
-            if factor > 1.0 and self.unit_status[u] == STATUS_EXPIRED and \
-                    self.unit_document[u] not in named:
+            if (
+                factor > 1.0
+                and self.unit_status[u] == STATUS_EXPIRED
+                and self.unit_document[u] not in named
+            ):
                 # A superseded text is not raised against the one in force (unless named).
                 factor = 1.0
             factors[j] = factor
@@ -363,8 +374,10 @@ class Ranker:
         for u in units:
             members = f.unit_rows[u]
             cited = [
-                i for i in members
-                if ref.clause is not None and self.rows[i].clause == ref.clause
+                i
+                for i in members
+                if ref.clause is not None
+                and self.rows[i].clause == ref.clause
                 and (ref.point is None or self.rows[i].point == ref.point)
             ]
             if cited:
@@ -382,13 +395,12 @@ class Ranker:
         """The officer's words that say what the question is about (no question words,
         no bare numbers), in order."""
         return [
-            t for t in dict.fromkeys(query.tokens)
+            t
+            for t in dict.fromkeys(query.tokens)
             if t.replace("_", " ") not in self.stopwords and not t.replace("/", "").isdigit()
         ]
 
-    def coverage(
-        self, query: AnalyzedQuery, words: Sequence[str], units: np.ndarray
-    ) -> np.ndarray:
+    def coverage(self, query: AnalyzedQuery, words: Sequence[str], units: np.ndarray) -> np.ndarray:
         """IDF-weighted share of ``words`` found in each of ``units`` (heading, passages).
 
         A word also counts as found when a synonym rule it triggered brought a term that the

@@ -61,9 +61,10 @@ def document_matches(reference: str, number: str) -> bool:
 
 # -- references inside a passage ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PassageReference:
-    """"khoản 2 Điều 83 của Luật này": ``label`` 83, ``scope`` same/number/title."""
+    """ "khoản 2 Điều 83 của Luật này": ``label`` 83, ``scope`` same/number/title."""
 
     text: str
     label: str
@@ -90,7 +91,8 @@ def find_references(text: str) -> list[PassageReference]:
     named after the list. A bare "Điều 84" means the same document.
     """
     matches = [
-        m for m in _REFERENCE.finditer(text)
+        m
+        for m in _REFERENCE.finditer(text)
         if not re.search(r"(^|\n)[\s“\"]*$", text[: m.start()])  # an article heading
     ]
     scopes: list[tuple[str, str]] = [("same", "")] * len(matches)
@@ -122,6 +124,5 @@ def find_references(text: str) -> list[PassageReference]:
             continue
         seen.add(key)
         shown = " ".join(m.group(0).split())
-        found.append(PassageReference(shown[0].upper() + shown[1:], m.group("label"), scope,
-                                      value))
+        found.append(PassageReference(shown[0].upper() + shown[1:], m.group("label"), scope, value))
     return found

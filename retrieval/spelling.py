@@ -36,8 +36,35 @@ from functools import cached_property
 
 from retrieval.text import strip_diacritics
 
-ONSETS = ("ngh", "ng", "gh", "gi", "kh", "nh", "ph", "qu", "th", "tr", "ch", "b", "c", "d",
-          "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x")
+ONSETS = (
+    "ngh",
+    "ng",
+    "gh",
+    "gi",
+    "kh",
+    "nh",
+    "ph",
+    "qu",
+    "th",
+    "tr",
+    "ch",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "x",
+)
 """Vietnamese initial consonants (longest first), how a syllable splits into onset + rhyme."""
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 _STOP_TONES = ("\u0301", "\u0323")
@@ -78,7 +105,7 @@ def split_onset(syllable: str) -> tuple[str, str]:
     """(onset, rhyme), the longest onset first; "gi" before a consonant or alone is g + i."""
     for onset in ONSETS:
         if syllable.startswith(onset):
-            rest = syllable[len(onset):]
+            rest = syllable[len(onset) :]
             if onset == "gi" and (not rest or rest[0] not in "aăâeêioôơuưy"):
                 return "g", syllable[1:]
             return onset, rest
@@ -101,9 +128,14 @@ class SyllableVocabulary:
     """Syllables of the texts in one form (accented, or unaccented), with the counts and the
     deletion index that correction needs."""
 
-    def __init__(self, unigrams: Mapping[str, int], inner: Mapping[tuple[str, str], int],
-                 bigrams: Mapping[tuple[str, str], int], onsets: Iterable[str],
-                 toned: bool = True) -> None:
+    def __init__(
+        self,
+        unigrams: Mapping[str, int],
+        inner: Mapping[tuple[str, str], int],
+        bigrams: Mapping[tuple[str, str], int],
+        onsets: Iterable[str],
+        toned: bool = True,
+    ) -> None:
         self.toned = toned
         self.unigrams = unigrams
         self.inner = inner
@@ -137,8 +169,10 @@ class SyllableVocabulary:
             if d in self.unigrams:  # a letter was added
                 out.add(d)
             for w in self.deleted.get(d, ()):  # a letter was replaced
-                if len(w) == len(syllable) and sum(a != b for a, b in zip(w, syllable,
-                                                                          strict=True)) == 1:
+                if (
+                    len(w) == len(syllable)
+                    and sum(a != b for a, b in zip(w, syllable, strict=True)) == 1
+                ):
                     out.add(w)
         for i in range(len(syllable) - 1):  # two letters swapped
             swapped = syllable[:i] + syllable[i + 1] + syllable[i] + syllable[i + 2 :]
@@ -164,8 +198,10 @@ class SyllableVocabulary:
         """The larger share of a neighbour's occurrences that come with ``syllable`` beside
         it: how much the neighbour calls for it (P(syllable | neighbour))."""
         best = 0.0
-        for pair, neighbour in (((previous, syllable), previous), ((syllable, following),
-                                                                     following)):
+        for pair, neighbour in (
+            ((previous, syllable), previous),
+            ((syllable, following), following),
+        ):
             if neighbour:
                 count = self.unigrams.get(neighbour, 0)
                 if count:
@@ -195,8 +231,7 @@ def _place_tone(base: str, tone: str) -> str:
     if not tone:
         return base
     onset, rhyme = split_onset(base)
-    vowels = [i for i, ch in enumerate(rhyme)
-              if unicodedata.normalize("NFD", ch)[0] in "aeiouy"]
+    vowels = [i for i, ch in enumerate(rhyme) if unicodedata.normalize("NFD", ch)[0] in "aeiouy"]
     if not vowels:
         return base
     marked = [i for i in vowels if rhyme[i] in "ăâêôơư"]
@@ -216,8 +251,10 @@ def one_edit(a: str, b: str) -> bool:
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
         )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
@@ -279,13 +316,15 @@ class SpellingCorrector:
         def plain(counter: Mapping) -> Counter:
             out: Counter = Counter()
             for key, n in counter.items():
-                k = stripped[key] if isinstance(key, str) else (stripped[key[0]],
-                                                                 stripped[key[1]])
+                k = stripped[key] if isinstance(key, str) else (stripped[key[0]], stripped[key[1]])
                 out[k] += n
             return out
 
         self.plain = SyllableVocabulary(
-            plain(unigrams), plain(inner), plain(bigrams), {strip_diacritics(o) for o in ONSETS},
+            plain(unigrams),
+            plain(inner),
+            plain(bigrams),
+            {strip_diacritics(o) for o in ONSETS},
             toned=False,
         )
         self.protected = frozenset(protected)
@@ -312,9 +351,7 @@ class SpellingCorrector:
         def context(n: int) -> tuple[str | None, str | None]:
             i = words[n]
             previous = out[words[n - 1]] if n > 0 and words[n - 1] == i - 1 else None
-            following = (
-                out[words[n + 1]] if n + 1 < len(words) and words[n + 1] == i + 1 else None
-            )
+            following = out[words[n + 1]] if n + 1 < len(words) and words[n + 1] == i + 1 else None
             return previous, following
 
         for real_words in (False, True):
@@ -323,7 +360,8 @@ class SpellingCorrector:
                     continue
                 syllable = out[i]
                 if real_words and (
-                    syllable in protected or (plain and syllable in vocab.unigrams)
+                    syllable in protected
+                    or (plain and syllable in vocab.unigrams)
                     or not (syllable in vocab.unigrams or vocab.valid(syllable))
                 ):
                     # Unaccented syllables the texts use are too ambiguous to second-guess
@@ -331,8 +369,7 @@ class SpellingCorrector:
                     continue
                 previous, following = context(n)
                 if real_words:
-                    best = self._real_word(vocab, previous, syllable, following, plain,
-                                           protected)
+                    best = self._real_word(vocab, previous, syllable, following, plain, protected)
                 else:
                     best = self._non_word(vocab, previous, syllable, following)
                 if best != syllable:
@@ -366,8 +403,12 @@ class SpellingCorrector:
 
     @staticmethod
     def _real_word(
-        vocab: SyllableVocabulary, previous: str | None, syllable: str,
-        following: str | None, plain: bool, protected: frozenset[str] = frozenset(),
+        vocab: SyllableVocabulary,
+        previous: str | None,
+        syllable: str,
+        following: str | None,
+        plain: bool,
+        protected: frozenset[str] = frozenset(),
     ) -> str:
         """A possible Vietnamese syllable: changed only when a one-edit neighbour makes a word
         of the texts with a neighbour ("khen thương" → "khen_thưởng") and the syllable as
@@ -381,22 +422,27 @@ class SpellingCorrector:
             if plain:
                 return syllable
             variant = syllable.translate(_IY)
-            if variant != syllable and variant in vocab.unigrams and vocab.support(
-                previous, variant, following
-            ) >= VARIANT_FACTOR * support:
+            if (
+                variant != syllable
+                and variant in vocab.unigrams
+                and vocab.support(previous, variant, following) >= VARIANT_FACTOR * support
+            ):
                 return variant
             return syllable
         own = vocab.unigrams.get(syllable, 0)
         if own:  # a word the texts use: only a strong collocation overrules it
             candidates = [
-                c for c in vocab.neighbours(syllable)
-                if c not in protected and vocab.unigrams.get(c, 0) >= RARITY * own
+                c
+                for c in vocab.neighbours(syllable)
+                if c not in protected
+                and vocab.unigrams.get(c, 0) >= RARITY * own
                 and vocab.support(previous, c, following) >= MIN_SUPPORT
                 and vocab.association(previous, c, following) >= MIN_ASSOCIATION
             ]
         else:  # a possible syllable the texts never use, next to words that call for another
             candidates = [
-                c for c in vocab.neighbours(syllable)
+                c
+                for c in vocab.neighbours(syllable)
                 if vocab.support(previous, c, following) >= MIN_SUPPORT
                 and vocab.association(previous, c, following) >= MIN_ASSOCIATION_UNSEEN
             ]

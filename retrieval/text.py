@@ -16,8 +16,16 @@ from pyvi import ViTokenizer
 from knowledge.model import number_key
 from knowledge.textnorm import clean_text, fold, nfc, strip_diacritics
 
-__all__ = ["DOC_NUMBER", "canonical_doc_number", "fold", "nfc", "normalize",
-           "normalize_tone_marks", "strip_diacritics", "tokenize"]
+__all__ = [
+    "DOC_NUMBER",
+    "canonical_doc_number",
+    "fold",
+    "nfc",
+    "normalize",
+    "normalize_tone_marks",
+    "strip_diacritics",
+    "tokenize",
+]
 
 # Old-style tone placement on the second vowel of a syllable-final "oa", "oe", "uy"
 # ("hoà", "khoẻ", "thuỷ") → modern placement on the first ("hòa", "khỏe", "thủy").

@@ -131,7 +131,11 @@ class Tuner:
             self._indexes[key] = index
         index.params = params
         index.ranker = Ranker(
-            index.rows, index.field_index, params, index.techniques, self.lexicon.stopwords,
+            index.rows,
+            index.field_index,
+            params,
+            index.techniques,
+            self.lexicon.stopwords,
             reader=index.reader,
         )
         return index
@@ -149,8 +153,9 @@ class Tuner:
             trials.append(self.score(apply(base, values), values))
         return trials
 
-    def coordinate(self, base: Params, grid: dict[str, Sequence[float]], rounds: int = 2
-                   ) -> tuple[Params, Trial, list[Trial]]:
+    def coordinate(
+        self, base: Params, grid: dict[str, Sequence[float]], rounds: int = 2
+    ) -> tuple[Params, Trial, list[Trial]]:
         """Coordinate ascent: each parameter over its values, the others fixed."""
         params = base
         trials: list[Trial] = []
@@ -215,36 +220,51 @@ def tune(
         winner = best(trials, base)
         params = apply(params, winner.values)
         size = math.prod(len(v) for v in grid.values())
-        print(f"stage {stage}: {size} settings; best MRR {winner.mrr:.4f} "
-              f"R@1 {winner.recall_at_1:.3f} R@5 {winner.recall_at_5:.3f} with {winner.values}",
-              file=out)
+        print(
+            f"stage {stage}: {size} settings; best MRR {winner.mrr:.4f} "
+            f"R@1 {winner.recall_at_1:.3f} R@5 {winner.recall_at_5:.3f} with {winner.values}",
+            file=out,
+        )
         for name, values in grid.items():
             marginal = [max(t.mrr for t in trials if t.values[name] == v) for v in values]
-            print(f"    best MRR by {name}: "
-                  + ", ".join(f"{v:g}→{m:.3f}" for v, m in zip(values, marginal, strict=True)),
-                  file=out)
+            print(
+                f"    best MRR by {name}: "
+                + ", ".join(f"{v:g}→{m:.3f}" for v, m in zip(values, marginal, strict=True)),
+                file=out,
+            )
     params, winner, trials = tuner.coordinate(params, STEERING)
-    print(f"stage 3b (reading, coordinate ascent): best MRR {winner.mrr:.4f} "
-          f"R@1 {winner.recall_at_1:.3f} R@5 {winner.recall_at_5:.3f}; "
-          + ", ".join(f"{n} {_value(params, n):g}" for n in STEERING), file=out)
+    print(
+        f"stage 3b (reading, coordinate ascent): best MRR {winner.mrr:.4f} "
+        f"R@1 {winner.recall_at_1:.3f} R@5 {winner.recall_at_5:.3f}; "
+        + ", ".join(f"{n} {_value(params, n):g}" for n in STEERING),
+        file=out,
+    )
     evidence = tuner.evidence(params)
     chosen = {}
     for domain, name in ((0, "min_evidence"), (1, "weak_domain_evidence")):
         cal = calibrate([(q, c) for q, c, d in evidence if d == domain])
-        print(f"decline ({name}, domain evidence {domain}): answerable ≥ "
-              f"{cal.lowest_in_scope:.3f}, off-topic ≤ {cal.highest_out_of_scope:.3f} → "
-              f"threshold {cal.threshold:.3f} (margin ±{cal.margin:.3f})", file=out)
+        print(
+            f"decline ({name}, domain evidence {domain}): answerable ≥ "
+            f"{cal.lowest_in_scope:.3f}, off-topic ≤ {cal.highest_out_of_scope:.3f} → "
+            f"threshold {cal.threshold:.3f} (margin ±{cal.margin:.3f})",
+            file=out,
+        )
         chosen[name] = round(cal.threshold, 3)
     return replace(params, **chosen)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("questions", nargs="+",
-                        help="development questions (.jsonl); never the held-out set")
+    parser.add_argument(
+        "questions", nargs="+", help="development questions (.jsonl); never the held-out set"
+    )
     parser.add_argument("--db", help="SQLAlchemy URL of a knowledge base holding the corpus")
-    parser.add_argument("--stages", choices=("all", "reading"), default="all",
-                        help="'reading': only stage 3b and the decline thresholds")
+    parser.add_argument(
+        "--stages",
+        choices=("all", "reading"),
+        default="all",
+        help="'reading': only stage 3b and the decline thresholds",
+    )
     args = parser.parse_args(argv)
     from knowledge.db import default_database_url
 

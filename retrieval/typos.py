@@ -20,9 +20,7 @@ TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 """Combining tone marks: huyền, sắc, hỏi, ngã, nặng."""
 _KEYBOARD = "qwertyuiop asdfghjkl zxcvbnm"
 _NEIGHBOURS = {
-    c: "".join(
-        row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)
-    )
+    c: "".join(row[j] for j in (i - 1, i + 1) if 0 <= j < len(row))
     for row in _KEYBOARD.split()
     for i, c in enumerate(row)
 }
@@ -47,8 +45,9 @@ def _with_tone(base: str, tone: str | None) -> str:
     """``base`` with ``tone`` on its main vowel (the last vowel before a final consonant)."""
     if tone is None:
         return base
-    vowels = [i for i, ch in enumerate(base)
-              if unicodedata.normalize("NFD", ch.lower())[0] in "aeiouy"]
+    vowels = [
+        i for i, ch in enumerate(base) if unicodedata.normalize("NFD", ch.lower())[0] in "aeiouy"
+    ]
     if not vowels:
         return base
     index = vowels[-1] if len(vowels) == 1 or base[-1].lower() not in "aeiouy" else vowels[-2]
@@ -92,8 +91,7 @@ def typo_variant(text: str, key: str, seed: int = 0) -> str:
 def typo_questions(questions: Sequence[Question], seed: int = 0) -> list[Question]:
     """The same questions, each with one typo (same gold)."""
     return [
-        Question(q.id, typo_variant(q.question, q.id, seed), q.gold, q.off_topic)
-        for q in questions
+        Question(q.id, typo_variant(q.question, q.id, seed), q.gold, q.off_topic) for q in questions
     ]
 
 
@@ -101,6 +99,5 @@ def typo_figures(questions: Sequence[Question], search: Search, seeds: int) -> d
     """Metrics of ``seeds`` typo'd copies of the questions ("typos 0", "typos 1", …): the
     figures to set beside the clean ones (``tdkt eval --typos N``)."""
     return {
-        f"typos {seed}": evaluate(typo_questions(questions, seed), search)
-        for seed in range(seeds)
+        f"typos {seed}": evaluate(typo_questions(questions, seed), search) for seed in range(seeds)
     }

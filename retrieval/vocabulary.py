@@ -103,7 +103,8 @@ class DiacriticRestorer:
         syllable whose form is fixed (typed with marks, or an expansion)."""
         words = self.candidates.get(strip_diacritics(" ".join(syllables)), [])
         keep = [
-            w for w in words
+            w
+            for w in words
             if all(not f or s == t for s, t, f in zip(syllables, w.split("_"), fixed, strict=True))
         ]
         if not keep and len(syllables) == 1:

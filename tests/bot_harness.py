@@ -46,8 +46,10 @@ def copy_database(url: str, folder: Path, name: str = "kb.db") -> str:
     """A private copy of an SQLite knowledge base (the backup API also copies the WAL)."""
     source = url.removeprefix("sqlite:///")
     target = folder / name
-    with contextlib.closing(sqlite3.connect(source)) as src, \
-            contextlib.closing(sqlite3.connect(target)) as dst:
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target)) as dst,
+    ):
         src.backup(dst)
     return f"sqlite:///{target}"
 
@@ -125,8 +127,11 @@ class Harness:
         mark = self.server.mark()
         update = make()
         self.wait_done(update["update_id"], timeout)
-        return [Sent(c.method, c.params) for c in self.server.calls[mark:]
-                if c.method not in ("getUpdates", "getMe")]
+        return [
+            Sent(c.method, c.params)
+            for c in self.server.calls[mark:]
+            if c.method not in ("getUpdates", "getMe")
+        ]
 
     # conveniences --------------------------------------------------------------------------
     def text(self, text: str, **kwargs: Any) -> list[Sent]:
@@ -158,8 +163,9 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
     found = {}
     for row in message.get("reply_markup", {}).get("inline_keyboard", []):
         for b in row:
-            found[b["text"]] = (b.get("callback_data") or b.get("url")
-                                or b.get("switch_inline_query") or "")
+            found[b["text"]] = (
+                b.get("callback_data") or b.get("url") or b.get("switch_inline_query") or ""
+            )
     return found
 
 
@@ -170,18 +176,27 @@ def entity_texts(message: dict[str, Any], kind: str, key: str = "text") -> list[
     entities = message.get("entities" if key == "text" else "caption_entities") or []
     return [
         encoded[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
-        for e in entities if e["type"] == kind
+        for e in entities
+        if e["type"] == kind
     ]
 
 
 @contextlib.contextmanager
-def running_bot(database_url: str, *, admin_ids: frozenset[int] = frozenset({ADMIN}),
-                sources_dir: Path | None = None) -> Iterator[Harness]:
+def running_bot(
+    database_url: str,
+    *,
+    admin_ids: frozenset[int] = frozenset({ADMIN}),
+    sources_dir: Path | None = None,
+) -> Iterator[Harness]:
     """Start the fake server and the real bot; stop both afterwards."""
     with FakeBotApi() as server:
         settings = Settings(
-            database_url=database_url, sources_dir=sources_dir or Path("."), token=TOKEN,
-            api_base_url=server.url, admin_ids=admin_ids, id_secret=ID_SECRET,
+            database_url=database_url,
+            sources_dir=sources_dir or Path("."),
+            token=TOKEN,
+            api_base_url=server.url,
+            admin_ids=admin_ids,
+            id_secret=ID_SECRET,
         )
         app = build_application(settings, rate_limiter=False)
         harness: Harness | None = None
@@ -216,8 +231,9 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
             await app.post_init(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1,
-                                        allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
 
     async def stop() -> None:
         assert app.updater is not None
@@ -242,16 +258,29 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
 # -- the bot as a real process (crashes, restarts, what it prints) ----------------------------
 
 
-def start_bot(server: FakeBotApi, database: str, token: str = TOKEN, *args: str,
-              **env: str) -> subprocess.Popen[str]:
+def start_bot(
+    server: FakeBotApi, database: str, token: str = TOKEN, *args: str, **env: str
+) -> subprocess.Popen[str]:
     """``python -m bot bot [args]`` against ``server``, as deployed (stdout and stderr
     together); ``env`` adds or overrides environment variables."""
-    variables = dict(os.environ, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=server.url,
-                     TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS=str(ADMIN),
-                     TDKT_ID_SECRET=ID_SECRET, PYTHONUNBUFFERED="1")
+    variables = dict(
+        os.environ,
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=server.url,
+        TDKT_DATABASE_URL=database,
+        TDKT_ADMIN_IDS=str(ADMIN),
+        TDKT_ID_SECRET=ID_SECRET,
+        PYTHONUNBUFFERED="1",
+    )
     variables.update(env)
-    return subprocess.Popen([sys.executable, "-m", "bot", "bot", *args], cwd=ROOT, env=variables,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "bot", *args],
+        cwd=ROOT,
+        env=variables,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def stop_bot(process: subprocess.Popen[str], *, kill: bool = False) -> str:

@@ -120,17 +120,29 @@ def bot(bot_database: str) -> Iterator[Harness]:
 # README's "Tests" section tells how to run each). A module is unit unless listed here.
 
 PARITY_MODULES = frozenset({"test_bm25_parity.py"})
-E2E_MODULES = frozenset({
-    "test_bad_input.py", "test_bot_admin.py", "test_bot_awards.py", "test_bot_groups.py",
-    "test_bot_officer.py",
-    "test_bot_postgres.py", "test_bot_run.py", "test_cli.py", "test_db_outage.py",
-    "test_instances.py", "test_load.py", "test_update_crash.py",
-})
-E2E_TESTS = frozenset({
-    # The tdkt command run as a child process, in otherwise fast modules.
-    "test_query_analysis.py::test_eval_prints_baseline_and_ablation",
-    "test_schema.py::test_db_upgrade_command",
-})
+E2E_MODULES = frozenset(
+    {
+        "test_bad_input.py",
+        "test_bot_admin.py",
+        "test_bot_awards.py",
+        "test_bot_groups.py",
+        "test_bot_officer.py",
+        "test_bot_postgres.py",
+        "test_bot_run.py",
+        "test_cli.py",
+        "test_db_outage.py",
+        "test_instances.py",
+        "test_load.py",
+        "test_update_crash.py",
+    }
+)
+E2E_TESTS = frozenset(
+    {
+        # The tdkt command run as a child process, in otherwise fast modules.
+        "test_query_analysis.py::test_eval_prints_baseline_and_ablation",
+        "test_schema.py::test_db_upgrade_command",
+    }
+)
 POSTGRES_MODULES = frozenset({"test_bot_postgres.py"})
 
 
@@ -150,7 +162,8 @@ def needs_postgres(item: pytest.Item) -> bool:
     "postgresql" case of a test parametrized over both databases."""
     callspec = getattr(item, "callspec", None)
     return item.path.name in POSTGRES_MODULES or (
-        callspec is not None and "postgresql" in callspec.params.values())
+        callspec is not None and "postgresql" in callspec.params.values()
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by these markers

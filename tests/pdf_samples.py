@@ -47,8 +47,9 @@ def font_path() -> Path | None:
     return next((Path(p) for p in FONT_CANDIDATES if Path(p).exists()), None)
 
 
-def official_pdf(text: str, crossing: str, header_lines: int = 5, run_gap: float = 1.0,
-                 objects: str = "line") -> PdfSample:
+def official_pdf(
+    text: str, crossing: str, header_lines: int = 5, run_gap: float = 1.0, objects: str = "line"
+) -> PdfSample:
     """Lay out ``text`` (a sample document) as an official PDF.
 
     The first ``header_lines`` non-blank lines are the two-column header (issuer, motto,
@@ -178,7 +179,7 @@ class _Layout:
 
 
 def _runs(word: str) -> list[tuple[str, str]]:
-    """"luật" → [("lu", "Sample"), ("ật", "SampleVN")]: a new run at each change of font."""
+    """ "luật" → [("lu", "Sample"), ("ật", "SampleVN")]: a new run at each change of font."""
     runs: list[tuple[str, str]] = []
     for ch in word:
         font = "Sample" if ch in _LATIN or not ch.isalpha() else "SampleVN"

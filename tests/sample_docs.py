@@ -302,7 +302,6 @@ Mỗi câu lạc bộ được đăng ký tối đa năm chậu cảnh; chậu c
 """
 
 
-
 # A fictional province's rules on its own awards, for locality tests: "tỉnh Thử Nghiệm" and
 # everything in it are invented.
 QUY_CHE_TINH_MAU = """ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM

@@ -38,8 +38,10 @@ from tests.fake_bot_api import DEFAULT_GROUP_CHAT_ID, FakeBotApi
 
 CITIZEN_ID = "001234567890"
 PHONE = "0912 345 678"
-QUESTION = (f"Tôi số CCCD {CITIZEN_ID}, điện thoại {PHONE}, đã 3 năm liền đạt Chiến sĩ thi "
-            "đua cơ sở thì có được đề nghị tặng Bằng khen của Thủ tướng Chính phủ không ạ?")
+QUESTION = (
+    f"Tôi số CCCD {CITIZEN_ID}, điện thoại {PHONE}, đã 3 năm liền đạt Chiến sĩ thi "
+    "đua cơ sở thì có được đề nghị tặng Bằng khen của Thủ tướng Chính phủ không ạ?"
+)
 ANSWERED = f"Hồ sơ đề nghị tặng Bằng khen gồm những gì, gọi {PHONE} nhé"
 
 
@@ -50,11 +52,13 @@ def bot(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ha
         yield harness
 
 
-@pytest.mark.parametrize("command, args", [("thongke", ""), ("capnhat", ""),
-                                           ("xoa", "06/2022/QH15")])
+@pytest.mark.parametrize(
+    "command, args", [("thongke", ""), ("capnhat", ""), ("xoa", "06/2022/QH15")]
+)
 @pytest.mark.parametrize("user", [ADMIN, OFFICER])
-def test_admin_commands_answer_in_private_only(bot: Harness, command: str, args: str,
-                                               user: int) -> None:
+def test_admin_commands_answer_in_private_only(
+    bot: Harness, command: str, args: str, user: int
+) -> None:
     bot.text(QUESTION)  # an officer's question that statistics would list
     version = bot.services.store.current_version()
     calls = bot.command(command, args, chat_type="group", user_id=user)
@@ -84,8 +88,9 @@ def test_statistics_shorten_questions_and_mask_numbers(bot: Harness) -> None:
 # -- the key of user-id hashes ------------------------------------------------------------
 
 
-def test_id_key_from_the_environment_or_a_private_file(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_id_key_from_the_environment_or_a_private_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TDKT_ID_SECRET", raising=False)
     monkeypatch.setenv("TDKT_DATA_DIR", str(tmp_path / "data"))
     settings = Settings.from_env()

@@ -26,8 +26,12 @@ from retrieval.text import normalize, tokenize
 from tests.conftest import needs_corpus
 from tests.sample_docs import QUY_CHE_VUON_UOM
 
-GOAL_AWARDS = ("Huân chương Lao động hạng Ba", "Bằng khen của Thủ tướng Chính phủ",
-               "Chiến sĩ thi đua cơ sở", "Cờ thi đua của Chính phủ")
+GOAL_AWARDS = (
+    "Huân chương Lao động hạng Ba",
+    "Bằng khen của Thủ tướng Chính phủ",
+    "Chiến sĩ thi đua cơ sở",
+    "Cờ thi đua của Chính phủ",
+)
 """The issue's four awards (names only: what their cards hold is read from the texts)."""
 BASE = Decimal("2340000")
 COEFFICIENT = re.compile(r"(\d+(?:,\d+)?) lần mức lương cơ sở")
@@ -56,8 +60,7 @@ def speaks_of(index: SearchIndex, card: awards.AwardCard, heading, text: str) ->
     named = {m.award for m in mentions if m.award} | {a for a, _ in heading.awards}
     kinds = {m.award_class for m in mentions if m.is_class} | set(heading.classes)
     general = index.reader.vocabulary.general_classes  # "danh hiệu thi đua" names no one
-    return card.award in named or (card.award_class not in general
-                                   and card.award_class in kinds)
+    return card.award in named or (card.award_class not in general and card.award_class in kinds)
 
 
 def facet_units(index: SearchIndex, intent: str, card: awards.AwardCard) -> set[int]:
@@ -82,11 +85,15 @@ def facet_units(index: SearchIndex, intent: str, card: awards.AwardCard) -> set[
 @pytest.mark.parametrize("name", GOAL_AWARDS)
 def test_standard_is_the_awards_own_articles(index: SearchIndex, name: str) -> None:
     card = card_of(index, name)
-    own = {index.rows[m[0]].unit_id for u, m in enumerate(index.field_index.unit_rows)
-           if index.ranker.headings[u].own_article
-           and any(a == card.award and r in (card.rank, None)
-                   for a, r in index.ranker.headings[u].awards)
-           and index.rows[m[0]].document_status == STATUS_IN_FORCE}
+    own = {
+        index.rows[m[0]].unit_id
+        for u, m in enumerate(index.field_index.unit_rows)
+        if index.ranker.headings[u].own_article
+        and any(
+            a == card.award and r in (card.rank, None) for a, r in index.ranker.headings[u].awards
+        )
+        and index.rows[m[0]].document_status == STATUS_IN_FORCE
+    }
     assert own, "precondition: the law has an article of this award"
     standard = card.provisions("tieu_chuan")
     assert own <= {p.unit_id for p in standard}
@@ -95,8 +102,9 @@ def test_standard_is_the_awards_own_articles(index: SearchIndex, name: str) -> N
 
 @needs_corpus
 @pytest.mark.parametrize("name", GOAL_AWARDS)
-def test_dossier_is_the_dossier_provision_naming_it_or_its_kind(index: SearchIndex,
-                                                                name: str) -> None:
+def test_dossier_is_the_dossier_provision_naming_it_or_its_kind(
+    index: SearchIndex, name: str
+) -> None:
     card = card_of(index, name)
     first = card.provisions("ho_so")[0]
     assert first.unit_id in facet_units(index, "ho_so", card)
@@ -117,8 +125,7 @@ def test_who_decides_and_who_proposes(index: SearchIndex, name: str) -> None:
 
 @needs_corpus
 @pytest.mark.parametrize("name", GOAL_AWARDS)
-def test_money_line_names_the_award_and_the_amount_is_exact(index: SearchIndex,
-                                                            name: str) -> None:
+def test_money_line_names_the_award_and_the_amount_is_exact(index: SearchIndex, name: str) -> None:
     card = card_of(index, name)
     found = awards.cards(index)
     money = card.provisions("tien_thuong")[0]
@@ -151,7 +158,8 @@ def test_deadline_and_ceremony(index: SearchIndex, name: str) -> None:
 @needs_corpus
 @pytest.mark.parametrize("name", GOAL_AWARDS)
 def test_a_dossier_question_answers_from_its_dossier_provision_first(
-        engine: SearchEngine, index: SearchIndex, name: str) -> None:
+    engine: SearchEngine, index: SearchIndex, name: str
+) -> None:
     card = card_of(index, name)
     result = engine.ask(f"Hồ sơ đề nghị tặng {name} gồm những gì?", 5)
     assert result.facet is not None and result.facet.facet == "ho_so"
@@ -175,16 +183,19 @@ def test_the_facet_asked_and_the_checklist(engine: SearchEngine) -> None:
     assert card_answers.wants_checklist(engine.read("hs đề nghị tặng bk ttg gồm những gì"))
     assert not card_answers.wants_checklist(engine.read("Tiêu chuẩn Chiến sĩ thi đua cơ sở"))
     assert not card_answers.wants_checklist(
-        engine.read("Thời hạn nộp hồ sơ đề nghị tặng Cờ thi đua của Chính phủ"))
+        engine.read("Thời hạn nộp hồ sơ đề nghị tặng Cờ thi đua của Chính phủ")
+    )
 
 
 @needs_corpus
 def test_a_story_s_award_is_not_the_question_s(engine: SearchEngine) -> None:
     """The award of the story ("danh hiệu Tập thể lao động tiên tiến được thưởng …") is not
     what "Tôi xin hỏi làm tròn như vậy có đúng không?" asks about: no card steers."""
-    result = engine.ask("Đơn vị tôi được danh hiệu Tập thể lao động tiên tiến và được thưởng "
-                        "1.112.000 đồng, làm tròn lên 1.120.000 đồng. Tôi xin hỏi làm tròn như "
-                        "vậy có đúng không?")
+    result = engine.ask(
+        "Đơn vị tôi được danh hiệu Tập thể lao động tiên tiến và được thưởng "
+        "1.112.000 đồng, làm tròn lên 1.120.000 đồng. Tôi xin hỏi làm tròn như "
+        "vậy có đúng không?"
+    )
     assert result.facet is None
 
 
@@ -196,8 +207,9 @@ def test_names_officers_type(index: SearchIndex) -> None:
     assert card_of(index, "co thi dua cua chinh phu").name == "Cờ thi đua của Chính phủ"
     ranked = awards.lookup(index, "hclđ")
     assert ranked.card is None and ranked.ranks
-    assert {c.name for c in ranked.choices} == {f"Huân chương Lao động hạng {r}"
-                                                for r in ("Nhất", "Nhì", "Ba")}
+    assert {c.name for c in ranked.choices} == {
+        f"Huân chương Lao động hạng {r}" for r in ("Nhất", "Nhì", "Ba")
+    }
     unknown = awards.lookup(index, "huy chương bông sen")
     assert unknown.card is None and not unknown.ranks
     assert all("Huy chương" in c.name for c in unknown.choices[:3])
@@ -207,8 +219,9 @@ def test_names_officers_type(index: SearchIndex) -> None:
 
 
 @needs_corpus
-def test_a_collectives_money_uses_the_texts_factor(engine: SearchEngine,
-                                                   index: SearchIndex) -> None:
+def test_a_collectives_money_uses_the_texts_factor(
+    engine: SearchEngine, index: SearchIndex
+) -> None:
     reading = engine.read("Tiền thưởng Huân chương Lao động hạng Ba cho tập thể")
     found = awards.cards(index)
     card = found.for_object(reading.object)
@@ -239,15 +252,17 @@ def test_amounts_are_written_the_vietnamese_way() -> None:
 
 
 @needs_corpus
-def test_deadline_line_is_the_sentence_that_holds_the_date(engine: SearchEngine,
-                                                           index: SearchIndex) -> None:
+def test_deadline_line_is_the_sentence_that_holds_the_date(
+    engine: SearchEngine, index: SearchIndex
+) -> None:
     question = "Thời hạn nộp hồ sơ đề nghị tặng Cờ thi đua của Chính phủ"
     result = engine.ask(question, 3)
     found = awards.cards(index)
     line = direct.for_facet(found, result.facet, result.reading)
     assert line is not None and line.kind == "deadline"
-    provision = next(p for p in result.facet.card.provisions("thoi_han")
-                     if p.citation == line.citation)
+    provision = next(
+        p for p in result.facet.card.provisions("thoi_han") if p.citation == line.citation
+    )
     assert line.text in provision.text and found.names(line.text, result.facet.card)
     assert re.search(r"\d", line.phrase) and line.phrase in line.text
 
@@ -317,10 +332,15 @@ def test_an_uploaded_regulation_adds_its_award(tmp_path: Path) -> None:
     def article(*words: str) -> str:
         return next(n for n, title in articles.items() if all(w in title for w in words))
 
-    expected = {"tieu_chuan": article("Danh hiệu"), "ho_so": article("Hồ sơ"),
-                "tham_quyen_quyet_dinh": article("quyết định"),
-                "tham_quyen_de_nghi": article("đề nghị"), "thoi_han": article("Thời hạn"),
-                "tien_thuong": article("tiền thưởng"), "trao_tang": article("Trao tặng")}
+    expected = {
+        "tieu_chuan": article("Danh hiệu"),
+        "ho_so": article("Hồ sơ"),
+        "tham_quyen_quyet_dinh": article("quyết định"),
+        "tham_quyen_de_nghi": article("đề nghị"),
+        "thoi_han": article("Thời hạn"),
+        "tien_thuong": article("tiền thưởng"),
+        "trao_tang": article("Trao tặng"),
+    }
     for facet, label in expected.items():
         assert card.provisions(facet)[0].unit_label == label, facet
     found = awards.cards(index)

@@ -123,8 +123,11 @@ class Context:
 def ctx(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     url = copy_database(corpus_db, tmp_path_factory.mktemp("bad-input"))
     with running_bot(url) as bot:
-        bot.do(lambda: bot.server.send_document("quy-che-mau.txt", QUY_CHE_MAU.encode(),
-                                                user_id=ADMIN, caption=CAPTION))
+        bot.do(
+            lambda: bot.server.send_document(
+                "quy-che-mau.txt", QUY_CHE_MAU.encode(), user_id=ADMIN, caption=CAPTION
+            )
+        )
         preview = bot.last(ADMIN)
         upload_id = buttons(preview)["✅ Đăng"].split(":")[1]
         bot.text(QUESTION, user_id=FORGER)
@@ -136,8 +139,7 @@ def ctx(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Co
 def kb_state(bot: Harness) -> tuple[int, list[tuple[str, str, bool]]]:
     store = bot.services.store
     docs = store.documents(include_retired=True)
-    return store.current_version(), sorted((d.meta.number, d.content_hash, d.active)
-                                           for d in docs)
+    return store.current_version(), sorted((d.meta.number, d.content_hash, d.active) for d in docs)
 
 
 def upload(ctx: Context, name: str, data: bytes, *, user_id: int = ADMIN) -> str:
@@ -234,8 +236,7 @@ def nested_html(depth: int) -> bytes:
 def case_html_nested_40000_deep(ctx: Context) -> str:
     data = nested_html(40_000)
     started = time.monotonic()
-    calls = ctx.bot.do(lambda: ctx.bot.server.send_document("long-nhau.html", data,
-                                                            user_id=ADMIN))
+    calls = ctx.bot.do(lambda: ctx.bot.server.send_document("long-nhau.html", data, user_id=ADMIN))
     took = time.monotonic() - started
     text = only_text(ctx, calls, ADMIN)
     # Read in one linear walk: it was 82 s (quadratic); the text is all there.
@@ -255,8 +256,9 @@ def case_html_with_too_many_tags(ctx: Context) -> str:
 def utf16_preview(ctx: Context, name: str, data: bytes) -> str:
     """UTF-16 without a byte-order mark is read, not refused as binary data."""
     assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    text = only_text(ctx, ctx.bot.do(lambda: ctx.bot.server.send_document(
-        name, data, user_id=ADMIN)), ADMIN)
+    text = only_text(
+        ctx, ctx.bot.do(lambda: ctx.bot.server.send_document(name, data, user_id=ADMIN)), ADMIN
+    )
     assert "dữ liệu nhị phân" not in text
     assert text.startswith("📄 Xem trước") and "Điều/mục đầu tiên: Điều 1. Phạm vi" in text
     return text
@@ -289,12 +291,20 @@ def case_upload_by_non_admin(ctx: Context) -> str:
 
 
 def case_caption_with_bad_metadata(ctx: Context) -> str:
-    calls = ctx.bot.do(lambda: ctx.bot.server.send_document(
-        "quy-che-mau-b.txt", QUY_CHE_MAU.encode(), user_id=ADMIN,
-        caption="số: ; hiệu lực: mãi mãi; màu: xanh; ngày ban hành: 31/02/2025"))
+    calls = ctx.bot.do(
+        lambda: ctx.bot.server.send_document(
+            "quy-che-mau-b.txt",
+            QUY_CHE_MAU.encode(),
+            user_id=ADMIN,
+            caption="số: ; hiệu lực: mãi mãi; màu: xanh; ngày ban hành: 31/02/2025",
+        )
+    )
     text = only_text(ctx, calls, ADMIN)
-    for warning in ("Hiệu lực “mãi mãi” không rõ", "Không hiểu “màu: xanh”",
-                    "Ngày “31/02/2025” không hợp lệ"):
+    for warning in (
+        "Hiệu lực “mãi mãi” không rõ",
+        "Không hiểu “màu: xanh”",
+        "Ngày “31/02/2025” không hợp lệ",
+    ):
         assert warning in text
     assert "Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”." in text
     return text
@@ -327,8 +337,10 @@ def case_message_of_10000_characters(ctx: Context) -> str:
 
 
 def case_html_and_markdown_in_question(ctx: Context) -> str:
-    tricky = ("<b>Giấy khen</b> & <script>alert(1)</script> *Bằng khen* _x_ "
-              "[link](http://x.example) `code` </i>")
+    tricky = (
+        "<b>Giấy khen</b> & <script>alert(1)</script> *Bằng khen* _x_ "
+        "[link](http://x.example) `code` </i>"
+    )
     text = only_text(ctx, ctx.bot.text(tricky, user_id=FORGER))
     # Escaped and shown as typed (the fake server parses HTML like Telegram: a stray tag
     # would have been a 400 "can't parse entities").
@@ -410,8 +422,9 @@ def case_invisible_characters_typed_without_diacritics(ctx: Context) -> str:
 
 
 def case_invisible_characters_in_article_command(ctx: Context) -> str:
-    text = only_text(ctx, ctx.bot.command("dieu", with_invisible("84 06/2022/QH15"),
-                                          user_id=FORGER))
+    text = only_text(
+        ctx, ctx.bot.command("dieu", with_invisible("84 06/2022/QH15"), user_id=FORGER)
+    )
     assert text.startswith("📖 Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15")
     return text
 
@@ -435,11 +448,17 @@ def case_invisible_characters_in_inline_query(ctx: Context) -> str:
 
 
 CASES: dict[str, Callable[[Context], str]] = {
-    name.removeprefix("case_"): func for name, func in globals().items()
+    name.removeprefix("case_"): func
+    for name, func in globals().items()
     if name.startswith("case_") and callable(func)
 }
-FORGED = {"forged_publish_button", "forged_replace_button", "forged_cancel_button",
-          "forged_retire_button", "forged_malformed_admin_data"}
+FORGED = {
+    "forged_publish_button",
+    "forged_replace_button",
+    "forged_cancel_button",
+    "forged_retire_button",
+    "forged_malformed_admin_data",
+}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -449,7 +468,7 @@ def test_bad_input(ctx: Context, name: str) -> None:
     failed_before = len(bot.server.failed_calls)
     actions_before = len(bot.services.activity.admin_actions(1000))
     shown = CASES[name](ctx)
-    assert shown.strip() and "Traceback" not in shown and "File \"" not in shown
+    assert shown.strip() and "Traceback" not in shown and 'File "' not in shown
     if name in FORGED:
         assert shown.startswith(("Xin lỗi, chỉ quản trị viên", "Nút này không còn"))
         assert bot.services.activity.upload(ctx.upload_id).state == "cho-duyet"

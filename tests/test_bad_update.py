@@ -13,27 +13,39 @@ from pathlib import Path
 from tests.bot_harness import OFFICER, copy_database, start_bot, stop_bot
 from tests.fake_bot_api import FakeBotApi
 
-QUESTIONS = ("Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?",
-             "Ai có thẩm quyền quyết định tặng giấy khen?",
-             "Hồ sơ đề nghị tặng Bằng khen gồm những gì?")
+QUESTIONS = (
+    "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?",
+    "Ai có thẩm quyền quyết định tặng giấy khen?",
+    "Hồ sơ đề nghị tặng Bằng khen gồm những gì?",
+)
 SECRET_NAME = "Trần Thị Bímật"
 SECRET_TEXT = "CCCD của tôi là 001234567890"
 SECRET_ID = 555_123_987
 
 # A poll from a Bot API newer than PTB 22.8 knows how to read... as an older server sends it:
 # without ``persistent_id``, which PTB 22.8 requires.
-BAD_POLL = {"poll": {
-    "id": "6000001", "question": SECRET_TEXT,
-    "options": [{"text": SECRET_NAME, "voter_count": 1}], "total_voter_count": 1,
-    "is_closed": False, "is_anonymous": False, "type": "regular",
-    "allows_multiple_answers": False,
-}}
+BAD_POLL = {
+    "poll": {
+        "id": "6000001",
+        "question": SECRET_TEXT,
+        "options": [{"text": SECRET_NAME, "voter_count": 1}],
+        "total_voter_count": 1,
+        "is_closed": False,
+        "is_anonymous": False,
+        "type": "regular",
+        "allows_multiple_answers": False,
+    }
+}
 # A message whose sender lacks ``is_bot``: the user's id, name and text must not be logged.
-BAD_MESSAGE = {"message": {
-    "message_id": 1, "date": 1_700_000_000, "text": SECRET_TEXT,
-    "chat": {"id": SECRET_ID, "type": "private", "first_name": SECRET_NAME},
-    "from": {"id": SECRET_ID, "first_name": SECRET_NAME},
-}}
+BAD_MESSAGE = {
+    "message": {
+        "message_id": 1,
+        "date": 1_700_000_000,
+        "text": SECRET_TEXT,
+        "chat": {"id": SECRET_ID, "type": "private", "first_name": SECRET_NAME},
+        "from": {"id": SECRET_ID, "first_name": SECRET_NAME},
+    }
+}
 
 
 def answers_to(server: FakeBotApi, user: int) -> list[str]:
@@ -41,7 +53,8 @@ def answers_to(server: FakeBotApi, user: int) -> list[str]:
 
 
 def test_unparseable_updates_are_skipped_once_and_the_rest_answered(
-        corpus_db: str, tmp_path: Path) -> None:
+    corpus_db: str, tmp_path: Path
+) -> None:
     database = copy_database(corpus_db, tmp_path)
     with FakeBotApi() as server:
         process = start_bot(server, database)
@@ -71,5 +84,7 @@ def test_unparseable_updates_are_skipped_once_and_the_rest_answered(
     assert "CRITICAL" not in output and "Traceback" not in output
     for secret in (SECRET_NAME, SECRET_TEXT, "001234567890", str(SECRET_ID)):
         assert secret not in output
-    print(f"\nbad updates: {len(skipped)} log lines, {len(output.splitlines())} lines in all; "
-          f"{polls} getUpdates calls; e.g. {skipped[0].split(': ', 1)[-1]}")
+    print(
+        f"\nbad updates: {len(skipped)} log lines, {len(output.splitlines())} lines in all; "
+        f"{polls} getUpdates calls; e.g. {skipped[0].split(': ', 1)[-1]}"
+    )

@@ -74,8 +74,11 @@ def test_top10_matches_bm25okapi_on_real_corpus_for_every_dev_question(
     fields = engine.index.fields
     reference = BM25Okapi([list(f) for f in fields], k1=K1, b=B)
     scorer = BM25Scorer(fields)
-    questions = [json.loads(line)["question"] for line in DEV_SET.read_text("utf-8").splitlines()
-                 if line.strip()]
+    questions = [
+        json.loads(line)["question"]
+        for line in DEV_SET.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     assert questions
     compared = 0
     for question in questions:
@@ -115,9 +118,7 @@ def test_corner_cases_match_bm25okapi() -> None:
         ["khen_thưởng", "khen_thưởng", "huân_chương", "không_có", "thi_đua"],
     ]
     scorer = BM25Scorer(corpus)
-    assert scorer.idf("khen_thưởng") == pytest.approx(
-        0.25 * scorer.average_idf, rel=RTOL
-    )
+    assert scorer.idf("khen_thưởng") == pytest.approx(0.25 * scorer.average_idf, rel=RTOL)
     assert scorer.idf("khen_thưởng") > 0
     assert_parity(corpus, queries)
     assert scorer.top(["không_có"], 5) == []
@@ -176,8 +177,9 @@ def test_helpers_for_ranking_code() -> None:
     assert set(scorer.vocabulary) == {"a", "b", "c", "d"} and "zz" not in scorer.vocabulary
     docs, weights = scorer.postings("a")
     assert docs.tolist() == [0, 3]
-    np.testing.assert_allclose(weights, np.asarray(reference.get_scores(["a"]))[[0, 3]],
-                               rtol=RTOL, atol=0)
+    np.testing.assert_allclose(
+        weights, np.asarray(reference.get_scores(["a"]))[[0, 3]], rtol=RTOL, atol=0
+    )
     assert scorer.postings("zz")[0].size == 0
 
 
@@ -268,8 +270,11 @@ def test_second_sync_of_the_corpus_tokenizes_nothing(corpus_store: KnowledgeStor
 def test_refresh_tokenizes_only_added_or_changed_files(tmp_path: Path) -> None:
     folder = tmp_path / "src"
     folder.mkdir()
-    for name in ("manifest.toml", "tin-tap-huan-tdkt-2023.txt",
-                 "hd-2346-hd-dhm-2024-binh-xet-tdkt.txt"):
+    for name in (
+        "manifest.toml",
+        "tin-tap-huan-tdkt-2023.txt",
+        "hd-2346-hd-dhm-2024-binh-xet-tdkt.txt",
+    ):
         (folder / name).symlink_to(CORPUS / name)
     store = KnowledgeStore(f"sqlite:///{tmp_path / 'kb.db'}")
     try:
@@ -341,10 +346,28 @@ def test_bench_command_prints_the_promised_json(tmp_path: Path) -> None:
     from retrieval.benchmark import FIELDS
 
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "bench", "--passages", "300", "--runs", "1",
-         "--rounds", "1", "--no-bm25s", "--json", "--corpus", str(CORPUS),
-         "--questions", str(DEV_SET)],
-        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "bench",
+            "--passages",
+            "300",
+            "--runs",
+            "1",
+            "--rounds",
+            "1",
+            "--no-bm25s",
+            "--json",
+            "--corpus",
+            str(CORPUS),
+            "--questions",
+            str(DEV_SET),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[1],
         env={**os.environ, "TDKT_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"},
     )
     assert done.returncode == 0, done.stderr

@@ -22,10 +22,19 @@ USER = 123456789
 
 def _item(n: int = 1) -> SavedItem:
     return SavedItem(
-        passage_id=n, unit_id=n, document_number="01/2099/QC-MAU", document_title="Quy chế mẫu",
-        document_status="con-hieu-luc", document_kind="khac", unit_kind="dieu", unit_label=str(n),
-        unit_title="Tiêu đề", clause="1", point=None,
-        citation=f"Khoản 1 Điều {n} Quy chế mẫu số 01/2099/QC-MAU", text=f"1. Nội dung {n}.",
+        passage_id=n,
+        unit_id=n,
+        document_number="01/2099/QC-MAU",
+        document_title="Quy chế mẫu",
+        document_status="con-hieu-luc",
+        document_kind="khac",
+        unit_kind="dieu",
+        unit_label=str(n),
+        unit_title="Tiêu đề",
+        clause="1",
+        point=None,
+        citation=f"Khoản 1 Điều {n} Quy chế mẫu số 01/2099/QC-MAU",
+        text=f"1. Nội dung {n}.",
         references=[["3", "01/2099/QC-MAU", "Điều 3"]],
     )
 
@@ -46,8 +55,13 @@ def test_user_ids_are_hashed_with_a_key_kept_outside_the_database(tmp_path: Path
     activity.start_session(USER, "Tự học", USER)  # a private chat's id is the user's id
     activity.save_upload(USER, "a.txt", b"x")
     with store.engine.connect() as conn:  # the raw id appears nowhere in the database
-        for table in ("bot_questions", "bot_feedback", "bot_admin_actions", "bot_sessions",
-                      "bot_pending_uploads"):
+        for table in (
+            "bot_questions",
+            "bot_feedback",
+            "bot_admin_actions",
+            "bot_sessions",
+            "bot_pending_uploads",
+        ):
             for row in conn.execute(text(f"SELECT * FROM {table}")):
                 assert all(str(USER) not in str(value) for value in row), table
     store.close()
@@ -71,8 +85,9 @@ def test_saved_answers_feedback_and_uploads_survive_a_restart(tmp_path: Path) ->
     assert activity.set_feedback(answer_id, 1, USER, -1)  # changeable, still one vote
     assert not activity.set_feedback("nope", 0, USER, 1)
     assert not activity.set_feedback(answer_id, 5, USER, 1)  # no such result
-    upload_id = activity.save_upload(USER, "quy-che.txt", b"\x00bytes\xff", caption="số: 1",
-                                     number="01/2099/QC-MAU")
+    upload_id = activity.save_upload(
+        USER, "quy-che.txt", b"\x00bytes\xff", caption="số: 1", number="01/2099/QC-MAU"
+    )
     store.close()
 
     store, activity = _open(tmp_path / "a.db")
@@ -105,7 +120,9 @@ def test_sessions_collect_items_until_ended(tmp_path: Path) -> None:
     export = activity.end_session(-1)
     assert export is not None and export.session.ended_at is not None
     assert [(e.question, e.answer.id if e.answer else None) for e in export.entries] == [
-        ("q1", answer_id), ("q2", None)]
+        ("q1", answer_id),
+        ("q2", None),
+    ]
     assert activity.active_session(-1) is None
     store.close()
 

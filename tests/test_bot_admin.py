@@ -33,8 +33,9 @@ def kb_state(bot: Harness) -> tuple[int, list[tuple[str, str]]]:
     return store.current_version(), [(d.meta.number, d.content_hash) for d in store.documents()]
 
 
-def upload(bot: Harness, name: str, data: bytes, *, user_id: int = ADMIN,
-           caption: str | None = None) -> list:
+def upload(
+    bot: Harness, name: str, data: bytes, *, user_id: int = ADMIN, caption: str | None = None
+) -> list:
     return bot.do(lambda: bot.server.send_document(name, data, user_id=user_id, caption=caption))
 
 
@@ -73,9 +74,14 @@ def test_upload_preview_then_publish(bot: Harness) -> None:
     preview = bot.last(ADMIN)
     text = preview["text"]
     assert text.startswith("📄 Xem trước tài liệu “quy-che-mau.txt”")
-    for line in (f"Số hiệu: {NUMBER}", "Tên: Quy chế thi đua mẫu", "Loại: Tài liệu",
-                 "Hiệu lực: còn hiệu lực", "Số điều/mục: 3", "Điều/mục đầu tiên: Điều 1. "
-                 "Phạm vi áp dụng"):
+    for line in (
+        f"Số hiệu: {NUMBER}",
+        "Tên: Quy chế thi đua mẫu",
+        "Loại: Tài liệu",
+        "Hiệu lực: còn hiệu lực",
+        "Số điều/mục: 3",
+        "Điều/mục đầu tiên: Điều 1. Phạm vi áp dụng",
+    ):
         assert line in text
     assert set(buttons(preview)) == {"✅ Đăng", "❌ Hủy"}
     assert kb_state(bot) == before  # nothing changes before "Đăng"
@@ -146,8 +152,9 @@ def test_cancel_upload(bot: Harness) -> None:
     assert kb_state(bot) == before
 
 
-def test_bot_keeps_answering_while_publishing(bot: Harness,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bot_keeps_answering_while_publishing(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     release = threading.Event()
     started = threading.Event()
     real_publish = uploads.publish
@@ -163,8 +170,7 @@ def test_bot_keeps_answering_while_publishing(bot: Harness,
     version = kb_state(bot)[0]
     bot.press(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN)  # V2 is live: confirm
     asked = bot.message(ADMIN, preview["message_id"])
-    pressed = bot.server.press_button(asked, buttons(asked)["♻️ Thay thế văn bản cũ"],
-                                      user_id=ADMIN)
+    pressed = bot.server.press_button(asked, buttons(asked)["♻️ Thay thế văn bản cũ"], user_id=ADMIN)
     assert started.wait(20)
     message = _officer_asks(bot, BONSAI)  # answered from the old version meanwhile
     assert "năm chậu bonsai" in message["text"]

@@ -25,8 +25,14 @@ TRAINER = 555002
 DOSSIER = "Hồ sơ đề nghị tặng Huân chương Lao động hạng Ba gồm những gì?"
 MONEY = "mức tiền thưởng cstđ cơ sở bao nhiêu"
 DEADLINE = "Thời hạn nộp hồ sơ đề nghị tặng Cờ thi đua của Chính phủ"
-FACET_BUTTONS = {"📋 Tiêu chuẩn", "🖊 Thẩm quyền", "📂 Hồ sơ", "⏱ Thời hạn", "💰 Tiền thưởng",
-                 "🎖 Trao tặng"}
+FACET_BUTTONS = {
+    "📋 Tiêu chuẩn",
+    "🖊 Thẩm quyền",
+    "📂 Hồ sơ",
+    "⏱ Thời hạn",
+    "💰 Tiền thưởng",
+    "🎖 Trao tặng",
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +55,9 @@ def all_callback_data_fit(message: dict) -> None:
     assert all(len(d.encode("utf-8")) <= 64 for d in buttons(message).values())
 
 
-def test_dossier_question_answers_the_dossier_with_facet_buttons(bot: Harness,
-                                                                 engine: SearchEngine) -> None:
+def test_dossier_question_answers_the_dossier_with_facet_buttons(
+    bot: Harness, engine: SearchEngine
+) -> None:
     card = card_named(engine, "Huân chương Lao động hạng Ba")
     dossier = card.provisions("ho_so")[0]
     message = ask(bot, DOSSIER)
@@ -87,7 +94,8 @@ def test_dossier_question_answers_the_dossier_with_facet_buttons(bot: Harness,
 
 
 def test_money_question_gets_the_award_s_line_and_the_configured_amount(
-        bot: Harness, engine: SearchEngine) -> None:
+    bot: Harness, engine: SearchEngine
+) -> None:
     card = card_named(engine, "Chiến sĩ thi đua cơ sở")
     line = direct.money_answer(awards.cards(engine.index), card, None, Decimal("2340000"))
     assert line is not None
@@ -109,8 +117,9 @@ def test_money_question_gets_the_award_s_line_and_the_configured_amount(
     assert "đồng (mức do quản trị viên" not in unset["text"]
 
 
-def test_deadline_question_has_no_checklist_and_a_deadline_line(bot: Harness,
-                                                                engine: SearchEngine) -> None:
+def test_deadline_question_has_no_checklist_and_a_deadline_line(
+    bot: Harness, engine: SearchEngine
+) -> None:
     result = engine.ask(DEADLINE, 5)
     line = direct.for_facet(awards.cards(engine.index), result.facet, result.reading)
     assert line is not None
@@ -136,8 +145,7 @@ def test_khenthuong_opens_the_whole_card(bot: Harness, engine: SearchEngine) -> 
     assert bot.message(OFFICER, message["message_id"])["text"].startswith(f"🎖 {card.name}")
 
 
-def test_khenthuong_with_an_incomplete_or_unknown_name(bot: Harness,
-                                                       engine: SearchEngine) -> None:
+def test_khenthuong_with_an_incomplete_or_unknown_name(bot: Harness, engine: SearchEngine) -> None:
     [usage] = sent_messages(bot.command("khenthuong"))
     assert usage.text.startswith("Gõ tên danh hiệu")
     [ranks] = sent_messages(bot.command("khenthuong", "hclđ"))
@@ -152,13 +160,13 @@ def test_khenthuong_with_an_incomplete_or_unknown_name(bot: Harness,
     [unknown] = sent_messages(bot.command("khenthuong", "huy chương bông sen vàng"))
     assert "chưa tìm thấy" in unknown.text
     assert any(t.startswith("🎖 Huy chương") for t in buttons(bot.last(OFFICER)))
-    forged = bot.do(lambda: bot.server.press_button(bot.last(OFFICER), "k:0000000000:hs:-",
-                                                    strict=False))
+    forged = bot.do(
+        lambda: bot.server.press_button(bot.last(OFFICER), "k:0000000000:hs:-", strict=False)
+    )
     assert forged[0].params.get("show_alert") is True
 
 
-def test_khenthuong_in_a_group_and_the_session_export(bot: Harness,
-                                                      engine: SearchEngine) -> None:
+def test_khenthuong_in_a_group_and_the_session_export(bot: Harness, engine: SearchEngine) -> None:
     bot.command("phien_bat_dau", "Thẻ khen thưởng", chat_type="group", user_id=TRAINER)
     calls = bot.command("khenthuong", "cstđcs", chat_type="group", user_id=TRAINER)
     [card_message] = sent_messages(calls)

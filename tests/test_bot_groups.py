@@ -38,8 +38,11 @@ def group_text(bot: Harness, text: str, user_id: int = TRAINER) -> list:
 
 
 def test_group_stays_silent_on_chatter(bot: Harness) -> None:
-    for chatter in ("Chào cả nhà, chiều nay họp lúc 14h nhé", "Hồ sơ khen thưởng nộp ở đâu ạ?",
-                    "@someone_else xem giúp em điều 84"):
+    for chatter in (
+        "Chào cả nhà, chiều nay họp lúc 14h nhé",
+        "Hồ sơ khen thưởng nộp ở đâu ạ?",
+        "@someone_else xem giúp em điều 84",
+    ):
         assert group_text(bot, chatter) == []
     other = bot.server.send_text("Tin của người khác", chat_type="group", user_id=OTHER)
     calls = bot.do(lambda: bot.server.reply_to(other["message"], "Đồng ý", user_id=TRAINER))
@@ -60,8 +63,7 @@ def test_group_answers_hoi(bot: Harness, engine: SearchEngine) -> None:
     assert usage.text.startswith("Hãy gõ câu hỏi ngay sau lệnh")
 
 
-def test_group_answers_mentions_and_replies_to_the_bot(bot: Harness,
-                                                        engine: SearchEngine) -> None:
+def test_group_answers_mentions_and_replies_to_the_bot(bot: Harness, engine: SearchEngine) -> None:
     calls = bot.do(lambda: bot.server.mention(Q2, user_id=TRAINER))
     [answer] = sent_messages(calls)
     message = bot.last(GROUP)
@@ -130,11 +132,13 @@ def test_share_deep_link_opens_the_saved_answer_for_anyone(bot: Harness) -> None
 
 
 def test_training_session_export(bot: Harness, engine: SearchEngine) -> None:
-    [started] = sent_messages(bot.command("phien_bat_dau", "Tập huấn quý I", chat_type="group",
-                                          user_id=TRAINER))
+    [started] = sent_messages(
+        bot.command("phien_bat_dau", "Tập huấn quý I", chat_type="group", user_id=TRAINER)
+    )
     assert "Bắt đầu phiên" in started.text and "Tập huấn quý I" in started.text
-    [again] = sent_messages(bot.command("phien_bat_dau", "Khác", chat_type="group",
-                                        user_id=TRAINER))
+    [again] = sent_messages(
+        bot.command("phien_bat_dau", "Khác", chat_type="group", user_id=TRAINER)
+    )
     assert "đang có phiên" in again.text
     bot.command("hoi", Q1, chat_type="group", user_id=TRAINER)
     assert group_text(bot, "Cảm ơn thầy ạ", user_id=OTHER) == []  # chatter is not recorded
@@ -155,8 +159,11 @@ def test_training_session_export(bot: Harness, engine: SearchEngine) -> None:
         top = results[0]
         assert top.citation in paragraphs  # as the chat showed it: the first result only
         assert top.text.split("\n")[0].strip() in text
-        assert all(other.citation not in paragraphs for other in results[1:]
-                   if other.citation != top.citation)
+        assert all(
+            other.citation not in paragraphs
+            for other in results[1:]
+            if other.citation != top.citation
+        )
     [closed] = sent_messages(bot.command("phien_ket_thuc", chat_type="group", user_id=TRAINER))
     assert closed.text.startswith("Chưa có phiên nào đang mở")
 
@@ -188,13 +195,14 @@ def test_small_talk_in_a_group_when_addressed(bot: Harness) -> None:
 def test_a_reply_to_an_answer_follows_up_on_it_whatever_came_after(
     bot: Harness, engine: SearchEngine
 ) -> None:
-    bot.command("hoi", "tiêu chuẩn Huân chương Lao động hạng Ba", chat_type="group",
-                user_id=TRAINER)
+    bot.command(
+        "hoi", "tiêu chuẩn Huân chương Lao động hạng Ba", chat_type="group", user_id=TRAINER
+    )
     answer = bot.last(GROUP)
-    bot.command("hoi", "Ai có thẩm quyền quyết định tặng giấy khen?", chat_type="group",
-                user_id=TRAINER)  # another question in between
-    calls = bot.do(lambda: bot.server.reply_to(answer, "còn mức thưởng thì sao?",
-                                               user_id=OTHER))
+    bot.command(
+        "hoi", "Ai có thẩm quyền quyết định tặng giấy khen?", chat_type="group", user_id=TRAINER
+    )  # another question in between
+    calls = bot.do(lambda: bot.server.reply_to(answer, "còn mức thưởng thì sao?", user_id=OTHER))
     [reply] = sent_messages(calls)
     assert "Tôi hiểu bạn hỏi tiếp" in reply.text
     saved = bot.services.activity.answer(buttons(bot.last(GROUP))["👍"].split(":")[1])
@@ -203,8 +211,11 @@ def test_a_reply_to_an_answer_follows_up_on_it_whatever_came_after(
 
 
 def test_in_a_group_each_officer_has_a_conversation_of_their_own(bot: Harness) -> None:
-    bot.do(lambda: bot.server.mention("hồ sơ đề nghị tặng Huân chương Lao động hạng Ba",
-                                      user_id=TRAINER))
+    bot.do(
+        lambda: bot.server.mention(
+            "hồ sơ đề nghị tặng Huân chương Lao động hạng Ba", user_id=TRAINER
+        )
+    )
     newcomer = 555002  # has asked nothing yet
     calls = bot.do(lambda: bot.server.mention("còn hạng Nhì thì sao?", user_id=newcomer))
     assert all("Tôi hiểu bạn hỏi tiếp" not in s.text for s in sent_messages(calls))

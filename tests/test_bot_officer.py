@@ -54,8 +54,7 @@ def test_commands_registered_at_start(bot: Harness) -> None:
     assert "hoi" in groups
 
 
-def test_start_welcomes_with_example_buttons_that_ask(bot: Harness,
-                                                      expected: SearchEngine) -> None:
+def test_start_welcomes_with_example_buttons_that_ask(bot: Harness, expected: SearchEngine) -> None:
     [welcome] = sent_messages(bot.command("start"))
     assert welcome.text.startswith("Xin chào Tester! 👋")
     message = bot.last(OFFICER)
@@ -70,8 +69,9 @@ def test_start_welcomes_with_example_buttons_that_ask(bot: Harness,
     assert f"Câu hỏi: {question}" in bot.last(OFFICER)["text"]
 
 
-def test_question_gets_bold_citation_passage_and_buttons(bot: Harness,
-                                                         expected: SearchEngine) -> None:
+def test_question_gets_bold_citation_passage_and_buttons(
+    bot: Harness, expected: SearchEngine
+) -> None:
     top = expected.search(QUESTION, 5)
     message = _ask(bot, QUESTION)
     assert entity_texts(message, "bold")[0] == top[0].citation
@@ -84,12 +84,14 @@ def test_question_gets_bold_citation_passage_and_buttons(bot: Harness,
     assert "⬅️ Kết quả trước" not in found
     _all_callback_data_fit(message)
     # The question's words are highlighted inside the passage (bold after the citation).
-    assert any(w.lower() in {"tập thể", "lao động xuất sắc", "tiêu chuẩn", "danh hiệu",
-                             "tập thể lao động xuất sắc"} for w in entity_texts(message, "bold"))
+    assert any(
+        w.lower()
+        in {"tập thể", "lao động xuất sắc", "tiêu chuẩn", "danh hiệu", "tập thể lao động xuất sắc"}
+        for w in entity_texts(message, "bold")
+    )
 
 
-def test_more_results_edit_the_same_message_and_back(bot: Harness,
-                                                     expected: SearchEngine) -> None:
+def test_more_results_edit_the_same_message_and_back(bot: Harness, expected: SearchEngine) -> None:
     top = expected.search(QUESTION, 5)
     message = _ask(bot, QUESTION)
     calls = bot.press(message, buttons(message)["➡️ Kết quả khác"])
@@ -104,15 +106,16 @@ def test_more_results_edit_the_same_message_and_back(bot: Harness,
     assert entity_texts(back, "bold")[0] == top[0].citation
 
 
-def test_full_article_button_sends_the_article_as_written(bot: Harness,
-                                                         expected: SearchEngine) -> None:
+def test_full_article_button_sends_the_article_as_written(
+    bot: Harness, expected: SearchEngine
+) -> None:
     top = expected.search(QUESTION, 5)[0]
     message = _ask(bot, QUESTION)
     full = next(data for text, data in buttons(message).items() if text.startswith("📖"))
     calls = bot.press(message, full)
     articles = sent_messages(calls)
     assert articles and calls[0].method == "answerCallbackQuery"
-    text = "\n".join(m["text"] for m in bot.server.sent_messages(OFFICER)[-len(articles):])
+    text = "\n".join(m["text"] for m in bot.server.sent_messages(OFFICER)[-len(articles) :])
     assert f"Điều {top.unit_label}. {top.unit_title}" in text
     assert " ".join(top.text.split()) in " ".join(text.split())
 
@@ -148,8 +151,9 @@ def test_dossier_question_shows_a_checklist(bot: Harness, expected: SearchEngine
         assert "☐ a) " in message["text"] and "☐ b) " in message["text"]
 
 
-def test_reference_buttons_open_the_referenced_article(bot: Harness,
-                                                       expected: SearchEngine) -> None:
+def test_reference_buttons_open_the_referenced_article(
+    bot: Harness, expected: SearchEngine
+) -> None:
     results = expected.search(WITH_REFERENCES, 5)
     with_refs = [i for i, a in enumerate(results) if find_references(a.text)]
     assert with_refs, "precondition: a result quotes another article"
@@ -172,8 +176,7 @@ def test_reference_buttons_open_the_referenced_article(bot: Harness,
 def test_dieu_84_and_the_expired_version(bot: Harness) -> None:
     [article] = sent_messages(bot.command("dieu", "84"))
     message = bot.last(OFFICER)
-    assert entity_texts(message, "bold")[0] == ("Điều 84 Luật Thi đua, khen thưởng số "
-                                                 "06/2022/QH15")
+    assert entity_texts(message, "bold")[0] == ("Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15")
     law = (CORPUS / "luat-06-2022-qh15.txt").read_text(encoding="utf-8")
     first_clause_line = law[law.index("\nĐiều 84.") :].split("\n\n")[1]
     assert first_clause_line.startswith("1. ") and first_clause_line in message["text"]
@@ -181,8 +184,9 @@ def test_dieu_84_and_the_expired_version(bot: Harness) -> None:
     assert found["🔗 Các khoản 2, 3 và 4 Điều 83"] == "a:83:06/2022/QH15"
     assert found["📄 Điều 84 · 16/VBHN-VPQH"] == "a:84:16/VBHN-VPQH"
     [old] = sent_messages(bot.press(message, "a:84:16/VBHN-VPQH"))
-    assert ("⚠️ Văn bản hết hiệu lực, đã được thay thế bởi Luật Thi đua, khen thưởng số "
-            "06/2022/QH15.") in old.text
+    assert (
+        "⚠️ Văn bản hết hiệu lực, đã được thay thế bởi Luật Thi đua, khen thưởng số 06/2022/QH15."
+    ) in old.text
     [usage] = sent_messages(bot.command("dieu"))
     assert usage.text.startswith("Cách dùng: /dieu")
     [missing] = sent_messages(bot.command("dieu", "999"))
@@ -192,7 +196,7 @@ def test_dieu_84_and_the_expired_version(bot: Harness) -> None:
 def test_long_article_is_split_on_clause_boundaries(bot: Harness) -> None:
     parts = sent_messages(bot.command("dieu", "33 152/2025/NĐ-CP"))
     assert len(parts) >= 2
-    texts = [m["text"] for m in bot.server.sent_messages(OFFICER)[-len(parts):]]
+    texts = [m["text"] for m in bot.server.sent_messages(OFFICER)[-len(parts) :]]
     assert all(len(t) <= 4096 for t in texts)
     assert texts[0].startswith("📖 Điều 33 Nghị định số 152/2025/NĐ-CP")
     for n, text in enumerate(texts[1:], start=2):
@@ -211,8 +215,9 @@ def test_tailieu_lists_documents_with_status(bot: Harness) -> None:
     assert "thay thế bởi 06/2022/QH15" in listing.text
 
 
-def test_nothing_relevant_says_so_without_misleading_suggestions(bot: Harness,
-                                                                 expected: SearchEngine) -> None:
+def test_nothing_relevant_says_so_without_misleading_suggestions(
+    bot: Harness, expected: SearchEngine
+) -> None:
     question = "giá vàng hôm nay bao nhiêu"
     assert expected.search(question, 5) == []
     assert not expected.read(question).in_domain  # off-topic: no heading is "close" to it
@@ -242,7 +247,9 @@ def test_bad_input_never_crashes(bot: Harness, expected: SearchEngine) -> None:
 
 
 def test_errors_are_logged_without_token_and_the_user_gets_an_apology(
-    bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    bot: Harness,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(query: object, k: int = 5) -> list:
         raise RuntimeError(f"index unavailable (token {TOKEN} must not leak)")
@@ -312,8 +319,9 @@ def test_a_greeting_before_a_question_is_answered(bot: Harness) -> None:
     assert message["text"].startswith("📌")
 
 
-def _send_and_edit(bot: Harness, first: str, corrected: str,
-                   between: str | None = None) -> tuple[dict, list]:
+def _send_and_edit(
+    bot: Harness, first: str, corrected: str, between: str | None = None
+) -> tuple[dict, list]:
     """Ask ``first`` (optionally say ``between`` after), then edit it to ``corrected``."""
     sent: dict = {}
 
@@ -357,18 +365,25 @@ def test_an_edited_question_is_answered_anew_after_other_messages(
 
 
 def _article_text(bot: Harness, label: str, number: str) -> str:
-    [unit] = [v for v in (bot.services.store.unit(u)
-                          for u in bot.services.store.find_units(label, number)) if v]
+    [unit] = [
+        v
+        for v in (bot.services.store.unit(u) for u in bot.services.store.find_units(label, number))
+        if v
+    ]
     return unit.text
 
 
-@pytest.mark.parametrize(("typed", "label", "number"), [
-    ("điều 24 luật tđkt", "24", "06/2022/QH15"),
-    ("dieu 24 luat thi dua khen thuong", "24", "06/2022/QH15"),
-    ("Điều 50 nđ 152", "50", "152/2025/NĐ-CP"),
-])
-def test_an_article_typed_as_text_is_shown_whole(bot: Harness, typed: str, label: str,
-                                                  number: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "label", "number"),
+    [
+        ("điều 24 luật tđkt", "24", "06/2022/QH15"),
+        ("dieu 24 luat thi dua khen thuong", "24", "06/2022/QH15"),
+        ("Điều 50 nđ 152", "50", "152/2025/NĐ-CP"),
+    ],
+)
+def test_an_article_typed_as_text_is_shown_whole(
+    bot: Harness, typed: str, label: str, number: str
+) -> None:
     calls = bot.text(typed)
     shown = "\n".join(s.text for s in sent_messages(calls))
     assert shown.startswith(f"📖 <b>Điều {label} ")
@@ -378,13 +393,17 @@ def test_an_article_typed_as_text_is_shown_whole(bot: Harness, typed: str, label
     assert clauses and all(c in shown for c in clauses)  # every clause, not only khoản 1
 
 
-@pytest.mark.parametrize(("args", "label", "number"), [
-    ("24 luật tđkt", "24", "06/2022/QH15"),
-    ("50 nd 152", "50", "152/2025/NĐ-CP"),
-    ("22 luật cũ", "22", "16/VBHN-VPQH"),
-])
-def test_dieu_accepts_documents_named_as_officers_write_them(bot: Harness, args: str,
-                                                             label: str, number: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "label", "number"),
+    [
+        ("24 luật tđkt", "24", "06/2022/QH15"),
+        ("50 nd 152", "50", "152/2025/NĐ-CP"),
+        ("22 luật cũ", "22", "16/VBHN-VPQH"),
+    ],
+)
+def test_dieu_accepts_documents_named_as_officers_write_them(
+    bot: Harness, args: str, label: str, number: str
+) -> None:
     [first, *_rest] = sent_messages(bot.command("dieu", args))
     assert first.text.startswith(f"📖 <b>Điều {label} ") and number in first.text.split("\n")[0]
 
@@ -415,9 +434,11 @@ def test_an_answer_says_what_goes_with_it(bot: Harness, expected: SearchEngine) 
     """Notes (a replaced document named), the corrected question, a local rule's scope:
     whatever the engine says goes with the answer is shown, and stays on the saved answer."""
     seen = {"notes": 0, "corrected": 0, "local": 0}
-    for question in ("theo nghị định 98/2023 hồ sơ đề nghị bằng khen thủ tướng gồm gì",
-                     "khen thương cho tập thể lao đông xuất sắc cần điều kiện gì",
-                     "Cờ thi đua của Ủy ban nhân dân tỉnh Bắc Ninh tặng cho ai"):
+    for question in (
+        "theo nghị định 98/2023 hồ sơ đề nghị bằng khen thủ tướng gồm gì",
+        "khen thương cho tập thể lao đông xuất sắc cần điều kiện gì",
+        "Cờ thi đua của Ủy ban nhân dân tỉnh Bắc Ninh tặng cho ai",
+    ):
         found = expected.ask(question, 5)
         assert found.answers, question
         message = _ask(bot, question)
@@ -458,9 +479,13 @@ def test_two_questions_in_one_message_get_two_cited_answers(
     calls = bot.text("Cờ thi đua của Chính phủ tặng cho ai, mức thưởng bao nhiêu?")
     answers = [s for s in sent_messages(calls) if "📌" in s.text]
     assert len(answers) == 2
-    first, second = (expected.ask(q, 1) for q in (
-        "Cờ thi đua của Chính phủ tặng cho ai",
-        "mức thưởng bao nhiêu Cờ thi đua của Chính phủ"))
+    first, second = (
+        expected.ask(q, 1)
+        for q in (
+            "Cờ thi đua của Chính phủ tặng cho ai",
+            "mức thưởng bao nhiêu Cờ thi đua của Chính phủ",
+        )
+    )
     assert first.answers[0].citation in answers[0].text
     assert second.answers[0].citation in answers[1].text
     assert all(len(s.text) <= 4096 for s in answers)

@@ -140,8 +140,7 @@ def test_training_session_export(bot: Harness, expected: SearchEngine) -> None:
     calls = bot.command("phien_ket_thuc", chat_type="group", user_id=TRAINER)
     [sent] = [c for c in calls if c.method == "sendDocument"]
     assert sent.params["chat_id"] == GROUP and "2 câu hỏi" in sent.text
-    text = "\n".join(p.text for p in Document(io.BytesIO(bot.server.documents[-1].data))
-                     .paragraphs)
+    text = "\n".join(p.text for p in Document(io.BytesIO(bot.server.documents[-1].data)).paragraphs)
     assert "Phiên tập huấn: Tập huấn PostgreSQL" in text
     # Times are stored as naive UTC and shown in Vietnam time (UTC+7), whatever the server's.
     started = re.search(r"Bắt đầu: (\d\d:\d\d \d\d/\d\d/\d{4})", text)
@@ -157,8 +156,11 @@ def test_training_session_export(bot: Harness, expected: SearchEngine) -> None:
 def test_admin_upload_preview_then_publish(bot: Harness) -> None:
     store = bot.services.store
     version = store.current_version()
-    calls = bot.do(lambda: bot.server.send_document("quy-che-mau.txt", QUY_CHE_MAU.encode(),
-                                                    user_id=ADMIN, caption=CAPTION))
+    calls = bot.do(
+        lambda: bot.server.send_document(
+            "quy-che-mau.txt", QUY_CHE_MAU.encode(), user_id=ADMIN, caption=CAPTION
+        )
+    )
     assert [c.method for c in calls] == ["sendChatAction", "getFile", "sendMessage"]
     preview = bot.last(ADMIN)
     assert f"Số hiệu: {NUMBER}" in preview["text"]
@@ -203,8 +205,11 @@ def test_inputs_postgresql_is_stricter_about(bot: Harness) -> None:
     long_name = "quy-che-" + "rat-dai-" * 40 + ".txt"
     long_number = "02/2099/QC-" + "X" * 150
     with_nul = QUY_CHE_MAU.replace("Phạm vi", "Phạm\x00 vi").encode("utf-16")
-    bot.do(lambda: bot.server.send_document(long_name, with_nul, user_id=ADMIN,
-                                            caption=f"số: {long_number}"))
+    bot.do(
+        lambda: bot.server.send_document(
+            long_name, with_nul, user_id=ADMIN, caption=f"số: {long_number}"
+        )
+    )
     preview = bot.last(ADMIN)
     assert "Xem trước tài liệu" in preview["text"], preview["text"]
     bot.press(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN)
@@ -213,8 +218,9 @@ def test_inputs_postgresql_is_stricter_about(bot: Harness) -> None:
     assert bot.services.store.find_active(long_number[:120]) is not None
 
 
-def test_concurrent_questions_share_the_connection_pool(bot: Harness,
-                                                        expected: SearchEngine) -> None:
+def test_concurrent_questions_share_the_connection_pool(
+    bot: Harness, expected: SearchEngine
+) -> None:
     """Updates are handled concurrently, each in a worker thread with its own connection."""
     questions = [QUESTION, Q2, BONSAI, "Kỷ niệm chương là gì?"] * 10
     users = [700000 + n for n in range(len(questions))]
@@ -249,11 +255,15 @@ def test_versions_commit_in_order(database_url: str) -> None:
     event.listen(store.sessions, "after_flush", pause_slow)
     try:
         slow = threading.Thread(
-            target=lambda: versions.setdefault("slow", store.apply(_changeset(QUY_CHE_MAU))))
+            target=lambda: versions.setdefault("slow", store.apply(_changeset(QUY_CHE_MAU)))
+        )
         slow.start()
         assert flushed.wait(20)
-        fast = threading.Thread(target=lambda: versions.setdefault(
-            "fast", store.apply(Changeset(retire_ids=[10**9], summary="fast"))))
+        fast = threading.Thread(
+            target=lambda: versions.setdefault(
+                "fast", store.apply(Changeset(retire_ids=[10**9], summary="fast"))
+            )
+        )
         fast.start()
         fast.join(1.0)
         seen = store.current_version()  # what another instance would poll meanwhile
@@ -281,8 +291,9 @@ def test_one_active_document_per_number_even_when_updates_race(database_url: str
     store.apply(first)
     store.apply(second)  # decided without seeing the first one (no retire_ids)
     with store.sessions() as s:
-        active = s.scalar(select(func.count()).select_from(DocumentRow)
-                          .where(DocumentRow.active.is_(True)))
+        active = s.scalar(
+            select(func.count()).select_from(DocumentRow).where(DocumentRow.active.is_(True))
+        )
     assert active == 1
     store.close()
 
@@ -312,13 +323,23 @@ def test_activity_races(database_url: str) -> None:
     assert len(set(hashes)) == 1
     upload_id = activities[0].save_upload(42, "a.txt", b"\x00\xff", caption="c")
     assert sorted(race(lambda n: activities[n % 2].claim_upload(upload_id))) == [False] * 7 + [True]
-    item = SavedItem(passage_id=1, unit_id=1, document_number="1", document_title="t",
-                     document_status="con-hieu-luc", document_kind="khac", unit_kind="dieu",
-                     unit_label="1", unit_title="t", clause=None, point=None, citation="c",
-                     text="x")
+    item = SavedItem(
+        passage_id=1,
+        unit_id=1,
+        document_number="1",
+        document_title="t",
+        document_status="con-hieu-luc",
+        document_kind="khac",
+        unit_kind="dieu",
+        unit_label="1",
+        unit_title="t",
+        clause=None,
+        point=None,
+        citation="c",
+        text="x",
+    )
     answer_id = activities[0].save_answer("q", [item], 1)
-    assert all(race(lambda n: activities[n % 2].set_feedback(answer_id, 0, 42,
-                                                               1 if n % 2 else -1)))
+    assert all(race(lambda n: activities[n % 2].set_feedback(answer_id, 0, 42, 1 if n % 2 else -1)))
     assert len(activities[1].feedback(answer_id)) == 1
     for store in stores:
         store.close()

@@ -28,10 +28,19 @@ except ImportError:  # pragma: no cover
 
 def _item(text: str, **kw: object) -> SavedItem:
     fields: dict[str, object] = dict(
-        passage_id=1, unit_id=1, document_number="01/2099/QC-MAU", document_title="Quy chế mẫu",
-        document_status="con-hieu-luc", document_kind="khac", unit_kind="dieu", unit_label="2",
-        unit_title="Danh hiệu", clause="1", point=None,
-        citation="Khoản 1 Điều 2 Quy chế mẫu số 01/2099/QC-MAU", text=text,
+        passage_id=1,
+        unit_id=1,
+        document_number="01/2099/QC-MAU",
+        document_title="Quy chế mẫu",
+        document_status="con-hieu-luc",
+        document_kind="khac",
+        unit_kind="dieu",
+        unit_label="2",
+        unit_title="Danh hiệu",
+        clause="1",
+        point=None,
+        citation="Khoản 1 Điều 2 Quy chế mẫu số 01/2099/QC-MAU",
+        text=text,
     )
     fields.update(kw)
     return SavedItem(**fields)  # type: ignore[arg-type]
@@ -49,11 +58,13 @@ def test_highlight_escapes_every_piece_and_never_breaks_entities() -> None:
 def test_highlight_ignores_diacritics_only_when_the_question_has_none() -> None:
     unaccented = question_terms("ho so de nghi bang khen")
     assert highlight("Hồ sơ đề nghị tặng Bằng khen", unaccented) == (
-        "<b>Hồ sơ đề nghị</b> tặng <b>Bằng khen</b>")
+        "<b>Hồ sơ đề nghị</b> tặng <b>Bằng khen</b>"
+    )
     accented = question_terms("Hồ sơ thi đua")
     # "hồ sơ" must not light up "số"/"hô" when the officer typed the accents.
     assert highlight("Số hồ sơ, hô hào thi đua", accented) == (
-        "Số <b>hồ sơ</b>, hô hào <b>thi đua</b>")
+        "Số <b>hồ sơ</b>, hô hào <b>thi đua</b>"
+    )
     # Old-style tone marks ("hoà") and case still match.
     assert highlight("HÒA GIẢI", question_terms("hoà giải")) == "<b>HÒA GIẢI</b>"
 
@@ -94,10 +105,10 @@ def test_split_text_hard_splits_a_giant_paragraph() -> None:
 
 
 def test_checklist_from_points() -> None:
-    text = ("1. Hồ sơ gồm:\n\na) Tờ trình đề nghị;\n\nb) Báo cáo thành tích;\n\n"
-            "đ) Biên bản họp.")
-    assert checklist(text) == ("1. Hồ sơ gồm:\n☐ a) Tờ trình đề nghị;\n☐ b) Báo cáo thành tích;"
-                               "\n☐ đ) Biên bản họp.")
+    text = "1. Hồ sơ gồm:\n\na) Tờ trình đề nghị;\n\nb) Báo cáo thành tích;\n\nđ) Biên bản họp."
+    assert checklist(text) == (
+        "1. Hồ sơ gồm:\n☐ a) Tờ trình đề nghị;\n☐ b) Báo cáo thành tích;\n☐ đ) Biên bản họp."
+    )
     assert checklist("1. Không có điểm nào.") is None
 
 
@@ -119,9 +130,11 @@ def test_dossier_answer_renders_a_checklist() -> None:
 
 
 def test_references_in_a_passage() -> None:
-    text = ("quy định tại các khoản 2, 3 và 4 Điều 83 của Luật này; khoản 5 Điều 84 của Luật Thi "
-            "đua, khen thưởng; theo khoản 2 Điều 12, khoản 7 Điều 84 của Luật Thi đua, khen "
-            "thưởng; Điều 7 Nghị định này; Điều 1 của Luật số 39/2013/QH13; xem Điều 59.")
+    text = (
+        "quy định tại các khoản 2, 3 và 4 Điều 83 của Luật này; khoản 5 Điều 84 của Luật Thi "
+        "đua, khen thưởng; theo khoản 2 Điều 12, khoản 7 Điều 84 của Luật Thi đua, khen "
+        "thưởng; Điều 7 Nghị định này; Điều 1 của Luật số 39/2013/QH13; xem Điều 59."
+    )
     refs = find_references(text)
     got = [(r.text, r.label, r.scope, r.value[:24]) for r in refs]
     assert got == [
@@ -140,16 +153,20 @@ def test_article_headings_are_not_references() -> None:
 
 def test_status_lines() -> None:
     assert status_line("con-hieu-luc") is None
-    assert status_line("het-hieu-luc", "06/2022/QH15", "Luật Thi đua, khen thưởng số "
-                       "06/2022/QH15") == ("⚠️ Văn bản hết hiệu lực, đã được thay thế bởi Luật Thi "
-                                           "đua, khen thưởng số 06/2022/QH15.")
+    assert status_line(
+        "het-hieu-luc", "06/2022/QH15", "Luật Thi đua, khen thưởng số 06/2022/QH15"
+    ) == ("⚠️ Văn bản hết hiệu lực, đã được thay thế bởi Luật Thi đua, khen thưởng số 06/2022/QH15.")
     assert status_line("tham-khao").startswith("ℹ️ Tài liệu tham khảo")
     assert "Chưa rõ hiệu lực" in status_line("chua-ro")
 
 
 def test_expired_document_answer_shows_the_replacement() -> None:
-    item = _item("1. Nội dung cũ.", document_status="het-hieu-luc", replaced_by="02/2099/QC-MAU",
-                 replaced_by_name="Quy chế mẫu số 02/2099/QC-MAU")
+    item = _item(
+        "1. Nội dung cũ.",
+        document_status="het-hieu-luc",
+        replaced_by="02/2099/QC-MAU",
+        replaced_by_name="Quy chế mẫu số 02/2099/QC-MAU",
+    )
     html = render_answer(SavedAnswer("x", "nội dung", None, 1, [item]), 0)  # type: ignore[arg-type]
     assert "⚠️ Văn bản hết hiệu lực, đã được thay thế bởi Quy chế mẫu số 02/2099/QC-MAU." in html
 
@@ -174,15 +191,22 @@ def test_clean_question_and_words() -> None:
 
 
 def test_caption_metadata_overrides() -> None:
-    meta = parse_caption("số: 15/2025/TT-BNV; hiệu lực: còn\nloại: thông tư; tên: Thông tư mẫu; "
-                         "ngày ban hành: 01/07/2025; màu: xanh")
+    meta = parse_caption(
+        "số: 15/2025/TT-BNV; hiệu lực: còn\nloại: thông tư; tên: Thông tư mẫu; "
+        "ngày ban hành: 01/07/2025; màu: xanh"
+    )
     assert meta.overrides == {
-        "number": "15/2025/TT-BNV", "status": "con-hieu-luc", "kind": "thong-tu",
-        "title": "Thông tư mẫu", "issued": date(2025, 7, 1),
+        "number": "15/2025/TT-BNV",
+        "status": "con-hieu-luc",
+        "kind": "thong-tu",
+        "title": "Thông tư mẫu",
+        "issued": date(2025, 7, 1),
     }
     assert len(meta.warnings) == 1 and "màu" in meta.warnings[0]
     assert parse_caption("so: 01/2099/QC-MAU; hieu luc: het").overrides == {
-        "number": "01/2099/QC-MAU", "status": "het-hieu-luc"}
+        "number": "01/2099/QC-MAU",
+        "status": "het-hieu-luc",
+    }
     assert parse_caption("hiệu lực: có lẽ").warnings
     assert parse_caption(None).overrides == {}
 
@@ -200,10 +224,16 @@ def test_statistics_show_the_reasons_of_thumbs_down() -> None:
     from knowledge.activity import ActivityStats, NegativeFeedback
 
     stats = ActivityStats(
-        days=[(date(2026, 11, 29), 2)], total=2, unanswered=0, users=1, top_questions=[],
-        negative=[NegativeFeedback(datetime(2026, 11, 29, 9, 5), "hồ sơ <bk>", "Điều 84",
-                                   "thieu-y")],
-        negative_count=2, reasons={"thieu-y": 1, "sai-dieu": 1},
+        days=[(date(2026, 11, 29), 2)],
+        total=2,
+        unanswered=0,
+        users=1,
+        top_questions=[],
+        negative=[
+            NegativeFeedback(datetime(2026, 11, 29, 9, 5), "hồ sơ <bk>", "Điều 84", "thieu-y")
+        ],
+        negative_count=2,
+        reasons={"thieu-y": 1, "sai-dieu": 1},
     )
     html = render_stats(stats)
     assert "Lý do 👎: " in html and "thiếu ý 1" in html and "sai điều 1" in html

@@ -24,7 +24,9 @@ from tests.fake_bot_api import FakeBotApi
 
 
 def test_missing_token_is_a_clear_vietnamese_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("TDKT_DATABASE_URL", f"sqlite:///{tmp_path / 'kb.db'}")
@@ -32,12 +34,14 @@ def test_missing_token_is_a_clear_vietnamese_error(
     err = capsys.readouterr().err
     assert err.startswith("Lỗi: Thiếu TELEGRAM_BOT_TOKEN")
     with pytest.raises(ConfigError):
-        build_application(Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}",
-                                   sources_dir=tmp_path))
+        build_application(
+            Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", sources_dir=tmp_path)
+        )
 
 
-def test_webhook_url_must_be_https(monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_webhook_url_must_be_https(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TDKT_DATABASE_URL", f"sqlite:///{tmp_path / 'kb.db'}")
     assert main(["bot", "--webhook", "http://insecure.example/hook"]) == 2
@@ -45,8 +49,13 @@ def test_webhook_url_must_be_https(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_production_builder_options(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", sources_dir=tmp_path,
-                        token=TOKEN, api_base_url="http://127.0.0.1:8081/", data_dir=tmp_path)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'kb.db'}",
+        sources_dir=tmp_path,
+        token=TOKEN,
+        api_base_url="http://127.0.0.1:8081/",
+        data_dir=tmp_path,
+    )
     app = build_application(settings)
     assert isinstance(app.bot.rate_limiter, AIORateLimiter)
     assert app.concurrent_updates > 1
@@ -118,8 +127,19 @@ def test_tdkt_bot_long_polling(server: FakeBotApi, database: str) -> None:
 def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
     port = _free_port()
     secret = "bi-mat_123"
-    process = start_bot(server, database, TOKEN, "--webhook", "https://bot.example.vn/tdkt",
-                     "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret)
+    process = start_bot(
+        server,
+        database,
+        TOKEN,
+        "--webhook",
+        "https://bot.example.vn/tdkt",
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--secret-token",
+        secret,
+    )
     try:
         hook = server.wait_for("setWebhook", timeout=30)
         assert hook["url"] == "https://bot.example.vn/tdkt"
@@ -128,7 +148,9 @@ def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
         update = {
             "update_id": 1,
             "message": {
-                "message_id": 1, "date": int(time.time()), "text": "/start",
+                "message_id": 1,
+                "date": int(time.time()),
+                "text": "/start",
                 "from": {"id": OFFICER, "is_bot": False, "first_name": "Tester"},
                 "chat": {"id": OFFICER, "type": "private", "first_name": "Tester"},
                 "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
@@ -137,9 +159,12 @@ def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
 
         def post(token: str) -> int:
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/tdkt", data=json.dumps(update).encode(),
-                headers={"Content-Type": "application/json",
-                         "X-Telegram-Bot-Api-Secret-Token": token},
+                f"http://127.0.0.1:{port}/tdkt",
+                data=json.dumps(update).encode(),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": token,
+                },
             )
             for _ in range(100):  # the webhook server starts right after setWebhook
                 try:

@@ -18,8 +18,13 @@ pytestmark = needs_corpus
 def run(args: list[str], db: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TDKT_DATABASE_URL": db}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=env, timeout=120, cwd=Path(__file__).resolve().parents[1],
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
     )
 
 
@@ -44,9 +49,19 @@ def test_ask_json_has_the_documented_shape(db: str) -> None:
     assert payload["query"].startswith("Hồ sơ")
     assert 1 <= len(payload["answers"]) <= 3
     first = payload["answers"][0]
-    assert set(first) == {"rank", "document_number", "document_title", "document_status",
-                          "article", "clause", "point", "citation", "text", "score",
-                          "document_scope"}
+    assert set(first) == {
+        "rank",
+        "document_number",
+        "document_title",
+        "document_status",
+        "article",
+        "clause",
+        "point",
+        "citation",
+        "text",
+        "score",
+        "document_scope",
+    }
     assert first["document_scope"] == "toàn quốc"
     assert payload["notes"] == [] and payload["corrected"] is None
     source = (CORPUS / "luat-06-2022-qh15.txt").read_text(encoding="utf-8")
@@ -108,10 +123,22 @@ def test_list_json_gives_scope_and_coverage_of_every_document(db: str) -> None:
     listed = {d["number"]: d for d in json.loads(result.stdout)}
     for entry in manifest_documents():
         doc = listed[entry["number"]]
-        assert {"number", "title", "kind", "status", "issuer", "scope", "units", "passages",
-                "coverage"} <= set(doc)
-        assert (doc["kind"], doc["status"], doc["scope"]) == (entry["kind"], entry["status"],
-                                                               entry.get("scope"))
+        assert {
+            "number",
+            "title",
+            "kind",
+            "status",
+            "issuer",
+            "scope",
+            "units",
+            "passages",
+            "coverage",
+        } <= set(doc)
+        assert (doc["kind"], doc["status"], doc["scope"]) == (
+            entry["kind"],
+            entry["status"],
+            entry.get("scope"),
+        )
         assert doc["coverage"] >= 0.97 and doc["units"] >= 1 and doc["passages"] >= 1
 
 
@@ -132,9 +159,12 @@ def test_add_holds_a_partly_parsed_file_until_confirmed(tmp_path: Path) -> None:
 
 
 def test_chat_reads_a_conversation_from_stdin(db: str) -> None:
-    lines = ["chào bot", "hồ sơ đề nghị tặng Huân chương Lao động hạng Ba gồm những gì",
-             "còn hạng Nhì thì sao?",
-             "Cờ thi đua của Chính phủ tặng cho ai, mức thưởng bao nhiêu?"]
+    lines = [
+        "chào bot",
+        "hồ sơ đề nghị tặng Huân chương Lao động hạng Ba gồm những gì",
+        "còn hạng Nhì thì sao?",
+        "Cờ thi đua của Chính phủ tặng cho ai, mức thưởng bao nhiêu?",
+    ]
     result = run(["chat", "--json", "-k", "2"], db, stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.strip().split("\n")]
@@ -156,13 +186,21 @@ def test_award_card_json_list_and_unknown_names(db: str) -> None:
     assert result.returncode == 0, result.stderr
     card = json.loads(result.stdout)
     assert card["award"] == "Huân chương Lao động hạng Ba" and "hclđ hạng ba" in card["aliases"]
-    assert set(card["facets"]) == {"tieu_chuan", "tham_quyen_quyet_dinh", "tham_quyen_de_nghi",
-                                   "ho_so", "thoi_han", "tien_thuong", "trao_tang"}
+    assert set(card["facets"]) == {
+        "tieu_chuan",
+        "tham_quyen_quyet_dinh",
+        "tham_quyen_de_nghi",
+        "ho_so",
+        "thoi_han",
+        "tien_thuong",
+        "trao_tang",
+    }
     texts = {f.name: f.read_text(encoding="utf-8") for f in CORPUS.glob("*.txt")}
     for items in card["facets"].values():
         for item in items:
-            assert {"document_number", "article", "clause", "point", "citation",
-                    "text"} <= set(item)
+            assert {"document_number", "article", "clause", "point", "citation", "text"} <= set(
+                item
+            )
             assert any(item["text"] in t for t in texts.values())  # verbatim
     listed = run(["award", "--list"], db)
     assert listed.returncode == 0
@@ -180,9 +218,13 @@ def test_ask_json_gains_the_direct_line_award_and_facet(db: str) -> None:
     assert unset["award"] == "Chiến sĩ thi đua cơ sở" and unset["facet"] == "tien_thuong"
     assert unset["direct"]["amount_dong"] is None  # no base salary configured: no amount
     env_run = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json", question], capture_output=True,
-        text=True, timeout=120, cwd=Path(__file__).resolve().parents[1],
-        env={**os.environ, "TDKT_DATABASE_URL": db, "TDKT_LUONG_CO_SO": "2.340.000"})
+        [sys.executable, "-m", "bot", "ask", "--json", question],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "TDKT_DATABASE_URL": db, "TDKT_LUONG_CO_SO": "2.340.000"},
+    )
     payload = json.loads(env_run.stdout)
     line = payload["direct"]
     assert line["text"] in payload["answers"][0]["text"]  # the award's point of the answer
@@ -192,7 +234,11 @@ def test_ask_json_gains_the_direct_line_award_and_facet(db: str) -> None:
     plain = json.loads(run(["ask", "--json", "Tiêu chuẩn Chiến sĩ thi đua toàn quốc"], db).stdout)
     assert "direct" not in plain
     bad = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", question], capture_output=True, text=True,
-        timeout=120, cwd=Path(__file__).resolve().parents[1],
-        env={**os.environ, "TDKT_DATABASE_URL": db, "TDKT_LUONG_CO_SO": "hai triệu"})
+        [sys.executable, "-m", "bot", "ask", question],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "TDKT_DATABASE_URL": db, "TDKT_LUONG_CO_SO": "hai triệu"},
+    )
     assert bad.returncode == 2 and "TDKT_LUONG_CO_SO" in bad.stderr

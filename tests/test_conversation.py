@@ -17,39 +17,48 @@ from retrieval.engine import SearchEngine
 from tests.conftest import needs_corpus
 
 
-@pytest.mark.parametrize(("message", "kind"), [
-    ("chào bot", "greeting"),
-    ("Xin chào!", "greeting"),
-    ("cảm ơn bot nhé", "thanks"),
-    ("cam on ad a", "thanks"),
-    ("bạn là ai?", "identity"),
-    ("chào bot, bạn là ai", "identity"),
-    ("giúp với", "help"),
-    ("Bot ơi giúp mình với", "help"),
-])
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("chào bot", "greeting"),
+        ("Xin chào!", "greeting"),
+        ("cảm ơn bot nhé", "thanks"),
+        ("cam on ad a", "thanks"),
+        ("bạn là ai?", "identity"),
+        ("chào bot, bạn là ai", "identity"),
+        ("giúp với", "help"),
+        ("Bot ơi giúp mình với", "help"),
+    ],
+)
 def test_small_talk_is_recognised_with_or_without_diacritics(message: str, kind: str) -> None:
     assert small_talk(message) == kind
 
 
-@pytest.mark.parametrize("message", [
-    "chào bạn, cho hỏi tiêu chuẩn cstđ",
-    "giúp tôi tìm tiêu chuẩn Chiến sĩ thi đua cơ sở",
-    "Xin chào, hồ sơ đề nghị tặng Bằng khen gồm những gì?",
-    "ok, còn hạng Nhì thì sao?",
-    "tiêu chuẩn",
-    "😀",
-    "",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "chào bạn, cho hỏi tiêu chuẩn cstđ",
+        "giúp tôi tìm tiêu chuẩn Chiến sĩ thi đua cơ sở",
+        "Xin chào, hồ sơ đề nghị tặng Bằng khen gồm những gì?",
+        "ok, còn hạng Nhì thì sao?",
+        "tiêu chuẩn",
+        "😀",
+        "",
+    ],
+)
 def test_a_greeting_around_a_question_is_a_question(message: str) -> None:
     assert small_talk(message) is None
 
 
-@pytest.mark.parametrize(("message", "question"), [
-    ("Chào bạn, cho hỏi tiêu chuẩn cstđ?", "cho hỏi tiêu chuẩn cstđ?"),
-    ("hồ sơ gồm những gì? cảm ơn ạ", "hồ sơ gồm những gì?"),
-    ("xin chào", "xin chào"),  # only small talk: left for small_talk() to answer
-    ("Bằng khen, chào cờ thế nào", "Bằng khen, chào cờ thế nào"),  # inside: untouched
-])
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("Chào bạn, cho hỏi tiêu chuẩn cstđ?", "cho hỏi tiêu chuẩn cstđ?"),
+        ("hồ sơ gồm những gì? cảm ơn ạ", "hồ sơ gồm những gì?"),
+        ("xin chào", "xin chào"),  # only small talk: left for small_talk() to answer
+        ("Bằng khen, chào cờ thế nào", "Bằng khen, chào cờ thế nào"),  # inside: untouched
+    ],
+)
 def test_greetings_and_thanks_around_a_question_are_dropped(message: str, question: str) -> None:
     assert without_small_talk(message) == question
 
@@ -80,9 +89,11 @@ def test_a_new_hang_keeps_the_award_and_the_intent(engine: SearchEngine) -> None
 
 @needs_corpus
 def test_a_new_intent_keeps_the_award(engine: SearchEngine) -> None:
-    for message, intent in (("còn mức thưởng thì sao?", "tien_thuong"),
-                            ("mức thưởng bao nhiêu?", "tien_thuong"),
-                            ("hồ sơ thì sao?", "ho_so")):
+    for message, intent in (
+        ("còn mức thưởng thì sao?", "tien_thuong"),
+        ("mức thưởng bao nhiêu?", "tien_thuong"),
+        ("hồ sơ thì sao?", "ho_so"),
+    ):
         previous = turn(engine, "tiêu chuẩn Huân chương Lao động hạng Ba")
         [part] = plan(engine.index, message, previous).parts
         assert part.followup, message
@@ -105,10 +116,12 @@ def test_a_new_subject_or_award_keeps_the_rest(engine: SearchEngine) -> None:
 @needs_corpus
 def test_a_complete_question_is_not_a_follow_up(engine: SearchEngine) -> None:
     previous = turn(engine, HCLD_DOSSIER)
-    for message in ("tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?",
-                    "Ai có thẩm quyền quyết định tặng giấy khen?",
-                    # an award and a question of its own, though no intent the reading knows
-                    "Huân chương Lao động được gắn trên ngực áo bên nào"):
+    for message in (
+        "tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?",
+        "Ai có thẩm quyền quyết định tặng giấy khen?",
+        # an award and a question of its own, though no intent the reading knows
+        "Huân chương Lao động được gắn trên ngực áo bên nào",
+    ):
         [part] = plan(engine.index, message, previous).parts
         assert not part.followup and part.question == message and part.alternative is None
 
@@ -128,22 +141,28 @@ def test_several_questions_in_one_message_are_answered_in_order(engine: SearchEn
     assert [p.followup for p in parts] == [False, True]
     assert [engine.read(p.question).intent for p in parts] == ["doi_tuong", "tien_thuong"]
     assert all(engine.read(p.question).object.award == "cờ thi đua chính phủ" for p in parts)
-    listed = questions(engine, "Cho hỏi:\n1. Tiêu chuẩn Chiến sĩ thi đua cơ sở?\n"
-                               "2. Ai quyết định tặng?\n3. Mức thưởng bao nhiêu?")
+    listed = questions(
+        engine,
+        "Cho hỏi:\n1. Tiêu chuẩn Chiến sĩ thi đua cơ sở?\n"
+        "2. Ai quyết định tặng?\n3. Mức thưởng bao nhiêu?",
+    )
     assert len(listed) == 3
     assert all(engine.read(q).object.award == "chiến sĩ thi đua cơ sở" for q in listed)
     assert len(questions(engine, "Tiêu chuẩn cstđ cơ sở là gì? Hồ sơ gồm những gì?")) == 2
     # an award named later in the message completes an earlier part
-    first, second = questions(engine, "Hồ sơ gồm những gì? Thời hạn nộp hồ sơ đề nghị Bằng "
-                                      "khen Thủ tướng là bao lâu?")
+    first, second = questions(
+        engine, "Hồ sơ gồm những gì? Thời hạn nộp hồ sơ đề nghị Bằng khen Thủ tướng là bao lâu?"
+    )
     assert engine.read(first).object.award == engine.read(second).object.award
     assert engine.read(first).intent == "ho_so" and "thoi_han" in engine.read(second).intents
     # a list of intents or of subjects is one question; so is a story before its question
-    for one in ("hồ sơ và thủ tục đề nghị bằng khen thủ tướng",
-                "Hồ sơ, thủ tục xét tặng Chiến sĩ thi đua toàn quốc",
-                "tiêu chuẩn cá nhân và tập thể lao động xuất sắc",
-                "Thẩm quyền quyết định tặng danh hiệu Lao động tiên tiến thuộc về ai? Văn bản "
-                "nào quy định về vấn đề này?"):
+    for one in (
+        "hồ sơ và thủ tục đề nghị bằng khen thủ tướng",
+        "Hồ sơ, thủ tục xét tặng Chiến sĩ thi đua toàn quốc",
+        "tiêu chuẩn cá nhân và tập thể lao động xuất sắc",
+        "Thẩm quyền quyết định tặng danh hiệu Lao động tiên tiến thuộc về ai? Văn bản "
+        "nào quy định về vấn đề này?",
+    ):
         assert len(questions(engine, one)) == 1, one
     # the same question twice (a pasted message) is answered once
     assert len(questions(engine, "Tiêu chuẩn cstđ cơ sở? Tiêu chuẩn cstđ cơ sở?")) == 1

@@ -60,8 +60,17 @@ def test_clause_with_footnote_marker_is_a_clause() -> None:
 def test_decree_152_has_articles_1_to_61_in_chapters_i_to_ix() -> None:
     doc = parse("nd-152-2025.txt")
     assert article_labels(doc) == [str(n) for n in range(1, 62)]
-    assert {u.chapter for u in doc.units} == {"I", "II", "III", "IV", "V", "VI", "VII", "VIII",
-                                              "IX"}
+    assert {u.chapter for u in doc.units} == {
+        "I",
+        "II",
+        "III",
+        "IV",
+        "V",
+        "VI",
+        "VII",
+        "VIII",
+        "IX",
+    }
     art7 = next(u for u in doc.units if u.label == "7")
     # "Mục 1" stands alone on its line; its title is on the next line.
     assert art7.section == "1" and art7.section_title

@@ -95,8 +95,9 @@ def sqlite_bot(corpus_db: str, tmp_path: Path) -> Iterator[tuple[Harness, Path]]
 # -- the database refuses writes ------------------------------------------------------------
 
 
-def test_write_lock_still_answers_from_memory(sqlite_bot: tuple[Harness, Path],
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_write_lock_still_answers_from_memory(
+    sqlite_bot: tuple[Harness, Path], caplog: pytest.LogCaptureFixture
+) -> None:
     bot, path = sqlite_bot
     assert_normal_answer(ask(bot, QUESTION))
     locker = sqlite3.connect(path, isolation_level=None)
@@ -122,14 +123,16 @@ def test_write_lock_still_answers_from_memory(sqlite_bot: tuple[Harness, Path],
 
 
 def test_failed_question_log_write_loses_only_the_statistics(
-    sqlite_bot: tuple[Harness, Path], monkeypatch: pytest.MonkeyPatch,
+    sqlite_bot: tuple[Harness, Path],
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     bot, _path = sqlite_bot
 
     def refused(*args: object, **kwargs: object) -> int:
-        raise OperationalError("INSERT INTO bot_questions …", {}, sqlite3.OperationalError(
-            "disk I/O error"))
+        raise OperationalError(
+            "INSERT INTO bot_questions …", {}, sqlite3.OperationalError("disk I/O error")
+        )
 
     monkeypatch.setattr(bot.services.activity, "record_question", refused)
     with caplog.at_level(logging.WARNING, logger="retrieval.answers"):
@@ -167,8 +170,10 @@ def postgres_altered(url: str, change: str, back: str) -> Iterator[None]:
     try:
         with admin.connect() as connection:
             connection.execute(sql(f'ALTER DATABASE "{name}" {change}'))
-            connection.execute(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                   "WHERE datname = :name"), {"name": name})
+            connection.execute(
+                sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name},
+            )
         try:
             yield
         finally:
@@ -209,8 +214,9 @@ def postgres_read_only(url: str) -> contextlib.AbstractContextManager[None]:
     """New sessions are read-only and the open ones are dropped, as after a failover to a
     standby; then the database accepts writes again, but sessions opened meanwhile stay
     read-only (PostgreSQL applies the setting when a session starts)."""
-    return postgres_altered(url, "SET default_transaction_read_only = on",
-                            "RESET default_transaction_read_only")
+    return postgres_altered(
+        url, "SET default_transaction_read_only = on", "RESET default_transaction_read_only"
+    )
 
 
 @dataclass
@@ -230,8 +236,10 @@ def bot_on(kind: str, corpus_db: str, folder: Path) -> Iterator[tuple[Harness, F
             engine = bot.services.store.engine
             short_busy_timeout(engine)
             path = Path(url.removeprefix("sqlite:///"))
-            yield bot, Faults(lambda: sqlite_unavailable(bot, path),
-                              lambda: sqlite_read_only(engine))
+            yield (
+                bot,
+                Faults(lambda: sqlite_unavailable(bot, path), lambda: sqlite_read_only(engine)),
+            )
         return
     if not POSTGRES_URL:
         pytest.skip("TDKT_TEST_POSTGRES_URL not set (scripts/postgres-test-server)")
@@ -243,7 +251,10 @@ def bot_on(kind: str, corpus_db: str, folder: Path) -> Iterator[tuple[Harness, F
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_unavailable_database_apologises_then_recovers(
-    kind: str, corpus_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    kind: str,
+    corpus_db: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with bot_on(kind, corpus_db, tmp_path) as (bot, faults):
         before = ask(bot, QUESTION)
@@ -267,7 +278,10 @@ def test_unavailable_database_apologises_then_recovers(
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_saving_resumes_by_itself_when_write_access_returns(
-    kind: str, corpus_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    kind: str,
+    corpus_db: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with bot_on(kind, corpus_db, tmp_path) as (bot, faults):
         assert_normal_answer(ask(bot, QUESTION))
@@ -312,8 +326,7 @@ def test_bot_answers_again_after_being_killed(corpus_db: str, tmp_path: Path) ->
         second = start_bot(server, database)
         try:
             reply = server.wait_for("sendMessage", since=mark, timeout=30)
-            assert reply["chat_id"] == OFFICER and "Kết quả 1/" in server.last_sent(OFFICER)[
-                "text"]
+            assert reply["chat_id"] == OFFICER and "Kết quả 1/" in server.last_sent(OFFICER)["text"]
             # The answer saved before the crash still pages.
             mark = server.mark()
             server.press_button(answered, buttons(answered)["➡️ Kết quả khác"])
@@ -352,8 +365,7 @@ def test_token_never_appears_in_output_or_messages(corpus_db: str, tmp_path: Pat
             assert apology["text"].startswith("Xin lỗi, hệ thống đang bận")
         finally:
             output = stop_bot(process)
-        sent = [str(c.params) for c in server.calls] + [str(f.params)
-                                                         for f in server.failed_calls]
+        sent = [str(c.params) for c in server.calls] + [str(f.params) for f in server.failed_calls]
 
         def rejected(params: dict[str, Any]) -> Any:
             raise ApiError(401, "Unauthorized")

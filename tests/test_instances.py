@@ -74,9 +74,9 @@ class Instance:
     def post(self, update: dict[str, Any], timeout: float = 30) -> None:
         """Deliver an update the way Telegram does (retrying until the server listens)."""
         request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/hook", data=json.dumps(update).encode(),
-            headers={"Content-Type": "application/json",
-                     "X-Telegram-Bot-Api-Secret-Token": SECRET},
+            f"http://127.0.0.1:{self.port}/hook",
+            data=json.dumps(update).encode(),
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -88,8 +88,7 @@ class Instance:
                 raise
             except OSError as exc:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise AssertionError(f"{self.name} is not listening:\n{self.output()}") \
-                        from exc
+                    raise AssertionError(f"{self.name} is not listening:\n{self.output()}") from exc
                 time.sleep(0.1)
 
     def output(self) -> str:
@@ -109,15 +108,36 @@ class Instance:
 def _start(name: str, server: FakeBotApi, database: str, folder: Path) -> Instance:
     port = _free_port()
     log = folder / f"{name}.log"
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url,
-               TDKT_DATABASE_URL=database, TDKT_ADMIN_IDS=str(ADMIN), PYTHONUNBUFFERED="1",
-               TDKT_ID_SECRET=ID_SECRET)  # instances on one database share the user-id key
+    env = dict(
+        os.environ,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=server.url,
+        TDKT_DATABASE_URL=database,
+        TDKT_ADMIN_IDS=str(ADMIN),
+        PYTHONUNBUFFERED="1",
+        TDKT_ID_SECRET=ID_SECRET,
+    )  # instances on one database share the user-id key
     env.pop("TDKT_REFRESH_SECONDS", None)  # the default interval is what is measured
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "bot", "--webhook", HOOK, "--listen", "127.0.0.1",
-             "--port", str(port), "--secret-token", SECRET],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "bot",
+                "--webhook",
+                HOOK,
+                "--listen",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--secret-token",
+                SECRET,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     return Instance(name, port, process, log)
 
@@ -135,28 +155,42 @@ class Cluster:
         with self._lock:
             return next(self._users)
 
-    def ask(self, instance: Instance, question: str, user: int | None = None,
-            timeout: float = 20) -> dict[str, Any]:
+    def ask(
+        self, instance: Instance, question: str, user: int | None = None, timeout: float = 20
+    ) -> dict[str, Any]:
         """Post a question to ``instance`` from a chat only it serves; return the answer."""
         user = user if user is not None else self.user()
         mark = self.server.mark()
         instance.post(self.server.send_text(question, user_id=user))
-        self.server.wait_for("sendMessage", lambda p: int(p["chat_id"]) == user, timeout,
-                             since=mark)
+        self.server.wait_for(
+            "sendMessage", lambda p: int(p["chat_id"]) == user, timeout, since=mark
+        )
         found = self.server.last_sent(user)
         assert found is not None
         return found
 
-    def admin_does(self, instance: Instance, update: dict[str, Any], method: str,
-                   expected: str, timeout: float = 30) -> dict[str, Any]:
+    def admin_does(
+        self,
+        instance: Instance,
+        update: dict[str, Any],
+        method: str,
+        expected: str,
+        timeout: float = 30,
+    ) -> dict[str, Any]:
         """Post an admin's update and wait for the reply or edit containing ``expected``."""
         mark = self.server.mark()
         instance.post(update)
         params = self.server.wait_for(
-            method, lambda p: int(p["chat_id"]) == ADMIN and expected in p["text"], timeout,
-            since=mark)
-        found = self.server.message(ADMIN, params["message_id"]) if "message_id" in params \
+            method,
+            lambda p: int(p["chat_id"]) == ADMIN and expected in p["text"],
+            timeout,
+            since=mark,
+        )
+        found = (
+            self.server.message(ADMIN, params["message_id"])
+            if "message_id" in params
             else self.server.last_sent(ADMIN)
+        )
         assert found is not None
         return found
 
@@ -166,8 +200,9 @@ def citation(message: dict[str, Any]) -> str:
     return bold[0] if bold else ""
 
 
-def wait_until_cited(cluster: Cluster, instance: Instance, present: bool,
-                     started: float) -> tuple[float, int]:
+def wait_until_cited(
+    cluster: Cluster, instance: Instance, present: bool, started: float
+) -> tuple[float, int]:
     """Ask ``instance`` the bonsai question until its answer does (or no longer does) cite the
     sample regulation; (seconds since ``started``, questions asked). Fails after
     SWITCH_DEADLINE seconds."""
@@ -179,7 +214,8 @@ def wait_until_cited(cluster: Cluster, instance: Instance, present: bool,
             return time.monotonic() - started, asked
         assert time.monotonic() - started < SWITCH_DEADLINE, (
             f"{instance.name} still answers from the old version after {SWITCH_DEADLINE}s: "
-            f"{message['text'][:200]}")
+            f"{message['text'][:200]}"
+        )
         time.sleep(0.2)
 
 
@@ -237,7 +273,8 @@ def cluster(shared_database: str, tmp_path: Path) -> Iterator[Cluster]:
             while len(server.calls_to("setWebhook")) < len(instances):
                 assert time.monotonic() < deadline, [i.output() for i in instances]
                 assert all(i.process.poll() is None for i in instances), [
-                    i.output() for i in instances]
+                    i.output() for i in instances
+                ]
                 time.sleep(0.1)
             yield Cluster(server, instances)
         finally:
@@ -247,8 +284,9 @@ def cluster(shared_database: str, tmp_path: Path) -> Iterator[Cluster]:
             assert "Traceback" not in output, f"{name}:\n{output}"
 
 
-def test_two_instances_share_updates(cluster: Cluster, shared_database: str,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_instances_share_updates(
+    cluster: Cluster, shared_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     a, b = cluster.instances
     server = cluster.server
     store = KnowledgeStore(shared_database)
@@ -266,22 +304,36 @@ def test_two_instances_share_updates(cluster: Cluster, shared_database: str,
     with Background(cluster) as officers:
         # An admin uploads the fictional regulation through A and publishes it there.
         preview = cluster.admin_does(
-            a, server.send_document("quy-che-mau.txt", QUY_CHE_MAU.encode(), user_id=ADMIN,
-                                    caption=CAPTION),
-            "sendMessage", "Xem trước tài liệu")
-        cluster.admin_does(a, server.press_button(preview, buttons(preview)["✅ Đăng"],
-                                                  user_id=ADMIN),
-                           "editMessageText", "✅ Đã đăng.")
+            a,
+            server.send_document(
+                "quy-che-mau.txt", QUY_CHE_MAU.encode(), user_id=ADMIN, caption=CAPTION
+            ),
+            "sendMessage",
+            "Xem trước tài liệu",
+        )
+        cluster.admin_does(
+            a,
+            server.press_button(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN),
+            "editMessageText",
+            "✅ Đã đăng.",
+        )
         published = time.monotonic()  # committed before the bot said so
         assert citation(cluster.ask(a, BONSAI)).endswith(CITATION_NAME)  # A: at once
         to_b, asked_b = wait_until_cited(cluster, b, present=True, started=published)
 
         # Retired through B: A stops citing it.
-        confirm = cluster.admin_does(b, server.send_command("xoa", NUMBER, user_id=ADMIN),
-                                     "sendMessage", f"Gỡ văn bản <b>{NUMBER}</b>")
-        cluster.admin_does(b, server.press_button(confirm, buttons(confirm)["🗑 Gỡ văn bản"],
-                                                  user_id=ADMIN),
-                           "editMessageText", f"✅ Đã gỡ {NUMBER}.")
+        confirm = cluster.admin_does(
+            b,
+            server.send_command("xoa", NUMBER, user_id=ADMIN),
+            "sendMessage",
+            f"Gỡ văn bản <b>{NUMBER}</b>",
+        )
+        cluster.admin_does(
+            b,
+            server.press_button(confirm, buttons(confirm)["🗑 Gỡ văn bản"], user_id=ADMIN),
+            "editMessageText",
+            f"✅ Đã gỡ {NUMBER}.",
+        )
         retired = time.monotonic()
         assert not citation(cluster.ask(b, BONSAI)).endswith(CITATION_NAME)
         to_a, asked_a = wait_until_cited(cluster, a, present=False, started=retired)
@@ -293,11 +345,13 @@ def test_two_instances_share_updates(cluster: Cluster, shared_database: str,
     assert [f for f in server.failed_calls if f.method != "getUpdates"] == []
     kind = "sqlite" if shared_database.startswith("sqlite") else "postgresql"
     with capsys.disabled():
-        print(f"\n[{kind}] version switch between instances (refresh every "
-              f"{DEFAULT_REFRESH_SECONDS:g} s): published via A → B answers from it after "
-              f"{to_b:.2f} s ({asked_b} questions); retired via B → A after {to_a:.2f} s "
-              f"({asked_a} questions); {len(officers.answers)} officer questions answered "
-              "meanwhile")
+        print(
+            f"\n[{kind}] version switch between instances (refresh every "
+            f"{DEFAULT_REFRESH_SECONDS:g} s): published via A → B answers from it after "
+            f"{to_b:.2f} s ({asked_b} questions); retired via B → A after {to_a:.2f} s "
+            f"({asked_a} questions); {len(officers.answers)} officer questions answered "
+            "meanwhile"
+        )
     assert to_b < SWITCH_DEADLINE and to_a < SWITCH_DEADLINE
 
 

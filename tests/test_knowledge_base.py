@@ -119,7 +119,10 @@ def test_manifest_issuer_scope_and_replaced_numbers_are_stored(
 ) -> None:
     src = tmp_path / "src"
     write(src, "quy-che-mau.txt", QUY_CHE_MAU)
-    write(src, "manifest.toml", """
+    write(
+        src,
+        "manifest.toml",
+        """
 [[document]]
 file = "quy-che-mau.txt"
 number = "01/2099/QC-MAU"
@@ -128,7 +131,8 @@ status = "con-hieu-luc"
 issuer = "Câu lạc bộ Cây cảnh mẫu"
 scope = "Câu lạc bộ Cây cảnh mẫu"
 replaces = ["09/2098/QC-MAU"]
-""")
+""",
+    )
     assert not sync_folder(store, src, tokenize).errors
     [doc] = store.documents()
     assert doc.meta.issuer == "Câu lạc bộ Cây cảnh mẫu"
@@ -142,8 +146,11 @@ replaces = ["09/2098/QC-MAU"]
 def test_manifest_with_malformed_replaces_is_refused(store: KnowledgeStore, tmp_path: Path) -> None:
     src = tmp_path / "src"
     write(src, "quy-che-mau.txt", QUY_CHE_MAU)
-    write(src, "manifest.toml", '[[document]]\nfile = "quy-che-mau.txt"\n'
-                                'number = "01/2099/QC-MAU"\nreplaces = 7\n')
+    write(
+        src,
+        "manifest.toml",
+        '[[document]]\nfile = "quy-che-mau.txt"\nnumber = "01/2099/QC-MAU"\nreplaces = 7\n',
+    )
     report = sync_folder(store, src, tokenize)
     assert report.errors and "replaces" in report.errors[0]
     assert store.documents() == []

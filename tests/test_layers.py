@@ -53,8 +53,11 @@ def test_knowledge_and_retrieval_work_without_telegram() -> None:
 
 def test_scripts_do_not_import_tests() -> None:
     scripts = [p for p in (ROOT / "scripts").rglob("*") if p.is_file()]
-    python = [p for p in scripts
-              if p.suffix == ".py" or p.read_bytes().startswith(b"#!/usr/bin/env python")]
+    python = [
+        p
+        for p in scripts
+        if p.suffix == ".py" or p.read_bytes().startswith(b"#!/usr/bin/env python")
+    ]
     offending = [
         f"{path.relative_to(ROOT)} imports {module}"
         for path in python

@@ -26,10 +26,20 @@ from tests.tools import load_test as load
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/eval/dev.jsonl not found")
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-def test_burst_with_faults_gets_exactly_one_reply_per_question(corpus_db: str,
-                                                               tmp_path: Path) -> None:
-    config = load.LoadConfig(users=20, questions=3, seed=11, rate_429=0.06, rate_5xx=0.1,
-                             rate_slow=0.1, slow_delay=0.3, round_timeout=60, settle=1.0)
+def test_burst_with_faults_gets_exactly_one_reply_per_question(
+    corpus_db: str, tmp_path: Path
+) -> None:
+    config = load.LoadConfig(
+        users=20,
+        questions=3,
+        seed=11,
+        rate_429=0.06,
+        rate_5xx=0.1,
+        rate_slow=0.1,
+        slow_delay=0.3,
+        round_timeout=60,
+        settle=1.0,
+    )
     report = load.run_load_test(copy_database(corpus_db, tmp_path), config)
     text = "\n".join(report.lines())
     assert report.received == report.expected == 60, text
@@ -54,16 +64,23 @@ def _caused(error: NetworkError, cause: BaseException) -> NetworkError:
 def test_only_requests_telegram_did_not_process_are_retried() -> None:
     request = httpx.Request("POST", "http://127.0.0.1/bot/sendMessage")
     assert request_not_processed(NetworkError("Bad Gateway"))  # a 5xx answer
-    assert request_not_processed(_caused(NetworkError("httpx.ConnectError: refused"),
-                                         httpx.ConnectError("refused", request=request)))
+    assert request_not_processed(
+        _caused(
+            NetworkError("httpx.ConnectError: refused"),
+            httpx.ConnectError("refused", request=request),
+        )
+    )
     assert request_not_processed(_caused(TimedOut("Pool timeout"), httpx.PoolTimeout("full")))
     assert request_not_processed(_caused(TimedOut(), httpx.ConnectTimeout("slow connect")))
     # It may have been delivered: sending again could show the answer twice.
     assert not request_not_processed(_caused(TimedOut(), httpx.ReadTimeout("no answer")))
     assert not request_not_processed(_caused(TimedOut(), httpx.WriteTimeout("half sent")))
-    assert not request_not_processed(_caused(
-        NetworkError("httpx.RemoteProtocolError: Server disconnected"),
-        httpx.RemoteProtocolError("Server disconnected", request=request)))
+    assert not request_not_processed(
+        _caused(
+            NetworkError("httpx.RemoteProtocolError: Server disconnected"),
+            httpx.RemoteProtocolError("Server disconnected", request=request),
+        )
+    )
     assert not request_not_processed(BadRequest("Can't parse entities"))
 
 
@@ -74,8 +91,12 @@ def test_retries_never_duplicate_a_message() -> None:
 
     async def scenario(server: FakeBotApi) -> tuple[int, type[BaseException] | None]:
         limiter = ReliableRateLimiter(backoff=0.01)
-        bot = ExtBot(TOKEN, base_url=f"{server.url}/bot", rate_limiter=limiter,
-                     request=HTTPXRequest(read_timeout=0.3))
+        bot = ExtBot(
+            TOKEN,
+            base_url=f"{server.url}/bot",
+            rate_limiter=limiter,
+            request=HTTPXRequest(read_timeout=0.3),
+        )
         async with bot:
             await bot.send_message(OFFICER, "một")  # 502, 500, then delivered
             server.set_fault("sendMessage", "slow", delay=0.6)
@@ -110,8 +131,12 @@ def test_typing_is_dropped_not_queued_when_the_rate_budget_is_used() -> None:
         await limiter.initialize()
         for _ in range(5):  # 5 actions at once; the budget holds 2
             data = {"chat_id": OFFICER, "action": "typing"}
-            assert await limiter.process_request(callback, ("sendChatAction", data), {},
-                                                 "sendChatAction", data, None) is True
+            assert (
+                await limiter.process_request(
+                    callback, ("sendChatAction", data), {}, "sendChatAction", data, None
+                )
+                is True
+            )
         return limiter
 
     limiter = asyncio.run(scenario())

@@ -93,6 +93,7 @@ def test_another_localitys_rule_is_lowered_and_labelled(local_store: KnowledgeSt
     here = [a.citation for a in SearchEngine(local_store).search(SHARED_SUBJECT, 10)]
     elsewhere = SearchEngine(local_store, locality="tỉnh Khác").search(SHARED_SUBJECT, 10)
     theirs = [a for a in elsewhere if local(a)]
-    assert not theirs or [a.citation for a in elsewhere].index(theirs[0].citation) >= \
-        next((i for i, c in enumerate(here) if "07/2099" in c), 0)
+    assert not theirs or [a.citation for a in elsewhere].index(theirs[0].citation) >= next(
+        (i for i, c in enumerate(here) if "07/2099" in c), 0
+    )
     assert all(a.document_scope == LOCAL for a in theirs)

@@ -28,8 +28,11 @@ from tests.sample_docs import (
     THONG_TU_PHU_LUC,
 )
 
-SAMPLES = {"quyet-dinh-quy-che.txt": QUYET_DINH_QUY_CHE, "thong-tu-phu-luc.txt": THONG_TU_PHU_LUC,
-           "ke-hoach.txt": KE_HOACH}
+SAMPLES = {
+    "quyet-dinh-quy-che.txt": QUYET_DINH_QUY_CHE,
+    "thong-tu-phu-luc.txt": THONG_TU_PHU_LUC,
+    "ke-hoach.txt": KE_HOACH,
+}
 
 
 def parse(name: str, text: str) -> ParsedDocument:
@@ -45,13 +48,21 @@ def series(doc: ParsedDocument) -> dict[str | None, list[str]]:
     return found
 
 
-def cite(doc: ParsedDocument, label: str, attachment: str | None, clause: str | None = None
-         ) -> str:
-    index, unit = next((i, u) for i, u in enumerate(doc.units)
-                       if u.label == label and u.attachment == attachment)
+def cite(doc: ParsedDocument, label: str, attachment: str | None, clause: str | None = None) -> str:
+    index, unit = next(
+        (i, u) for i, u in enumerate(doc.units) if u.label == label and u.attachment == attachment
+    )
     passage = next(p for p in doc.passages if p.unit_index == index and p.clause == clause)
-    return render_citation(doc.meta, unit.kind, unit.label, unit.title, passage.clause,
-                           passage.point, passage.paragraph, attachment=unit.attachment)
+    return render_citation(
+        doc.meta,
+        unit.kind,
+        unit.label,
+        unit.title,
+        passage.clause,
+        passage.point,
+        passage.paragraph,
+        attachment=unit.attachment,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
@@ -68,7 +79,8 @@ def test_decision_and_its_regulation_are_two_citable_series() -> None:
     doc = parse("quyet-dinh-quy-che.txt", QUYET_DINH_QUY_CHE)
     assert series(doc) == {None: ["1", "2", "3"], "Quy chế": ["1", "2", "3", "4", "5"]}
     assert cite(doc, "3", "Quy chế", "1") == (
-        "Khoản 1 Điều 3 Quy chế ban hành kèm theo Quyết định số 21/2099/QĐ-UBND")
+        "Khoản 1 Điều 3 Quy chế ban hành kèm theo Quyết định số 21/2099/QĐ-UBND"
+    )
     assert cite(doc, "2", None) == "Điều 2 Quyết định số 21/2099/QĐ-UBND"
     regulation = [u for u in doc.units if u.attachment == "Quy chế"]
     assert [u.chapter for u in regulation] == ["I", "I", "II", "II", "III"]
@@ -82,13 +94,17 @@ def test_circular_appendices_are_parts_and_a_sample_decision_keeps_its_articles(
     assert series(doc) == {None: ["1", "2", "3", "4", "5"], "Phụ lục II": ["1", "2", "3"]}
     appendices = [u for u in doc.units if u.label.startswith("Phụ lục")]
     assert [(u.label, u.attachment) for u in appendices] == [
-        ("Phụ lục I", "Phụ lục I"), ("Phụ lục II", "Phụ lục II"), ("Phụ lục III", "Phụ lục III")]
+        ("Phụ lục I", "Phụ lục I"),
+        ("Phụ lục II", "Phụ lục II"),
+        ("Phụ lục III", "Phụ lục III"),
+    ]
     # An appendix can be shown whole; its form is kept as text passages.
     form = doc.unit_text(appendices[0])
     assert form.startswith("PHỤ LỤC I") and "(Ký, ghi rõ họ tên và đóng dấu)" in form
     assert any("Kính gửi: Bộ trưởng Bộ Cây cảnh." in p.text for p in doc.passages)
     assert cite(doc, "Phụ lục I", "Phụ lục I").startswith(
-        "Phụ lục I (MẪU TỜ TRÌNH ĐỀ NGHỊ KHEN THƯỞNG) Thông tư số 99/2099/TT-BCC")
+        "Phụ lục I (MẪU TỜ TRÌNH ĐỀ NGHỊ KHEN THƯỞNG) Thông tư số 99/2099/TT-BCC"
+    )
     assert cite(doc, "1", "Phụ lục II") == "Điều 1 Phụ lục II Thông tư số 99/2099/TT-BCC"
     assert cite(doc, "3", None, "1") == "Khoản 1 Điều 3 Thông tư số 99/2099/TT-BCC"
 
@@ -96,8 +112,17 @@ def test_circular_appendices_are_parts_and_a_sample_decision_keeps_its_articles(
 def test_plan_sections_keep_their_numbering_under_each_roman_part() -> None:
     doc = parse("ke-hoach.txt", KE_HOACH)
     assert [(u.chapter, u.label) for u in doc.units] == [
-        (None, "I"), ("I", "1"), ("I", "2"), (None, "II"), ("II", "1"), ("II", "2"),
-        (None, "III"), ("III", "1"), ("III", "2"), (None, "IV")]
+        (None, "I"),
+        ("I", "1"),
+        ("I", "2"),
+        (None, "II"),
+        ("II", "1"),
+        ("II", "2"),
+        (None, "III"),
+        ("III", "1"),
+        ("III", "2"),
+        (None, "IV"),
+    ]
     reward = next(i for i, u in enumerate(doc.units) if u.chapter == "III" and u.label == "1")
     (passage,) = [p for p in doc.passages if p.unit_index == reward]
     assert "chậu sứ men lam" in passage.text
@@ -109,15 +134,28 @@ def test_plan_sections_keep_their_numbering_under_each_roman_part() -> None:
 @pytest.mark.parametrize(
     ("name", "title", "issuer", "scope", "replaces"),
     [
-        ("quyet-dinh-quy-che.txt",
-         "Quyết định ban hành Quy chế thi đua, khen thưởng trong phong trào chăm sóc cây cảnh "
-         "của thành phố Mẫu Đơn", "Ủy ban nhân dân thành phố Mẫu Đơn", "thành phố Mẫu Đơn",
-         ("7/2098/QĐ-UBND",)),
-        ("thong-tu-phu-luc.txt", "Thông tư hướng dẫn khen thưởng trong ngành cây cảnh mẫu",
-         "Bộ Cây cảnh", "toàn quốc", ("12/2090/TT-BCC",)),
-        ("ke-hoach.txt",
-         "Kế hoạch phát động phong trào thi đua “Mỗi nhà một chậu bonsai” năm 2099",
-         "Ủy ban nhân dân tỉnh Thanh Trúc", "tỉnh Thanh Trúc", ()),
+        (
+            "quyet-dinh-quy-che.txt",
+            "Quyết định ban hành Quy chế thi đua, khen thưởng trong phong trào chăm sóc cây cảnh "
+            "của thành phố Mẫu Đơn",
+            "Ủy ban nhân dân thành phố Mẫu Đơn",
+            "thành phố Mẫu Đơn",
+            ("7/2098/QĐ-UBND",),
+        ),
+        (
+            "thong-tu-phu-luc.txt",
+            "Thông tư hướng dẫn khen thưởng trong ngành cây cảnh mẫu",
+            "Bộ Cây cảnh",
+            "toàn quốc",
+            ("12/2090/TT-BCC",),
+        ),
+        (
+            "ke-hoach.txt",
+            "Kế hoạch phát động phong trào thi đua “Mỗi nhà một chậu bonsai” năm 2099",
+            "Ủy ban nhân dân tỉnh Thanh Trúc",
+            "tỉnh Thanh Trúc",
+            (),
+        ),
     ],
 )
 def test_header_gives_title_issuer_scope_and_replaced_documents(
@@ -139,16 +177,28 @@ def test_title_never_runs_into_the_body_and_stays_short() -> None:
 @pytest.mark.parametrize(
     ("header", "issuer", "scope"),
     [
-        ("QUỐC HỘI\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nLuật số: 99/2099/QH99", "Quốc hội",
-         "toàn quốc"),
+        (
+            "QUỐC HỘI\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nLuật số: 99/2099/QH99",
+            "Quốc hội",
+            "toàn quốc",
+        ),
         ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 9/2099/QĐ-TTg", "Thủ tướng Chính phủ", "toàn quốc"),
-        ("BỘ GIÁO DỤC VÀ ĐÀO TẠO\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTRƯỜNG ĐẠI HỌC CÂY CẢNH MẪU"
-         "\nĐộc lập - Tự do - Hạnh phúc\nSố: 9/QĐ-ĐHCC", "Trường Đại học Cây Cảnh Mẫu",
-         "Trường Đại học Cây Cảnh Mẫu"),
-        ("UBND TỈNH THANH TRÚC\nSỞ NỘI VỤ\nSố: 9/HD-SNV", "Sở Nội vụ tỉnh Thanh Trúc",
-         "tỉnh Thanh Trúc"),
-        ("BỘ CÂY CẢNH -------- CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 9/QĐ-BCC", "Bộ Cây cảnh",
-         "Bộ Cây cảnh"),
+        (
+            "BỘ GIÁO DỤC VÀ ĐÀO TẠO\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "TRƯỜNG ĐẠI HỌC CÂY CẢNH MẪU\nĐộc lập - Tự do - Hạnh phúc\nSố: 9/QĐ-ĐHCC",
+            "Trường Đại học Cây Cảnh Mẫu",
+            "Trường Đại học Cây Cảnh Mẫu",
+        ),
+        (
+            "UBND TỈNH THANH TRÚC\nSỞ NỘI VỤ\nSố: 9/HD-SNV",
+            "Sở Nội vụ tỉnh Thanh Trúc",
+            "tỉnh Thanh Trúc",
+        ),
+        (
+            "BỘ CÂY CẢNH -------- CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 9/QĐ-BCC",
+            "Bộ Cây cảnh",
+            "Bộ Cây cảnh",
+        ),
     ],
 )
 def test_issuer_and_scope_from_the_header(header: str, issuer: str, scope: str) -> None:
@@ -159,7 +209,8 @@ def test_issuer_and_scope_from_the_header(header: str, issuer: str, scope: str) 
 def test_partial_repeal_is_not_a_replaced_document() -> None:
     assert replaced_numbers("Điều 3. Bãi bỏ Điều 5 của Quyết định số 12/2098/QĐ-MAU.") == ()
     assert replaced_numbers("Bãi bỏ Quyết định số 12/2098/QĐ-MAU ngày 01 tháng 01 năm 2098.") == (
-        "12/2098/QĐ-MAU",)
+        "12/2098/QĐ-MAU",
+    )
 
 
 def test_text_after_the_signature_that_no_part_explains_is_reported() -> None:
@@ -196,9 +247,11 @@ def test_stored_parts_are_found_and_cited_by_part(tmp_path: Path) -> None:
     assert (info.meta.scope, info.meta.replaces) == ("thành phố Mẫu Đơn", ("7/2098/QĐ-UBND",))
     assert info.coverage is not None and info.coverage >= MIN_COVERAGE
     best = SearchEngine(store, check_interval=0).search(
-        "tiêu chuẩn danh hiệu Vườn ươm xanh tiêu biểu", 1)[0]
+        "tiêu chuẩn danh hiệu Vườn ươm xanh tiêu biểu", 1
+    )[0]
     assert best.citation.endswith(
-        "Điều 3 Quy chế ban hành kèm theo Quyết định số 21/2099/QĐ-UBND"), best.citation
+        "Điều 3 Quy chế ban hành kèm theo Quyết định số 21/2099/QĐ-UBND"
+    ), best.citation
 
 
 @needs_corpus
@@ -216,7 +269,13 @@ def test_bac_ninh_decision_keeps_its_regulation() -> None:
     assert found[None] == ["1", "2", "3"]
     assert found["Quy định"] == [str(n) for n in range(1, 12)]
     assert {u.chapter for u in doc.units if u.attachment == "Quy định"} == {
-        "I", "II", "III", "IV", "V"}
+        "I",
+        "II",
+        "III",
+        "IV",
+        "V",
+    }
     assert doc.meta.scope == "tỉnh Bắc Ninh" and doc.meta.replaces == ("13/2024/QĐ-UBND",)
     assert cite(doc, "3", "Quy định", "1").startswith(
-        "Khoản 1 Điều 3 Quy định ban hành kèm theo Quyết định số 86/2025/QĐ-UBND")
+        "Khoản 1 Điều 3 Quy định ban hành kèm theo Quyết định số 86/2025/QĐ-UBND"
+    )

@@ -46,8 +46,10 @@ def clause_hits(engine: SearchEngine) -> tuple[int, int]:
         total += 1
         answers = engine.search(item["question"], 1)
         hits += bool(answers) and any(
-            answers[0].document_number == g["doc"] and answers[0].unit_label == str(g["article"])
-            and answers[0].clause == str(g["clause"]) for g in gold
+            answers[0].document_number == g["doc"]
+            and answers[0].unit_label == str(g["article"])
+            and answers[0].clause == str(g["clause"])
+            for g in gold
         )
     return total, hits
 

@@ -49,15 +49,16 @@ def test_passages_hold_whole_syllables_and_no_page_furniture(sample: PdfSample) 
 
 
 @needs_font
-def test_clause_across_a_page_is_one_passage_and_both_series_are_citable(
-    sample: PdfSample
-) -> None:
+def test_clause_across_a_page_is_one_passage_and_both_series_are_citable(sample: PdfSample) -> None:
     doc = parse_bytes(sample.data, "thong-tu-mau.pdf")
     assert any(p.text == sample.crossing for p in doc.passages)
     articles = {(u.attachment, u.label) for u in doc.units if u.kind == UNIT_ARTICLE}
     assert {(None, "1"), (None, "5"), ("Phụ lục II", "1"), ("Phụ lục II", "3")} <= articles
     assert [u.label for u in doc.units if u.label.startswith("Phụ lục")] == [
-        "Phụ lục I", "Phụ lục II", "Phụ lục III"]
+        "Phụ lục I",
+        "Phụ lục II",
+        "Phụ lục III",
+    ]
     meta = doc.meta
     assert (meta.number, meta.kind, meta.scope) == ("99/2099/TT-BCC", "thong-tu", "toàn quốc")
     assert meta.title == "Thông tư hướng dẫn khen thưởng trong ngành cây cảnh mẫu"

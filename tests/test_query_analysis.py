@@ -25,12 +25,18 @@ from retrieval.params import Techniques
 from retrieval.vocabulary import DiacriticRestorer
 from tests.conftest import DEV_SET, ROOT, needs_corpus
 
-CATALOG = DocumentCatalog([
-    ("06/2022/QH15", "luat", "Luật Thi đua, khen thưởng", "con-hieu-luc"),
-    ("16/VBHN-VPQH", "van-ban-hop-nhat",
-     "Luật Thi đua, khen thưởng (hợp nhất Luật số 15/2003/QH11, 47/2005/QH11)", "het-hieu-luc"),
-    ("152/2025/NĐ-CP", "nghi-dinh", "Nghị định quy định chi tiết", "con-hieu-luc"),
-])
+CATALOG = DocumentCatalog(
+    [
+        ("06/2022/QH15", "luat", "Luật Thi đua, khen thưởng", "con-hieu-luc"),
+        (
+            "16/VBHN-VPQH",
+            "van-ban-hop-nhat",
+            "Luật Thi đua, khen thưởng (hợp nhất Luật số 15/2003/QH11, 47/2005/QH11)",
+            "het-hieu-luc",
+        ),
+        ("152/2025/NĐ-CP", "nghi-dinh", "Nghị định quy định chi tiết", "con-hieu-luc"),
+    ]
+)
 
 
 # -- vocabulary files -----------------------------------------------------------------------------
@@ -45,8 +51,11 @@ def test_shipped_vocabulary_files_load() -> None:
 
 def test_files_are_read_from_disk(tmp_path: Path) -> None:
     abbreviations = tmp_path / "a.toml"
-    abbreviations.write_text('[abbreviations]\n"QĐKT" = "Quyết định khen thưởng"\n'
-                             '"cstd" = "chiến sĩ"\n"cstđ" = "chiến sĩ thi đua"\n', "utf-8")
+    abbreviations.write_text(
+        '[abbreviations]\n"QĐKT" = "Quyết định khen thưởng"\n'
+        '"cstd" = "chiến sĩ"\n"cstđ" = "chiến sĩ thi đua"\n',
+        "utf-8",
+    )
     synonyms = tmp_path / "s.toml"
     synonyms.write_text('[[rule]]\nwhen = ["Giấy tờ"]\nadd = ["hồ sơ"]\nnote = "x"\n', "utf-8")
     lexicon = load_lexicon(abbreviations, synonyms, tmp_path / "none.toml", extra=[])
@@ -76,18 +85,21 @@ def test_malformed_file_names_the_problem(tmp_path: Path) -> None:
 
 
 # -- document names -------------------------------------------------------------------------------
-@pytest.mark.parametrize(("question", "documents"), [
-    ("theo nghị định 152 thì", ("152/2025/NĐ-CP",)),
-    ("nd 152/2025 quy định", ("152/2025/NĐ-CP",)),
-    ("luật tđkt 2003", ("16/VBHN-VPQH",)),
-    ("luat thi dua khen thuong nam 2003", ("16/VBHN-VPQH",)),
-    ("luật cũ quy định", ("16/VBHN-VPQH",)),
-    ("Luật Thi đua, khen thưởng 2022 có hiệu lực", ("06/2022/QH15",)),
-    ("điều 84 luật 06/2022", ("06/2022/QH15",)),
-    ("văn bản 16/VBHN-VPQH", ("16/VBHN-VPQH",)),
-    ("hội nghị ngày 18/4/2023", ()),
-    ("tiêu chuẩn lao động tiên tiến năm 2024", ()),
-])
+@pytest.mark.parametrize(
+    ("question", "documents"),
+    [
+        ("theo nghị định 152 thì", ("152/2025/NĐ-CP",)),
+        ("nd 152/2025 quy định", ("152/2025/NĐ-CP",)),
+        ("luật tđkt 2003", ("16/VBHN-VPQH",)),
+        ("luat thi dua khen thuong nam 2003", ("16/VBHN-VPQH",)),
+        ("luật cũ quy định", ("16/VBHN-VPQH",)),
+        ("Luật Thi đua, khen thưởng 2022 có hiệu lực", ("06/2022/QH15",)),
+        ("điều 84 luật 06/2022", ("06/2022/QH15",)),
+        ("văn bản 16/VBHN-VPQH", ("16/VBHN-VPQH",)),
+        ("hội nghị ngày 18/4/2023", ()),
+        ("tiêu chuẩn lao động tiên tiến năm 2024", ()),
+    ],
+)
 def test_named_documents(question: str, documents: tuple[str, ...]) -> None:
     naming = CATALOG.name(question)
     assert naming.documents == documents and naming.unknown == ()
@@ -100,8 +112,10 @@ def test_naming_spans_cover_the_words_that_name_the_document() -> None:
     assert "2003" in named and "hết hiệu lực" in named and "quy định" not in named
 
 
-@pytest.mark.parametrize("question", ["Thông tư 15/2025/TT-BNV quy định", "theo nghị định 98/2023",
-                                      "thông tư 15 hướng dẫn"])
+@pytest.mark.parametrize(
+    "question",
+    ["Thông tư 15/2025/TT-BNV quy định", "theo nghị định 98/2023", "thông tư 15 hướng dẫn"],
+)
 def test_unknown_documents_are_reported(question: str) -> None:
     naming = CATALOG.name(question)
     assert naming.documents == () and naming.unknown
@@ -109,8 +123,13 @@ def test_unknown_documents_are_reported(question: str) -> None:
 
 # -- restoration -----------------------------------------------------------------------------------
 def test_restorer_prefers_known_words_and_context() -> None:
-    texts = [["đề_nghị", "tặng", "bằng", "khen"]] * 5 + [["tăng", "cường"]] * 3 + \
-            [["có", "thể"]] * 20 + [["cờ", "thi_đua"]] * 2 + [["hội", "nghi", "bằng"]]
+    texts = (
+        [["đề_nghị", "tặng", "bằng", "khen"]] * 5
+        + [["tăng", "cường"]] * 3
+        + [["có", "thể"]] * 20
+        + [["cờ", "thi_đua"]] * 2
+        + [["hội", "nghi", "bằng"]]
+    )
     restorer = DiacriticRestorer(texts)
     assert restorer.restore("de nghi tang bang khen".split()) == "đề nghị tặng bằng khen".split()
     assert restorer.restore("tang cuong".split()) == ["tăng", "cường"]
@@ -128,7 +147,15 @@ def test_restorer_keeps_fixed_and_unknown_syllables() -> None:
 # -- baseline and evaluation command --------------------------------------------------------------
 def test_baseline_tokens_are_plain_syllables() -> None:
     assert syllables("Điều 84. Hồ sơ đề nghị, “Bằng khen”") == [
-        "điều", "84", "hồ", "sơ", "đề", "nghị", "bằng", "khen"]
+        "điều",
+        "84",
+        "hồ",
+        "sơ",
+        "đề",
+        "nghị",
+        "bằng",
+        "khen",
+    ]
 
 
 @needs_corpus
@@ -136,15 +163,25 @@ def test_eval_prints_baseline_and_ablation(corpus_db: str) -> None:
     env = {**os.environ, "TDKT_DATABASE_URL": corpus_db}
     run = subprocess.run(
         [sys.executable, "-m", "bot", "eval", str(DEV_SET), "--baseline", "--ablate", "--json"],
-        capture_output=True, text=True, env=env, timeout=300, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
     figures = json.loads(run.stdout)
-    assert figures["with_diacritics"]["recall_at_1"] > figures["baseline"]["with_diacritics"][
-        "recall_at_1"]
+    assert (
+        figures["with_diacritics"]["recall_at_1"]
+        > figures["baseline"]["with_diacritics"]["recall_at_1"]
+    )
     assert set(figures["ablation"]) == set(Techniques.names())
     table = subprocess.run(
         [sys.executable, "-m", "bot", "eval", str(DEV_SET), "--baseline"],
-        capture_output=True, text=True, env=env, timeout=300, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=ROOT,
     )
     assert "baseline" in table.stdout and "không dấu" in table.stdout

@@ -52,19 +52,25 @@ def test_dossier_question_reads_intent_award_and_hang(engine: SearchEngine) -> N
     assert found.in_domain
 
 
-@pytest.mark.parametrize(("question", "award"), [
-    ("tieu chuan bk ttg", "bằng khen thủ tướng chính phủ"),
-    ("7 nam lien cstđcs thi du dk de nghi hclđ hang 3 chua", "huân chương lao động"),
-    ("Chiến sĩ thi đua cấp tỉnh cần mấy lần cơ sở", "chiến sĩ thi đua bộ ban ngành tỉnh"),
-])
+@pytest.mark.parametrize(
+    ("question", "award"),
+    [
+        ("tieu chuan bk ttg", "bằng khen thủ tướng chính phủ"),
+        ("7 nam lien cstđcs thi du dk de nghi hclđ hang 3 chua", "huân chương lao động"),
+        ("Chiến sĩ thi đua cấp tỉnh cần mấy lần cơ sở", "chiến sĩ thi đua bộ ban ngành tỉnh"),
+    ],
+)
 def test_chat_aliases_name_the_award(engine: SearchEngine, question: str, award: str) -> None:
     found = reading(engine, question)
     assert found.object is not None and found.object.award == award
 
 
 def test_the_award_asked_about_is_not_the_one_already_held(engine: SearchEngine) -> None:
-    found = reading(engine, "Tập thể năm trước được tặng Bằng khen của Thủ tướng Chính phủ thì "
-                            "năm sau có được trình Huân chương Lao động hạng Ba không?")
+    found = reading(
+        engine,
+        "Tập thể năm trước được tặng Bằng khen của Thủ tướng Chính phủ thì "
+        "năm sau có được trình Huân chương Lao động hạng Ba không?",
+    )
     assert found.object is not None and found.object.award == "huân chương lao động"
     assert "tập thể" in found.subjects
 
@@ -115,38 +121,47 @@ def test_effective_date_question_gets_the_dated_clause(engine: SearchEngine) -> 
 
 
 # -- declining on domain evidence ---------------------------------------------------------------
-@pytest.mark.parametrize("question", [
-    "Chồng tôi là giáo viên THCS, hai năm học liền đạt chiến sĩ thi đua cơ sở và có 2 sáng "
-    "kiến, vậy có được đề nghị bằng khen của Bộ không?",
-    "Tết 2026 đơn vị tôi muốn khen thưởng đột xuất cho tập thể thì làm thế nào?",
-    "có bao nhiêu loại hình khen thưởng",
-    "chào bạn, cho mình hỏi danhh hiệu lao đông tiên tiến xét thế nào",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Chồng tôi là giáo viên THCS, hai năm học liền đạt chiến sĩ thi đua cơ sở và có 2 sáng "
+        "kiến, vậy có được đề nghị bằng khen của Bộ không?",
+        "Tết 2026 đơn vị tôi muốn khen thưởng đột xuất cho tập thể thì làm thế nào?",
+        "có bao nhiêu loại hình khen thưởng",
+        "chào bạn, cho mình hỏi danhh hiệu lao đông tiên tiến xét thế nào",
+    ],
+)
 def test_answerable_questions_are_not_refused(engine: SearchEngine, question: str) -> None:
     assert engine.search(question, 5)
 
 
-@pytest.mark.parametrize("question", [
-    "Mức phạt xe máy vượt đèn đỏ năm nay là bao nhiêu?",
-    "Làm căn cước công dân gắn chip cần giấy tờ gì?",
-    "Lãi suất tiết kiệm kỳ hạn 12 tháng ngân hàng nào cao nhất?",
-    "Cách nấu phở bò ngon tại nhà",
-    "qưerty zxcvb ưưư",
-    "Cuộc họp của Hội đồng khen thưởng, kỷ luật của Hội công chứng viên hợp lệ khi nào?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mức phạt xe máy vượt đèn đỏ năm nay là bao nhiêu?",
+        "Làm căn cước công dân gắn chip cần giấy tờ gì?",
+        "Lãi suất tiết kiệm kỳ hạn 12 tháng ngân hàng nào cao nhất?",
+        "Cách nấu phở bò ngon tại nhà",
+        "qưerty zxcvb ưưư",
+        "Cuộc họp của Hội đồng khen thưởng, kỷ luật của Hội công chứng viên hợp lệ khi nào?",
+    ],
+)
 def test_off_topic_questions_are_refused(engine: SearchEngine, question: str) -> None:
     assert engine.search(question, 5) == []
 
 
 # -- spelling ------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("typed", "meant"), [
-    ("có nhng danh hiệu thi đua nào", "những"),
-    ("tiêu chuẩn khen thương huân chương", "khen thưởng"),
-    ("danh hiệu lao đông tiên tiến", "lao động"),
-    ("danhh hiệu chiến sĩ thi đua cơ sở", "danh hiệu"),
-    ("Ai quyết định tặng giấy khèn?", "giấy khen"),
-    ("tiêu chuẩn chiến sỹ thi đua toàn quốc", "chiến sĩ"),
-])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("có nhng danh hiệu thi đua nào", "những"),
+        ("tiêu chuẩn khen thương huân chương", "khen thưởng"),
+        ("danh hiệu lao đông tiên tiến", "lao động"),
+        ("danhh hiệu chiến sĩ thi đua cơ sở", "danh hiệu"),
+        ("Ai quyết định tặng giấy khèn?", "giấy khen"),
+        ("tiêu chuẩn chiến sỹ thi đua toàn quốc", "chiến sĩ"),
+    ],
+)
 def test_one_typo_is_corrected_and_reported(engine: SearchEngine, typed: str, meant: str) -> None:
     result = engine.ask(typed, 3)
     assert result.corrected is not None and meant in result.corrected.lower()
@@ -161,8 +176,9 @@ def test_valid_words_the_texts_lack_are_left_alone(engine: SearchEngine) -> None
 def test_invisible_characters_are_dropped_like_in_documents(engine: SearchEngine) -> None:
     clean = "Hồ sơ đề nghị tặng Bằng khen gồm những giấy tờ gì?"
     pasted = "\ufeffHồ sơ đề nghị tặng Bằng\u00ad khen gồm những giấy\u200b tờ gì\u200d?"
-    assert [a.citation for a in engine.search(pasted, 3)] == \
-        [a.citation for a in engine.search(clean, 3)]
+    assert [a.citation for a in engine.search(pasted, 3)] == [
+        a.citation for a in engine.search(clean, 3)
+    ]
 
 
 def test_typo_variants_are_seeded_single_edits() -> None:
@@ -173,6 +189,7 @@ def test_typo_variants_are_seeded_single_edits() -> None:
     assert changed >= 0.95 * len(questions)
     assert typo_variant("khen thưởng", "x", 0) != "khen thưởng"
     import random
+
     for edit in EDITS:
         assert edit_word("thưởng", edit, random.Random(1)) != "thưởng"
 
@@ -206,11 +223,14 @@ def test_ask_json_reports_the_reading(engine: SearchEngine) -> None:
     assert all("document_scope" in a for a in payload["answers"])
 
 
-@pytest.mark.parametrize(("question", "kind"), [
-    ("Có những danh hiệu thi đua nào?", "Danh hiệu thi đua"),
-    ("các hình thức khen thưởng gồm những gì", "Hình thức khen thưởng"),
-    ("có mấy loại huân chương", "Huân chương"),
-])
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Có những danh hiệu thi đua nào?", "Danh hiệu thi đua"),
+        ("các hình thức khen thưởng gồm những gì", "Hình thức khen thưởng"),
+        ("có mấy loại huân chương", "Huân chương"),
+    ],
+)
 def test_enumeration_question_gets_the_whole_list(
     engine: SearchEngine, question: str, kind: str
 ) -> None:

@@ -45,16 +45,24 @@ def where(answer: Answer) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("accented", "unaccented"),
     [
-        ("Hồ sơ đề nghị tặng bằng khen gồm những giấy tờ gì", "ho so de nghi tang bang khen gom "
-         "nhung giay to gi"),
+        (
+            "Hồ sơ đề nghị tặng bằng khen gồm những giấy tờ gì",
+            "ho so de nghi tang bang khen gom nhung giay to gi",
+        ),
         ("tiêu chuẩn chiến sĩ thi đua cơ sở", "tieu chuan chien si thi dua co so"),
-        ("được bao nhiêu tiền khi đạt lao động tiên tiến", "duoc bao nhieu tien khi dat lao dong "
-         "tien tien"),
+        (
+            "được bao nhiêu tiền khi đạt lao động tiên tiến",
+            "duoc bao nhieu tien khi dat lao dong tien tien",
+        ),
         ("muốn lên chiến sĩ thi đua cấp tỉnh cần gì", "muon len chien si thi dua cap tinh can gi"),
-        ("cờ thi đua của chính phủ tặng cho tập thể nào", "co thi dua cua chinh phu tang cho tap "
-         "the nao"),
-        ("hành vi bị nghiêm cấm trong thi đua khen thưởng", "hanh vi bi nghiem cam trong thi dua "
-         "khen thuong"),
+        (
+            "cờ thi đua của chính phủ tặng cho tập thể nào",
+            "co thi dua cua chinh phu tang cho tap the nao",
+        ),
+        (
+            "hành vi bị nghiêm cấm trong thi đua khen thưởng",
+            "hanh vi bi nghiem cam trong thi dua khen thuong",
+        ),
     ],
 )
 def test_unaccented_question_finds_the_same_article(
@@ -96,8 +104,9 @@ def test_accented_question_is_left_as_typed(engine: SearchEngine) -> None:
 # -- abbreviations ----------------------------------------------------------------------------
 def test_abbreviations_expand_before_ranking(engine: SearchEngine) -> None:
     query = engine.analyze("hs đề nghị tặng bk, hcld cho cstđcs gồm j")
-    assert query.text == ("hồ sơ đề nghị tặng bằng khen, huân chương lao động cho chiến sĩ thi đua "
-                          "cơ sở gồm gì")
+    assert query.text == (
+        "hồ sơ đề nghị tặng bằng khen, huân chương lao động cho chiến sĩ thi đua cơ sở gồm gì"
+    )
     assert ("hs", "hồ sơ") in query.expansions
 
 
@@ -173,13 +182,18 @@ def test_passages_of_one_article_fold_into_one_result(engine: SearchEngine) -> N
 def test_point_passage_carries_its_clause_lead_in(engine: SearchEngine) -> None:
     answer = engine.search("điểm b khoản 4 điều 45 nghị định 152", 1)[0]
     assert (answer.document_number, answer.unit_label, answer.clause, answer.point) == (
-        DECREE, "45", "4", "b")
+        DECREE,
+        "45",
+        "4",
+        "b",
+    )
     assert answer.lead_in is not None and answer.lead_in.startswith("4.")
 
 
 # -- direct references --------------------------------------------------------------------------
-@pytest.mark.parametrize("question", ["khoản 2 điều 84", "k2 đ84", "khoan 2 dieu 84",
-                                      "Khoản 2 Điều 84 Luật 06/2022"])
+@pytest.mark.parametrize(
+    "question", ["khoản 2 điều 84", "k2 đ84", "khoan 2 dieu 84", "Khoản 2 Điều 84 Luật 06/2022"]
+)
 def test_direct_reference_returns_the_exact_clause(engine: SearchEngine, question: str) -> None:
     first = engine.search(question, 5)[0]
     assert first.direct_reference
@@ -216,11 +230,14 @@ def test_in_force_law_outranks_its_superseded_twin(engine: SearchEngine) -> None
     assert old and old[0].document_status == STATUS_EXPIRED  # still listed, labelled
 
 
-@pytest.mark.parametrize("question", [
-    "theo luật cũ, khen thưởng theo thủ tục đơn giản áp dụng khi nào",
-    "16/VBHN-VPQH khen thưởng theo thủ tục đơn giản",
-    "luật thi đua khen thưởng năm 2003 quy định khen thưởng theo thủ tục đơn giản thế nào",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "theo luật cũ, khen thưởng theo thủ tục đơn giản áp dụng khi nào",
+        "16/VBHN-VPQH khen thưởng theo thủ tục đơn giản",
+        "luật thi đua khen thưởng năm 2003 quy định khen thưởng theo thủ tục đơn giản thế nào",
+    ],
+)
 def test_superseded_law_is_reachable_when_named(engine: SearchEngine, question: str) -> None:
     first = engine.search(question, 5)[0]
     assert where(first) == (OLD_LAW, "85")
@@ -239,16 +256,19 @@ def test_priors_order_statuses() -> None:
 
 
 # -- declining ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("question", [
-    "Mức phạt lỗi vượt đèn đỏ với xe máy là bao nhiêu?",
-    "Thủ tục đăng ký kết hôn cần giấy tờ gì?",
-    "Thời tiết Thái Bình hôm nay thế nào?",
-    "Cách tính thuế thu nhập cá nhân từ tiền lương?",
-    "asdfgh qwerty",
-    "thủ tục cấp sổ đỏ",
-    "lãi suất tiết kiệm ngân hàng",
-    "gì vậy",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mức phạt lỗi vượt đèn đỏ với xe máy là bao nhiêu?",
+        "Thủ tục đăng ký kết hôn cần giấy tờ gì?",
+        "Thời tiết Thái Bình hôm nay thế nào?",
+        "Cách tính thuế thu nhập cá nhân từ tiền lương?",
+        "asdfgh qwerty",
+        "thủ tục cấp sổ đỏ",
+        "lãi suất tiết kiệm ngân hàng",
+        "gì vậy",
+    ],
+)
 def test_out_of_scope_questions_are_declined(engine: SearchEngine, question: str) -> None:
     assert engine.search(question, 5) == []
 
@@ -270,8 +290,10 @@ def test_decline_thresholds_keep_their_calibrated_margins(corpus_store: Knowledg
 
     questions = load_questions(DEV_SET) + load_questions(DEV_REAL_SET)
     evidence = Tuner(corpus_store, questions).evidence(DEFAULT_PARAMS)
-    for domain, threshold in ((0, DEFAULT_PARAMS.min_evidence),
-                              (1, DEFAULT_PARAMS.weak_domain_evidence)):
+    for domain, threshold in (
+        (0, DEFAULT_PARAMS.min_evidence),
+        (1, DEFAULT_PARAMS.weak_domain_evidence),
+    ):
         cal = calibrate([(q, c) for q, c, d in evidence if d == domain])
         assert cal.highest_out_of_scope < threshold < cal.lowest_in_scope
         assert cal.margin >= 0.15
@@ -319,8 +341,9 @@ def test_each_technique_can_be_switched_off(corpus_store: KnowledgeStore) -> Non
         assert not getattr(ablated.techniques, name)
         figures = evaluate_split(questions, ablated.search)
         assert figures["without_diacritics"].mrr <= full["without_diacritics"].mrr + 1e-9
-    no_restore = SearchEngine(corpus_store, techniques=DEFAULT_TECHNIQUES.without(
-        "restore_diacritics"))
+    no_restore = SearchEngine(
+        corpus_store, techniques=DEFAULT_TECHNIQUES.without("restore_diacritics")
+    )
     assert evaluate_split(questions, no_restore.search)["without_diacritics"].recall_at_1 < 0.5
 
 

@@ -40,13 +40,21 @@ def test_store_upgrades_a_fresh_database_once(database_url: str) -> None:
 def test_db_upgrade_command(database_url: str) -> None:
     env = {**os.environ, "TDKT_DATABASE_URL": database_url}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"], capture_output=True, text=True,
-        env=env, cwd=ROOT, timeout=120,
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     current = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "current"], capture_output=True, text=True,
-        env=env, cwd=ROOT, timeout=120,
+        [sys.executable, "-m", "bot", "db", "current"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
     assert "mới nhất" in current.stdout
 
@@ -69,17 +77,25 @@ def test_migration_0004_drops_decided_upload_bytes_and_the_stored_salt(tmp_path:
     rows = [("a", "da-dang"), ("b", "da-huy"), ("c", "cho-duyet"), ("d", "dang-xu-ly")]
     with engine.begin() as connection:
         for upload_id, state in rows:
-            connection.execute(text(
-                "INSERT INTO bot_pending_uploads (id, user_hash, created_at, filename, caption, "
-                "data, number, state, result) VALUES (:id, 'h', CURRENT_TIMESTAMP, 'f.txt', '', "
-                ":data, '1', :state, '')"), {"id": upload_id, "data": b"x" * 1000,
-                                              "state": state})
-        connection.execute(text("INSERT INTO bot_settings (key, value) VALUES "
-                                "('user-hash-salt', 'ab'), ('other', 'kept')"))
+            connection.execute(
+                text(
+                    "INSERT INTO bot_pending_uploads (id, user_hash, created_at, filename, "
+                    "caption, data, number, state, result) VALUES (:id, 'h', CURRENT_TIMESTAMP, "
+                    "'f.txt', '', :data, '1', :state, '')"
+                ),
+                {"id": upload_id, "data": b"x" * 1000, "state": state},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO bot_settings (key, value) VALUES "
+                "('user-hash-salt', 'ab'), ('other', 'kept')"
+            )
+        )
     upgrade(engine)
     with engine.connect() as connection:
-        sizes = dict(connection.execute(text(
-            "SELECT id, length(data) FROM bot_pending_uploads")).all())
+        sizes = dict(
+            connection.execute(text("SELECT id, length(data) FROM bot_pending_uploads")).all()
+        )
         settings = [k for (k,) in connection.execute(text("SELECT key FROM bot_settings"))]
     assert sizes == {"a": 0, "b": 0, "c": 1000, "d": 1000}  # pending/processing keep theirs
     assert settings == ["other"]

@@ -56,9 +56,14 @@ def active(bot: Harness) -> tuple[str, str]:
 
 def kb_sync(bot: Harness, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     url = str(bot.services.store.engine.url)
-    return subprocess.run([sys.executable, "-m", "bot", "kb", "sync", str(folder), *args],
-                          cwd=ROOT, env=dict(os.environ, TDKT_DATABASE_URL=url), text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "sync", str(folder), *args],
+        cwd=ROOT,
+        env=dict(os.environ, TDKT_DATABASE_URL=url),
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def officer_reads(bot: Harness) -> str:
@@ -67,8 +72,7 @@ def officer_reads(bot: Harness) -> str:
     return str(bot.last(OFFICER)["text"])
 
 
-def test_sync_keeps_a_newer_replacement_made_through_telegram(bot: Harness,
-                                                              folder: Path) -> None:
+def test_sync_keeps_a_newer_replacement_made_through_telegram(bot: Harness, folder: Path) -> None:
     assert "+ thêm: 01/2099/QC-MAU" in capnhat(bot)
     replace_through_telegram(bot, QUY_CHE_MAU_V2)
     version = bot.services.store.current_version()
@@ -84,11 +88,13 @@ def test_sync_keeps_a_newer_replacement_made_through_telegram(bot: Harness,
     assert "năm chậu bonsai" in officer_reads(bot)
 
     # The folder's file changes: that is newer, it replaces the upload and says so.
-    (folder / "quy-che-mau.txt").write_text(QUY_CHE_MAU.replace("ba chậu", "chín chậu"),
-                                            encoding="utf-8")
+    (folder / "quy-che-mau.txt").write_text(
+        QUY_CHE_MAU.replace("ba chậu", "chín chậu"), encoding="utf-8"
+    )
     report = capnhat(bot)
-    assert f"~ thay: {NUMBER}" in report and "(thay bản gửi qua Telegram (quy-che-moi.txt))" \
-        in report
+    assert (
+        f"~ thay: {NUMBER}" in report and "(thay bản gửi qua Telegram (quy-che-moi.txt))" in report
+    )
     assert active(bot) == ("folder", "quy-che-mau.txt")
     assert "chín chậu bonsai" in officer_reads(bot)
 

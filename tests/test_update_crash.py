@@ -53,7 +53,10 @@ def test_crash_mid_update_keeps_previous_version(database_url: str, tmp_path: Pa
     (src / "quy-che-mau.txt").write_text(QUY_CHE_MAU.replace("ba chậu", "chín chậu"), "utf-8")
     child = subprocess.run(
         [sys.executable, "-c", CRASHING_SYNC, database_url, str(src)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert child.returncode == 137, child.stderr
     assert "not reached" not in child.stdout

@@ -32,8 +32,9 @@ P95_LIMIT_S = 3.0
 def large_pdf(n: int, pages: int = PAGES, lines: int = 40) -> bytes:
     """A fictional "Quy chế mẫu" of ``pages`` pages, one article per page."""
     head = ["ỦY BAN MẪU", f"Số: {n:02d}/2099/QC-MAU", "QUY CHẾ", "Chăm sóc cây cảnh mẫu"]
-    body = [[f"Điều {p + 1}. Tiêu chuẩn chăm sóc số {p + 1}", *[LINE] * lines]
-            for p in range(pages)]
+    body = [
+        [f"Điều {p + 1}. Tiêu chuẩn chăm sóc số {p + 1}", *[LINE] * lines] for p in range(pages)
+    ]
     return make_pdf([head, *body])
 
 
@@ -45,8 +46,11 @@ def bot(corpus_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ha
 
 
 def previews(bot: Harness) -> list[str]:
-    return [m["text"] for m in bot.server.sent_messages(ADMIN)
-            if m.get("text", "").startswith(("📄 Xem trước", "❌"))]
+    return [
+        m["text"]
+        for m in bot.server.sent_messages(ADMIN)
+        if m.get("text", "").startswith(("📄 Xem trước", "❌"))
+    ]
 
 
 def answers_during_uploads(bot: Harness, files: list[bytes]) -> list[float]:
@@ -67,9 +71,11 @@ def answers_during_uploads(bot: Harness, files: list[bytes]) -> list[float]:
     shown = previews(bot)[before:]
     assert all(text.startswith("📄 Xem trước") for text in shown), shown
     p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 20 else max(latencies)
-    print(f"\n{len(files)} PDFs ({len(files[0]) / 1e6:.1f} MB each) read in "
-          f"{time.monotonic() - started:.1f} s; {len(latencies)} answers meanwhile: median "
-          f"{statistics.median(latencies):.2f} s, p95 {p95:.2f} s, max {max(latencies):.2f} s")
+    print(
+        f"\n{len(files)} PDFs ({len(files[0]) / 1e6:.1f} MB each) read in "
+        f"{time.monotonic() - started:.1f} s; {len(latencies)} answers meanwhile: median "
+        f"{statistics.median(latencies):.2f} s, p95 {p95:.2f} s, max {max(latencies):.2f} s"
+    )
     assert len(latencies) >= 10  # the uploads really overlapped the questions
     assert p95 <= P95_LIMIT_S
     return latencies

@@ -60,21 +60,33 @@ def send(bot: Harness, name: str, data: bytes, caption: str | None = CAPTION) ->
 def row(bot: Harness, upload_id: str) -> dict[str, Any]:
     """The stored upload as the database holds it (state, size of the kept bytes)."""
     with bot.services.store.engine.connect() as connection:
-        found = connection.execute(sql(
-            "SELECT state, length(data) AS size, created_at, decided_at "
-            "FROM bot_pending_uploads WHERE id = :id"), {"id": upload_id}).mappings().first()
+        found = (
+            connection.execute(
+                sql(
+                    "SELECT state, length(data) AS size, created_at, decided_at "
+                    "FROM bot_pending_uploads WHERE id = :id"
+                ),
+                {"id": upload_id},
+            )
+            .mappings()
+            .first()
+        )
     assert found is not None
     return dict(found)
 
 
-def age(bot: Harness, upload_id: str, column: str, by: timedelta,
-        state: str | None = None) -> None:
+def age(bot: Harness, upload_id: str, column: str, by: timedelta, state: str | None = None) -> None:
     """Move an upload's timestamp back in time (as if that long had passed)."""
     moment = datetime.now(UTC).replace(tzinfo=None) - by
     with bot.services.store.engine.begin() as connection:
-        connection.execute(sql(f"UPDATE bot_pending_uploads SET {column} = :at"
-                               + (", state = :state" if state else "") + " WHERE id = :id"),
-                           {"at": moment, "id": upload_id, "state": state})
+        connection.execute(
+            sql(
+                f"UPDATE bot_pending_uploads SET {column} = :at"
+                + (", state = :state" if state else "")
+                + " WHERE id = :id"
+            ),
+            {"at": moment, "id": upload_id, "state": state},
+        )
 
 
 def upload_id_of(preview: dict[str, Any]) -> str:
@@ -114,8 +126,9 @@ def test_an_abandoned_claim_is_taken_over_after_the_timeout(bot: Harness) -> Non
     assert row(bot, upload_id)["state"] == UPLOAD_PUBLISHED
 
 
-def test_an_upload_claimed_by_a_killed_bot_comes_back_at_restart(corpus_db: str,
-                                                                 tmp_path: Path) -> None:
+def test_an_upload_claimed_by_a_killed_bot_comes_back_at_restart(
+    corpus_db: str, tmp_path: Path
+) -> None:
     database = copy_database(corpus_db, tmp_path)
     engine = create_engine(database)
 
@@ -128,8 +141,9 @@ def test_an_upload_claimed_by_a_killed_bot_comes_back_at_restart(corpus_db: str,
         try:
             server.wait_for("setMyCommands", timeout=30)
             mark = server.mark()
-            server.send_document("mau-c.txt", numbered(QUY_CHE_MAU, "33/2099/QC-MAU"),
-                                 user_id=ADMIN, caption=CAPTION)
+            server.send_document(
+                "mau-c.txt", numbered(QUY_CHE_MAU, "33/2099/QC-MAU"), user_id=ADMIN, caption=CAPTION
+            )
             server.wait_for("sendMessage", since=mark, timeout=30)
             preview = server.last_sent(ADMIN)
             assert preview is not None and preview["text"].startswith("📄 Xem trước")
@@ -153,8 +167,12 @@ def test_an_upload_claimed_by_a_killed_bot_comes_back_at_restart(corpus_db: str,
             deadline = time.monotonic() + 30
             while state() != UPLOAD_PUBLISHED and time.monotonic() < deadline:
                 time.sleep(0.05)
-            edited = server.wait_for("editMessageText", since=mark, timeout=30,
-                                     predicate=lambda p: "✅ Đã đăng." in p.get("text", ""))
+            edited = server.wait_for(
+                "editMessageText",
+                since=mark,
+                timeout=30,
+                predicate=lambda p: "✅ Đã đăng." in p.get("text", ""),
+            )
             assert edited["message_id"] == preview["message_id"]
         finally:
             output = stop_bot(process)
@@ -173,8 +191,9 @@ def test_second_publish_of_the_same_new_number_asks_to_replace(bot: Harness) -> 
     version = bot.services.store.current_version()
     # Both presses pass the early "does it exist?" check before either publishes.
     bot.server.set_fault("editMessageText", "slow", times=2, delay=1.0)
-    presses = [bot.server.press_button(p, buttons(p)["✅ Đăng"], user_id=ADMIN)
-               for p in (first, second)]
+    presses = [
+        bot.server.press_button(p, buttons(p)["✅ Đăng"], user_id=ADMIN) for p in (first, second)
+    ]
     for pressed in presses:
         bot.wait_done(pressed["update_id"])
     shown = [bot.message(ADMIN, p["message_id"]) for p in (first, second)]
@@ -204,17 +223,26 @@ def test_bytes_are_dropped_once_decided_and_pending_uploads_expire(bot: Harness)
     bot.press(published, buttons(published)["✅ Đăng"], user_id=ADMIN)
     bot.press(cancelled, buttons(cancelled)["❌ Hủy"], user_id=ADMIN)
     assert row(bot, upload_id_of(published)) | {"created_at": 0, "decided_at": 0} == {
-        "state": UPLOAD_PUBLISHED, "size": 0, "created_at": 0, "decided_at": 0}
-    assert (row(bot, upload_id_of(cancelled))["state"], row(bot, upload_id_of(cancelled))[
-        "size"]) == (UPLOAD_CANCELLED, 0)
+        "state": UPLOAD_PUBLISHED,
+        "size": 0,
+        "created_at": 0,
+        "decided_at": 0,
+    }
+    assert (
+        row(bot, upload_id_of(cancelled))["state"],
+        row(bot, upload_id_of(cancelled))["size"],
+    ) == (UPLOAD_CANCELLED, 0)
     # A day later, the third one is no longer waiting: its bytes are gone, ✅ explains why.
     age(bot, upload_id_of(expiring), "created_at", timedelta(days=1, minutes=1))
     before = bot.services.store.current_version()
-    calls = bot.press(expiring, buttons(expiring)["❌ Hủy"].replace(":no", ":ok"), user_id=ADMIN,
-                      strict=False)
+    calls = bot.press(
+        expiring, buttons(expiring)["❌ Hủy"].replace(":no", ":ok"), user_id=ADMIN, strict=False
+    )
     assert alert_of(calls).startswith("Tài liệu này đã chờ duyệt quá một ngày")
-    assert (row(bot, upload_id_of(expiring))["state"], row(bot, upload_id_of(expiring))[
-        "size"]) == (UPLOAD_EXPIRED, 0)
+    assert (
+        row(bot, upload_id_of(expiring))["state"],
+        row(bot, upload_id_of(expiring))["size"],
+    ) == (UPLOAD_EXPIRED, 0)
     assert bot.services.store.current_version() == before
 
 
@@ -230,17 +258,22 @@ def test_a_caption_with_hundreds_of_fields_still_gets_a_preview(bot: Harness) ->
     bot.press(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN)
     assert "✅ Đã đăng." in bot.message(ADMIN, preview["message_id"])["text"]
     assert bot.server.failed_calls == [] or all(
-        f.method == "getUpdates" for f in bot.server.failed_calls)
+        f.method == "getUpdates" for f in bot.server.failed_calls
+    )
 
 
 def test_no_pending_upload_is_left_when_the_preview_cannot_be_sent(bot: Harness) -> None:
     with bot.services.store.engine.connect() as connection:
         before = connection.execute(sql("SELECT count(*) FROM bot_pending_uploads")).scalar()
     bot.server.set_fault("sendMessage", "500")  # the preview itself is refused
-    calls = bot.do(lambda: bot.server.send_document(
-        "mau-g.txt", numbered(QUY_CHE_MAU, "37/2099/QC-MAU"), user_id=ADMIN, caption=CAPTION))
+    calls = bot.do(
+        lambda: bot.server.send_document(
+            "mau-g.txt", numbered(QUY_CHE_MAU, "37/2099/QC-MAU"), user_id=ADMIN, caption=CAPTION
+        )
+    )
     assert [c.text for c in calls if c.method == "sendMessage"] == [
-        "Xin lỗi, hệ thống đang bận hoặc gặp sự cố. Bạn vui lòng thử lại sau ít phút."]
+        "Xin lỗi, hệ thống đang bận hoặc gặp sự cố. Bạn vui lòng thử lại sau ít phút."
+    ]
     with bot.services.store.engine.connect() as connection:
         after = connection.execute(sql("SELECT count(*) FROM bot_pending_uploads")).scalar()
     assert after == before

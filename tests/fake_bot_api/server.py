@@ -287,19 +287,35 @@ class FakeBotApi(UserActions, BotApiMethods):
 
     # ---------------------------------------------------------------- fault injection
 
-    def set_fault(self, method: str, kind: str, *, times: int = 1, retry_after: int = 1,
-                  delay: float = 0.5) -> None:
+    def set_fault(
+        self, method: str, kind: str, *, times: int = 1, retry_after: int = 1, delay: float = 0.5
+    ) -> None:
         """Make the next ``times`` calls to ``method`` (or ``"*"``) misbehave: ``kind`` is
         "429", "500", "502" or "slow" (see :meth:`FaultInjector.queue`)."""
         self._faults.queue(method, kind, times=times, retry_after=retry_after, delay=delay)
 
-    def set_random_faults(self, rate_429: float = 0.05, rate_5xx: float = 0.02,
-                          rate_slow: float = 0.05, seed: int = 1, *, retry_after: int = 1,
-                          delay: float = 0.5, methods: Iterable[str] | None = None) -> None:
+    def set_random_faults(
+        self,
+        rate_429: float = 0.05,
+        rate_5xx: float = 0.02,
+        rate_slow: float = 0.05,
+        seed: int = 1,
+        *,
+        retry_after: int = 1,
+        delay: float = 0.5,
+        methods: Iterable[str] | None = None,
+    ) -> None:
         """Seeded random faults on send*/edit* methods or ``methods``
         (see :meth:`FaultInjector.set_random`)."""
-        self._faults.set_random(rate_429, rate_5xx, rate_slow, seed, retry_after=retry_after,
-                                delay=delay, methods=methods)
+        self._faults.set_random(
+            rate_429,
+            rate_5xx,
+            rate_slow,
+            seed,
+            retry_after=retry_after,
+            delay=delay,
+            methods=methods,
+        )
 
     def clear_faults(self) -> None:
         """Remove queued and random faults (counters are kept)."""

@@ -75,46 +75,97 @@ def main() -> int:
         answer = bot.last(OFFICER)
         b = buttons(answer)
         flow("➡️ Kết quả khác", bot.press(answer, b["➡️ Kết quả khác"]))
-        flow("⬅️ Kết quả trước", bot.press(bot.message(OFFICER, answer["message_id"]),
-                                           "p:" + b["👍"].split(":")[1] + ":0"))
+        flow(
+            "⬅️ Kết quả trước",
+            bot.press(
+                bot.message(OFFICER, answer["message_id"]), "p:" + b["👍"].split(":")[1] + ":0"
+            ),
+        )
         flow("📖 Xem toàn văn", bot.press(answer, b["📖 Xem toàn văn Điều 84"]))
         flow("👍", bot.press(answer, b["👍"]))
         flow("📤 Chia sẻ", bot.press(answer, b["📤 Chia sẻ"]))
         flow("/dieu 84", bot.command("dieu", "84"))
         flow("/tailieu", bot.command("tailieu"))
         flow("không tìm thấy", bot.text("giá vàng hôm nay bao nhiêu"))
-        flow("nhóm: trò chuyện thường (im lặng)",
-             bot.text("Chiều nay họp lúc 14h nhé", chat_type="group", user_id=GROUP_USER))
-        flow("nhóm: /phien_bat_dau", bot.command("phien_bat_dau", "Tập huấn quý I",
-                                                 chat_type="group", user_id=GROUP_USER))
-        flow("nhóm: /hoi", bot.command("hoi", "Ai có thẩm quyền quyết định tặng giấy khen?",
-                                       chat_type="group", user_id=GROUP_USER))
-        flow("nhóm: nhắc @bot", bot.do(lambda: bot.server.mention(
-            "Tiêu chuẩn Chiến sĩ thi đua cơ sở", user_id=GROUP_USER)))
-        flow("nhóm: trả lời tin của bot", bot.do(lambda: bot.server.reply_to(
-            bot.last(-4001), "Kỷ niệm chương", user_id=OTHER)))
+        flow(
+            "nhóm: trò chuyện thường (im lặng)",
+            bot.text("Chiều nay họp lúc 14h nhé", chat_type="group", user_id=GROUP_USER),
+        )
+        flow(
+            "nhóm: /phien_bat_dau",
+            bot.command("phien_bat_dau", "Tập huấn quý I", chat_type="group", user_id=GROUP_USER),
+        )
+        flow(
+            "nhóm: /hoi",
+            bot.command(
+                "hoi",
+                "Ai có thẩm quyền quyết định tặng giấy khen?",
+                chat_type="group",
+                user_id=GROUP_USER,
+            ),
+        )
+        flow(
+            "nhóm: nhắc @bot",
+            bot.do(
+                lambda: bot.server.mention("Tiêu chuẩn Chiến sĩ thi đua cơ sở", user_id=GROUP_USER)
+            ),
+        )
+        flow(
+            "nhóm: trả lời tin của bot",
+            bot.do(lambda: bot.server.reply_to(bot.last(-4001), "Kỷ niệm chương", user_id=OTHER)),
+        )
         calls = bot.command("phien_ket_thuc", chat_type="group", user_id=GROUP_USER)
         flow("nhóm: /phien_ket_thuc", calls)
         document = bot.server.documents[-1]
-        print("    [docx] " + " / ".join(p.text for p in Document(io.BytesIO(document.data))
-                                        .paragraphs[:6] if p.text)[:400])
-        flow("inline: @bot Bằng khen của Thủ tướng Chính phủ",
-             bot.do(lambda: bot.server.inline_query("Bằng khen của Thủ tướng Chính phủ")))
+        print(
+            "    [docx] "
+            + " / ".join(
+                p.text for p in Document(io.BytesIO(document.data)).paragraphs[:6] if p.text
+            )[:400]
+        )
+        flow(
+            "inline: @bot Bằng khen của Thủ tướng Chính phủ",
+            bot.do(lambda: bot.server.inline_query("Bằng khen của Thủ tướng Chính phủ")),
+        )
         answer_id = b["👍"].split(":")[1]
-        flow(f"deep link /start a_{answer_id} (người khác)",
-             bot.command("start", f"a_{answer_id}", user_id=OTHER))
+        flow(
+            f"deep link /start a_{answer_id} (người khác)",
+            bot.command("start", f"a_{answer_id}", user_id=OTHER),
+        )
         flow("deep link mã không tồn tại", bot.command("start", "a_ZZZZZZZZZZ", user_id=OTHER))
-        flow("tải tệp: không phải quản trị viên", bot.do(lambda: bot.server.send_document(
-            "quy-che-mau.txt", QUY_CHE_MAU.encode(), user_id=OFFICER)))
-        flow("tải tệp hỏng (quản trị viên)", bot.do(lambda: bot.server.send_document(
-            "hong.docx", b"PK\x03\x04 not a docx", user_id=ADMIN)))
-        flow("tải tệp Quy chế mẫu: xem trước", bot.do(lambda: bot.server.send_document(
-            "quy-che-mau.txt", QUY_CHE_MAU.encode(), user_id=ADMIN,
-            caption="tên: Quy chế thi đua mẫu; loại: khác; hiệu lực: còn")))
+        flow(
+            "tải tệp: không phải quản trị viên",
+            bot.do(
+                lambda: bot.server.send_document(
+                    "quy-che-mau.txt", QUY_CHE_MAU.encode(), user_id=OFFICER
+                )
+            ),
+        )
+        flow(
+            "tải tệp hỏng (quản trị viên)",
+            bot.do(
+                lambda: bot.server.send_document(
+                    "hong.docx", b"PK\x03\x04 not a docx", user_id=ADMIN
+                )
+            ),
+        )
+        flow(
+            "tải tệp Quy chế mẫu: xem trước",
+            bot.do(
+                lambda: bot.server.send_document(
+                    "quy-che-mau.txt",
+                    QUY_CHE_MAU.encode(),
+                    user_id=ADMIN,
+                    caption="tên: Quy chế thi đua mẫu; loại: khác; hiệu lực: còn",
+                )
+            ),
+        )
         preview = bot.last(ADMIN)
         flow("✅ Đăng", bot.press(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN))
-        flow("câu hỏi về tài liệu mới",
-             bot.text("Người trồng cây giỏi phải chăm sóc mấy chậu bonsai?"))
+        flow(
+            "câu hỏi về tài liệu mới",
+            bot.text("Người trồng cây giỏi phải chăm sóc mấy chậu bonsai?"),
+        )
         flow("/thongke (quản trị viên)", bot.command("thongke", user_id=ADMIN))
         flow("/thongke (cán bộ)", bot.command("thongke"))
         _ = Harness  # the type of `bot`

@@ -54,8 +54,10 @@ from tests.fake_bot_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
-QUESTION_FILES = (ROOT.parent / "shared" / "eval" / "dev.jsonl",
-                  ROOT / "tests" / "data" / "extra_questions.jsonl")
+QUESTION_FILES = (
+    ROOT.parent / "shared" / "eval" / "dev.jsonl",
+    ROOT / "tests" / "data" / "extra_questions.jsonl",
+)
 FIRST_USER_ID = 2_000_001
 INJECTED = {429: "429", 500: "500", 502: "502"}
 FAULTY_METHODS = ("sendMessage", "editMessageText")
@@ -122,8 +124,12 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        return (self.received == self.expected and self.duplicates == 0 and self.missing == 0
-                and sum(self.errors.values()) == 0)
+        return (
+            self.received == self.expected
+            and self.duplicates == 0
+            and self.missing == 0
+            and sum(self.errors.values()) == 0
+        )
 
     def lines(self) -> list[str]:
         def lat(x: Latency) -> str:
@@ -142,8 +148,7 @@ class LoadReport:
             f"latency officer sends→reply: {lat(self.latency_from_send_s)}",
             "errors: " + ", ".join(f"{k} {v}" for k, v in self.errors.items()),
             f"faults injected: {faults} (total {sum(self.faults.values())})",
-            "faults by method: " + ", ".join(f"{k}: {v}" for k, v in
-                                             self.faults_by_method.items()),
+            "faults by method: " + ", ".join(f"{k}: {v}" for k, v in self.faults_by_method.items()),
             f"retries after 5xx (or unsent): {retries}; typing actions skipped under load: "
             f"{self.typing_skipped}",
             f"floor set by Telegram's {FloodLimit.MESSAGES_PER_SECOND} messages/s: the last "
@@ -180,8 +185,9 @@ class RecordingBotApi(FakeBotApi):
         message = super()._api_send_message(params)
         with self.progress:
             text = message["text"]
-            self.replies[message["chat"]["id"]].append((time.time(), text[:120],
-                                                        "Kết quả 1/" in text))
+            self.replies[message["chat"]["id"]].append(
+                (time.time(), text[:120], "Kết quả 1/" in text)
+            )
             self.progress.notify_all()
         return message
 
@@ -222,12 +228,18 @@ def load_questions() -> list[str]:
 
 
 @contextlib.contextmanager
-def running(server: RecordingBotApi, database_url: str) -> Iterator[tuple[Any, dict[int, float],
-                                                                          list[str]]]:
+def running(
+    server: RecordingBotApi, database_url: str
+) -> Iterator[tuple[Any, dict[int, float], list[str]]]:
     """The production application on its own event-loop thread, with two observers added:
     the time each update starts being handled, and every error-handler call."""
-    settings = Settings(database_url=database_url, sources_dir=CORPUS, token=TOKEN,
-                        api_base_url=server.url, id_secret=secrets.token_hex(32))
+    settings = Settings(
+        database_url=database_url,
+        sources_dir=CORPUS,
+        token=TOKEN,
+        api_base_url=server.url,
+        id_secret=secrets.token_hex(32),
+    )
     app = build_application(settings)
     app.bot_data["services"].engine.refresh()  # as `tdkt bot` does before polling
     started: dict[int, float] = {}
@@ -263,11 +275,14 @@ def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:
     update_of: dict[tuple[int, int], int] = {}
     began = time.monotonic()
     try:
-        with RecordingBotApi() as server, running(server, database_url) as (app, started,
-                                                                            errors):
+        with RecordingBotApi() as server, running(server, database_url) as (app, started, errors):
             server.set_random_faults(
-                rate_429=config.rate_429, rate_5xx=config.rate_5xx, rate_slow=config.rate_slow,
-                seed=config.seed, retry_after=config.retry_after, delay=config.slow_delay,
+                rate_429=config.rate_429,
+                rate_5xx=config.rate_5xx,
+                rate_slow=config.rate_slow,
+                seed=config.seed,
+                retry_after=config.retry_after,
+                delay=config.slow_delay,
                 methods=FAULTY_METHODS,
             )
             for n in range(config.questions):
@@ -278,8 +293,10 @@ def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:
                 if not server.wait_round(users, n + 1, config.round_timeout):
                     counts = server.reply_counts()
                     late = [u for u in users if counts.get(u, 0) <= n]
-                    problems.append(f"round {n + 1}: {len(late)} officers without a reply "
-                                    f"after {config.round_timeout} s")
+                    problems.append(
+                        f"round {n + 1}: {len(late)} officers without a reply "
+                        f"after {config.round_timeout} s"
+                    )
             time.sleep(config.settle)
             server.clear_faults()
             limiter = app.bot.rate_limiter
@@ -301,8 +318,12 @@ def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:
     received = sum(len(r) for r in replies.values())
     duplicates = sum(max(0, len(r) - config.questions) for r in replies.values())
     missing = sum(max(0, config.questions - len(r)) for r in replies.values())
-    apologies = sum(1 for r in replies.values() for _t, text, _a in r
-                    if text.startswith((APOLOGY[:30], DB_APOLOGY[:30])))
+    apologies = sum(
+        1
+        for r in replies.values()
+        for _t, text, _a in r
+        if text.startswith((APOLOGY[:30], DB_APOLOGY[:30]))
+    )
     answered = sum(1 for r in replies.values() for _t, _text, cited in r if cited)
     declined = sum(1 for r in replies.values() for _t, text, _a in r if text.startswith("🔎"))
     refused = [f for f in failed if INJECTED.get(f.error_code) is None]
@@ -310,8 +331,9 @@ def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:
         problems.append(f"replies to unexpected chats: {strangers[:5]}")
     problems += [f"error handler: {e}" for e in handler_errors]
     problems += [f"log: {r}" for r in error_log.records]
-    problems += [f"refused by the server: {f.method} {f.error_code} {f.description}"
-                 for f in refused]
+    problems += [
+        f"refused by the server: {f.method} {f.error_code} {f.description}" for f in refused
+    ]
 
     from_delivery, in_handler, from_send = [], [], []
     for (u, n), update_id in update_of.items():
@@ -325,18 +347,31 @@ def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:
         from_send.append(replied - sent_at[(u, n)])
 
     return LoadReport(
-        users=config.users, questions=config.questions, seed=config.seed, expected=expected,
-        received=received, duplicates=duplicates, missing=missing, answered=answered,
+        users=config.users,
+        questions=config.questions,
+        seed=config.seed,
+        expected=expected,
+        received=received,
+        duplicates=duplicates,
+        missing=missing,
+        answered=answered,
         declined=declined,
         latency_from_delivery_s=Latency.of(from_delivery),
         latency_in_handler_s=Latency.of(in_handler),
         latency_from_send_s=Latency.of(from_send),
-        errors={"error handler calls": len(handler_errors),
-                "ERROR log records": len(error_log.records), "apologies sent": apologies,
-                "requests refused (not injected)": len(refused),
-                "replies to unknown chats": len(strangers)},
-        faults=faults, faults_by_method=dict(sorted(by_method.items())), retries=retries,
-        typing_skipped=skipped, wall_s=round(wall, 1), problems=problems,
+        errors={
+            "error handler calls": len(handler_errors),
+            "ERROR log records": len(error_log.records),
+            "apologies sent": apologies,
+            "requests refused (not injected)": len(refused),
+            "replies to unknown chats": len(strangers),
+        },
+        faults=faults,
+        faults_by_method=dict(sorted(by_method.items())),
+        retries=retries,
+        typing_skipped=skipped,
+        wall_s=round(wall, 1),
+        problems=problems,
     )
 
 
@@ -356,8 +391,9 @@ def throwaway_database(postgres: str | None) -> Iterator[str]:
 
 def main(argv: list[str] | None = None) -> int:
     defaults = LoadConfig()
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=defaults.users)
     parser.add_argument("--questions", type=int, default=defaults.questions)
     parser.add_argument("--seed", type=int, default=defaults.seed)
@@ -365,14 +401,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-5xx", type=float, default=defaults.rate_5xx)
     parser.add_argument("--rate-slow", type=float, default=defaults.rate_slow)
     parser.add_argument("--slow-delay", type=float, default=defaults.slow_delay)
-    parser.add_argument("--postgres", metavar="URL",
-                        help="PostgreSQL server URL: run on a temporary database there")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="PostgreSQL server URL: run on a temporary database there"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     logging.getLogger().setLevel(logging.ERROR)  # counted, not printed: the report lists them
-    config = LoadConfig(users=args.users, questions=args.questions, seed=args.seed,
-                        rate_429=args.rate_429, rate_5xx=args.rate_5xx,
-                        rate_slow=args.rate_slow, slow_delay=args.slow_delay)
+    config = LoadConfig(
+        users=args.users,
+        questions=args.questions,
+        seed=args.seed,
+        rate_429=args.rate_429,
+        rate_5xx=args.rate_5xx,
+        rate_slow=args.rate_slow,
+        slow_delay=args.slow_delay,
+    )
     with throwaway_database(args.postgres) as url:
         report = run_load_test(url, config)
     if args.json:

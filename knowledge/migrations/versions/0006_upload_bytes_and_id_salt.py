@@ -24,8 +24,9 @@ _KEPT = ("cho-duyet", "dang-xu-ly")  # pending, processing: their bytes are stil
 
 
 def upgrade() -> None:
-    uploads = sa.table("bot_pending_uploads", sa.column("state", sa.String),
-                       sa.column("data", sa.LargeBinary))
+    uploads = sa.table(
+        "bot_pending_uploads", sa.column("state", sa.String), sa.column("data", sa.LargeBinary)
+    )
     op.execute(uploads.update().where(uploads.c.state.notin_(_KEPT)).values(data=b""))
     settings = sa.table("bot_settings", sa.column("key", sa.String))
     op.execute(settings.delete().where(settings.c.key == "user-hash-salt"))

@@ -53,7 +53,8 @@ def test_rejects_what_telegram_rejects(html: str, error: str) -> None:
 
 def test_format_text_strips_and_refuses_other_parse_modes() -> None:
     assert format_text("  <b>x</b> \n", "HTML", None) == (
-        "x", [{"type": "bold", "offset": 0, "length": 1}]
+        "x",
+        [{"type": "bold", "offset": 0, "length": 1}],
     )
     with pytest.raises(ApiError, match="unsupported parse_mode"):
         format_text("*x*", "MarkdownV2", None)
