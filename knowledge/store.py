@@ -223,6 +223,22 @@ class IndexRow:
     unit_attachment: str | None = None
     """The part of the file ("Quy định", "Phụ lục 3"; None: the document): for citations."""
 
+    def cited_fields(self) -> dict[str, object]:
+        """What a ``CitedPassage`` built from this row takes from it as is (its passage,
+        unit and document); the caller adds the clause, point, citation and text it shows."""
+        return {
+            "passage_id": self.passage_id,
+            "unit_id": self.unit_id,
+            "document_number": self.document_number,
+            "document_title": self.document_title,
+            "document_status": self.document_status,
+            "document_kind": self.document_kind,
+            "unit_kind": self.unit_kind,
+            "unit_label": self.unit_label,
+            "unit_title": self.unit_title,
+            "document_scope": self.document_scope,
+        }
+
 
 @dataclass(frozen=True)
 class UnitView:

@@ -352,15 +352,7 @@ class SearchIndex:
         return Answer(
             rank=rank,
             score=hit.score,
-            passage_id=r.passage_id,
-            unit_id=r.unit_id,
-            document_number=r.document_number,
-            document_title=r.document_title,
-            document_status=r.document_status,
-            document_kind=r.document_kind,
-            unit_kind=r.unit_kind,
-            unit_label=r.unit_label,
-            unit_title=r.unit_title,
+            **r.cited_fields(),
             clause=r.clause,
             point=r.point,
             paragraph=r.paragraph,
@@ -369,7 +361,6 @@ class SearchIndex:
             other_passages=[self.rows[i].passage_id for i in hit.others],
             direct_reference=hit.direct,
             lead_in=self.rows[lead].text if lead is not None else None,
-            document_scope=r.document_scope,
             whole_unit=hit.whole,
         )
 
