@@ -37,6 +37,22 @@ def _store(settings: Settings) -> KnowledgeStore:
     return KnowledgeStore(settings.database_url)
 
 
+EMPTY_KB = "Cơ sở tri thức trống. Nạp văn bản: tdkt kb sync THƯ_MỤC"
+
+
+class EmptyKnowledgeBase(Exception):
+    """Asking an empty knowledge base: every answer would be a false “not found”."""
+
+
+def _engine(settings: Settings, store: KnowledgeStore | None = None) -> SearchEngine:
+    """The search engine over the loaded knowledge base; refuses an empty one, where every
+    question would get a misleading “not found” (a forgotten ``kb sync`` or a wrong URL)."""
+    engine = SearchEngine(store or _store(settings), **settings.engine_options())
+    if not len(engine.index):
+        raise EmptyKnowledgeBase
+    return engine
+
+
 def _print_report(report: SyncReport) -> int:
     for line in report.lines():
         print(line)
@@ -79,7 +95,7 @@ def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps([_document_json(d) for d in docs], ensure_ascii=False, indent=2))
         return 0
     if not docs:
-        print("Cơ sở tri thức trống. Nạp văn bản: tdkt kb sync THƯ_MỤC")
+        print(EMPTY_KB)
         return 0
     print(f"Phiên bản {store.current_version()}, {sum(d.active for d in docs)} văn bản đang dùng:")
     for d in docs:
@@ -137,7 +153,7 @@ def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    engine = SearchEngine(_store(settings), **settings.engine_options())
+    engine = _engine(settings)
     if args.question == "-":
         for line in sys.stdin:
             if line.strip():
@@ -149,7 +165,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """One conversation on the terminal: each stdin line is a message; follow-ups and several
     questions per message are read as the bot reads them (``retrieval.conversation``)."""
-    engine = SearchEngine(_store(settings), **settings.engine_options())
+    engine = _engine(settings)
     memory = Conversations()
     for line in sys.stdin:
         message = line.strip()
@@ -248,7 +264,7 @@ AWARD_SHOWN = 5
 
 def cmd_award(args: argparse.Namespace, settings: Settings) -> int:
     """``tdkt award NAME``: an award's card; ``--list``: every award with a card."""
-    engine = SearchEngine(_store(settings), **settings.engine_options())
+    engine = _engine(settings)
     index = engine.index
     found = awards.cards(index)
     if args.list:
@@ -332,7 +348,7 @@ def _list_awards(found: awards.AwardCards, as_json: bool) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
-    engine = SearchEngine(store, **settings.engine_options())
+    engine = _engine(settings, store)
     questions = load_questions(Path(args.file))
     results = evaluate_split(questions, engine.search, notes=lambda q: bool(engine.ask(q).notes))
     if args.typos:
@@ -507,6 +523,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KnowledgeError, ConfigError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
+    except EmptyKnowledgeBase:
+        print(EMPTY_KB, file=sys.stderr)
+        return 4
     except SQLAlchemyError as exc:
         reason = str(exc.orig) if getattr(exc, "orig", None) is not None else type(exc).__name__
         print(f"Lỗi cơ sở dữ liệu: {reason.splitlines()[0][:300]}", file=sys.stderr)

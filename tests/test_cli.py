@@ -142,6 +142,16 @@ def test_list_json_gives_scope_and_coverage_of_every_document(db: str) -> None:
         assert doc["coverage"] >= 0.97 and doc["units"] >= 1 and doc["passages"] >= 1
 
 
+def test_asking_an_empty_knowledge_base_says_it_is_empty(tmp_path: Path) -> None:
+    """A forgotten ``kb sync`` (or a wrong URL) must not look like “no provision found”."""
+    db = f"sqlite:///{tmp_path / 'empty.db'}"
+    for args in (["ask", "Hồ sơ đề nghị tặng Bằng khen gồm những gì?"], ["award", "--list"]):
+        result = run(args, db)
+        assert result.returncode == 4
+        assert "Cơ sở tri thức trống" in result.stderr and "kb sync" in result.stderr
+        assert "Không tìm thấy" not in result.stdout
+
+
 def test_add_holds_a_partly_parsed_file_until_confirmed(tmp_path: Path) -> None:
     from tests.sample_docs import LOST_AFTER_SIGNATURE
 
