@@ -119,7 +119,7 @@ def bot(bot_database: str) -> Iterator[Harness]:
 # Every test is in exactly one of unit, parity or e2e (pyproject.toml describes them; the
 # README's "Tests" section tells how to run each). A module is unit unless listed here.
 
-PARITY_MODULES = frozenset({"test_bm25_parity.py"})
+PARITY_MODULES = frozenset({"test_bm25_parity.py", "test_segmentation_parity.py"})
 E2E_MODULES = frozenset(
     {
         "test_bad_input.py",
