@@ -62,6 +62,7 @@ class IntentSpec:
     label: str
     asked_by: tuple[tuple[str, ...], ...]
     heading: tuple[tuple[str, ...], ...]
+    opening: tuple[tuple[str, ...], ...] = ()
 
 
 def syllables(text: str) -> list[str]:
@@ -109,6 +110,7 @@ class IntentVocabulary:
                 label=str(item["label"]),
                 asked_by=phrases(item.get("asked_by", [])),
                 heading=phrases(item.get("heading", [])),
+                opening=phrases(item.get("opening", [])),
             )
             for item in config.get("intent", [])
         )

@@ -76,6 +76,10 @@ class PassageChoice:
     other_factor: float = 1.0
     date_intents: frozenset[str] = frozenset()
     date_factor: float = 1.0
+    intents: tuple[frozenset[str], ...] = ()
+    """Per passage: intents whose opening phrases its opening sentence holds ("… đạt các tiêu
+    chuẩn sau đây:" → tieu_chuan; "Hồ sơ đề nghị … gồm:" → ho_so)."""
+    intent_factor: float = 1.0
     asked: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -116,12 +120,13 @@ class PassageChoice:
             **vocabulary.special_subjects,
         }
         chars = int(subjects_cfg.get("opening_chars", 300))
-        cache: dict[str, frozenset[str]] = {}
-        by_text: dict[str, frozenset[str]] = {}
+        cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        by_text: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        cues = [(spec.key, spec.opening) for spec in vocabulary.intents if spec.opening]
 
-        def opening_subjects(text: str) -> frozenset[str]:
-            """Subjects of the opening sentence; of cá nhân/tập thể only the first named
-            (both when listed together: "cá nhân, tập thể"), since a later mention is a
+        def opening(text: str) -> tuple[frozenset[str], frozenset[str]]:
+            """(subjects, intents) of the opening sentence. Of cá nhân/tập thể only the first
+            named (both when listed together: "cá nhân, tập thể"), since a later mention is a
             reference ("gấp hai lần mức tiền thưởng đối với cá nhân")."""
             if text in by_text:
                 return by_text[text]
@@ -130,6 +135,7 @@ class PassageChoice:
             body = body[: end.start()] if end else body
             if body not in cache:
                 words = Words(syllables(body))
+                said = frozenset(k for k, phrases in cues if any(words.has(p) for p in phrases))
                 found = set(subjects_in(words, table))
                 first = {
                     g: min(i for p in table[g] for i in words.find(p))
@@ -140,9 +146,11 @@ class PassageChoice:
                     later = max(first, key=first.__getitem__)
                     if abs(first["cá nhân"] - first["tập thể"]) > LISTED_TOGETHER:
                         found.discard(later)
-                cache[body] = frozenset(found)
+                cache[body] = (frozenset(found), said)
             by_text[text] = cache[body]
             return cache[body]
+
+        openings = [opening(t) for t in texts]
 
         awards = cls._awards(texts, catalog, chars, about_awards) if catalog is not None else ()
         return cls(
@@ -151,7 +159,9 @@ class PassageChoice:
             delegates=delegates,
             enumerates=enumerates,
             dated=dated,
-            subjects=tuple(opening_subjects(t) for t in texts),
+            subjects=tuple(subjects for subjects, _ in openings),
+            intents=tuple(said for _, said in openings),
+            intent_factor=float(config.get("openings", {}).get("factor", 1.0)),
             special=frozenset(vocabulary.special_subjects),
             delegation_asked=_phrases(delegation["asked_by"]),
             listing_asked=_phrases(listing["asked_by"]),
@@ -263,8 +273,12 @@ class PassageChoice:
             else 1.0
         )
 
+        asked = set(reading.intents[:1]) if reading is not None and self.intents else set()
+
         def key(i: int) -> tuple[float, int]:
             weight = self.subject_weight(i, reading) * self.award_weight(i, reading)
+            if asked & self.intents[i]:
+                weight *= self.intent_factor
             if self.delegates[i]:
                 weight *= delegation
             if self.enumerates[i]:

@@ -35,6 +35,27 @@ def test_delegation_clause_is_shown_when_asked_about(engine: SearchEngine) -> No
     assert "quy định chi tiết" in best.text
 
 
+def test_standard_question_shows_the_clause_that_states_the_standard(engine: SearchEngine) -> None:
+    # Điều 64's short clause on when the title is announced repeats the question's words; the
+    # clause opening "… đạt các tiêu chuẩn sau đây:" answers. The clause on work "ở vùng có
+    # điều kiện kinh tế - xã hội đặc biệt khó khăn" is no standard for all its "điều kiện".
+    best = top(engine, "Tiêu chuẩn xét tặng danh hiệu Nhà giáo nhân dân là gì?")
+    assert (best.document_number, best.unit_label, best.clause) == ("06/2022/QH15", "64", "2")
+    assert "đạt các tiêu chuẩn sau đây" in best.text.split("\n")[0]
+
+
+def test_opening_cues_only_pick_inside_the_article(engine: SearchEngine) -> None:
+    """The cue reorders an article's clauses; which articles rank stays the same."""
+    plain = SearchEngine(engine.store, techniques=DEFAULT_TECHNIQUES.without("passage_choice"))
+    for question in (
+        "Tiêu chuẩn xét tặng danh hiệu Nhà giáo nhân dân là gì?",
+        "mức tiền thưởng huân chương lao động hạng ba",
+    ):
+        units = [(a.document_number, a.unit_label) for a in engine.search(question, 5)]
+        plain_units = [(a.document_number, a.unit_label) for a in plain.search(question, 5)]
+        assert units == plain_units
+
+
 def clause_hits(engine: SearchEngine) -> tuple[int, int]:
     """(questions whose gold names a clause, of those whose gold clause is shown first)."""
     total = hits = 0
