@@ -107,6 +107,29 @@ def test_unknown_option_gets_usage_not_traceback(db: str) -> None:
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_output_cut_short_by_its_reader_is_no_traceback(db: str) -> None:
+    """``tdkt ask … | head -1``: the reader closes the pipe after one line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "-k", "20", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TDKT_DATABASE_URL": db},
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("Hồ sơ đề nghị tặng Bằng khen gồm những gì?\n".encode() * 20)
+    process.stdin.close()
+    first = process.stdout.readline()
+    process.stdout.close()
+    process.wait(timeout=120)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    assert first.startswith(b"1. ")
+    assert b"Traceback" not in err
+    assert process.returncode in (0, 141)
+
+
 def test_show_gives_both_article_series_the_attached_regulation_first(db: str) -> None:
     result = run(["kb", "show", "điều 2", "--doc", "86/2025/QĐ-UBND"], db)
     assert result.returncode == 0, result.stderr
