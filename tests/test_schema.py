@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 import knowledge.activity  # noqa: F401  (registers the bot's tables)
 from knowledge.db import Base, make_engine
-from knowledge.schema import current_revision, head_revision, upgrade
+from knowledge.schema import SCHEMA_HEAD, current_revision, head_revision, upgrade
 from knowledge.store import KnowledgeStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +28,24 @@ def test_migrations_match_the_models(database_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
     engine.dispose()
+
+
+def test_schema_head_constant_is_alembics_head(tmp_path: Path) -> None:
+    """SCHEMA_HEAD lets start-up skip Alembic; a new migration must move it."""
+    assert head_revision(make_engine(f"sqlite:///{tmp_path / 'x.db'}")) == SCHEMA_HEAD
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    KnowledgeStore(url).close()  # created and migrated here
+    code = (
+        "import sys; from knowledge.store import KnowledgeStore; "
+        f"KnowledgeStore({url!r}).close(); print('alembic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip() == "False"
 
 
 def test_store_upgrades_a_fresh_database_once(database_url: str) -> None:
