@@ -448,8 +448,9 @@ class SearchEngine:
         waiting for a rebuild; questions stop polling themselves (see :attr:`index`). Errors
         (the database briefly unreachable) are logged and the current snapshot keeps serving.
 
-        Each new snapshot's award cards are read here, in the watcher's thread, so neither
-        start-up nor the first question about an award waits for them.
+        Each new snapshot's award cards and spelling deletion indexes are built here, in the
+        watcher's thread, so neither start-up nor the first question about an award (or with
+        a typo) waits for them.
         """
         self._watched = True
         warmed: SearchIndex | None = None
@@ -458,8 +459,10 @@ class SearchEngine:
                 warmed = self._index
                 try:
                     awards.cards(warmed)
+                    if warmed.analyzer.corrector is not None:
+                        warmed.analyzer.corrector.prepare()
                 except Exception as exc:  # noqa: BLE001 - questions build them if needed
-                    log.warning("award cards not prepared in advance: %s", exc)
+                    log.warning("award cards or spelling index not prepared in advance: %s", exc)
             if stop.wait(self.check_interval):
                 return
             try:

@@ -330,6 +330,11 @@ class SpellingCorrector:
         self.protected = frozenset(protected)
         self.protected_plain = frozenset(strip_diacritics(p) for p in self.protected)
 
+    def prepare(self) -> None:
+        """Build both deletion indexes now (the bot's watcher thread calls this), so the first
+        question with a typo does not wait for them (0.25 s at 100k passages)."""
+        _ = self.accented.deleted, self.plain.deleted
+
     def correct(
         self, pieces: Sequence[str], fixed: Sequence[bool], plain: bool = False
     ) -> tuple[list[str], list[Correction]]:

@@ -296,7 +296,9 @@ def test_card_json_and_expired_texts(index: SearchIndex) -> None:
 
 
 @needs_corpus
-def test_cards_are_built_on_first_use_or_by_the_watcher(corpus_store: KnowledgeStore) -> None:
+def test_cards_and_spelling_index_are_built_on_first_use_or_by_the_watcher(
+    corpus_store: KnowledgeStore,
+) -> None:
     index = SearchEngine(corpus_store).index
     assert index not in awards._cache  # building an index builds no card
     assert awards.cards(index) is awards.cards(index)
@@ -308,9 +310,17 @@ def test_cards_are_built_on_first_use_or_by_the_watcher(corpus_store: KnowledgeS
     thread.start()
     try:  # the bot's watcher prepares them in its own thread, before any question
         deadline = time.monotonic() + 30
-        while fresh not in awards._cache and time.monotonic() < deadline:
+        corrector = fresh.analyzer.corrector
+        assert corrector is not None
+
+        def prepared() -> bool:  # cached_property values live in the instance's __dict__
+            return fresh in awards._cache and all(
+                "deleted" in vars(v) for v in (corrector.accented, corrector.plain)
+            )
+
+        while not prepared() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert fresh in awards._cache
+        assert prepared()  # and the spelling corrector's deletion indexes too
     finally:
         stop.set()
         thread.join(10)
