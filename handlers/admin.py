@@ -24,7 +24,7 @@ from handlers.commands import PRIVATE, Command
 from handlers.common import admin_only, button, reply, rows_of, typing
 from handlers.context import BotContext, Services
 from handlers.groups import command_argument
-from handlers.render import esc, render_preview, render_stats
+from handlers.render import esc, preview_decided, render_preview, render_stats
 from knowledge import uploads
 from knowledge.activity import CLAIM_RENEW_SECONDS, UPLOAD_PENDING, UPLOAD_PROCESSING
 from knowledge.errors import KnowledgeError
@@ -148,7 +148,7 @@ async def decide_upload(update: Update, context: BotContext) -> None:
     if upload.state not in (UPLOAD_PENDING, UPLOAD_PROCESSING):
         await query.answer(UPLOAD_DONE, show_alert=True)
         return
-    preview = (
+    preview = preview_decided(
         query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
     )
     if decision == "no":

@@ -596,6 +596,16 @@ PREVIEW_WARNINGS = 5
 hold hundreds of fields, and a preview must stay one message (edits append to it)."""
 
 
+PREVIEW_PENDING = "Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”."
+"""The preview's last line while it waits; dropped once the admin has decided."""
+
+
+def preview_decided(shown_html: str) -> str:
+    """The preview as shown, without the waiting line: the text an outcome is added to
+    ("✅ Đã đăng", "❌ Đã hủy"), which must not still say nothing has changed."""
+    return shown_html.replace(f"\n\n{PREVIEW_PENDING}", "")
+
+
 def render_preview(received: Received, filename: str) -> str:
     """HTML preview of a parsed upload: what "Đăng" would add.
 
@@ -653,7 +663,7 @@ def render_preview(received: Received, filename: str) -> str:
             "văn bản cũ; tôi sẽ hỏi xác nhận thêm một lần."
         )
     lines.append("")
-    lines.append("Cơ sở tri thức chưa thay đổi cho tới khi bạn bấm “✅ Đăng”.")
+    lines.append(PREVIEW_PENDING)
     return "\n".join(lines)
 
 

@@ -92,6 +92,7 @@ def test_upload_preview_then_publish(bot: Harness) -> None:
     calls = bot.press(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN)
     final = bot.message(ADMIN, preview["message_id"])
     assert "✅ Đã đăng." in final["text"] and f"+ thêm: {NUMBER}" in final["text"]
+    assert "chưa thay đổi cho tới khi" not in final["text"]  # no longer true once published
     version, docs = kb_state(bot)
     assert version == before[0] + 1 and NUMBER in [n for n, _ in docs]
     assert bot.services.activity.upload(upload_id).state == UPLOAD_PUBLISHED
@@ -149,6 +150,7 @@ def test_cancel_upload(bot: Harness) -> None:
     bot.press(preview, buttons(preview)["❌ Hủy"], user_id=ADMIN)
     cancelled = bot.message(ADMIN, preview["message_id"])
     assert "❌ Đã hủy. Cơ sở tri thức không thay đổi." in cancelled["text"]
+    assert "cho tới khi bạn bấm" not in cancelled["text"]
     assert kb_state(bot) == before
 
 
