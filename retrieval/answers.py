@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -21,19 +21,25 @@ from knowledge.activity import ActivityStore, SavedAnswer, SavedItem
 from knowledge.citation import document_name, unit_name
 from knowledge.db import db_reason
 from knowledge.model import STATUS_IN_FORCE, DocumentMeta, number_key
-from knowledge.store import KnowledgeStore, UnitView
+from knowledge.store import IndexRow, KnowledgeStore, UnitView
 from retrieval import card_answers
 from retrieval.conversation import without_small_talk
-from retrieval.engine import Answer, SearchEngine
+from retrieval.engine import Answer, SearchEngine, row_citation
+from retrieval.intent import QuestionReading
 from retrieval.loaded import LoadedKnowledge, loaded
 from retrieval.question import clean_question, has_words
 from retrieval.references import PassageReference, document_matches, find_references
+from retrieval.text import normalize
 
 log = logging.getLogger(__name__)
 
 RESULTS = 5
 RELATED = 3
 MAX_REFERENCE_BUTTONS = 4
+ONE_PER_CLAUSE_INTENTS = frozenset({"tham_quyen_quyet_dinh", "tham_quyen_de_nghi"})
+"""Questions an article answers with one clause per authority (Luật Điều 80: giấy khen by heads
+of agencies, district and commune chairs, company directors, one clause each)."""
+MAX_SAME_AWARD_CLAUSES = 6
 
 
 @dataclass
@@ -112,19 +118,96 @@ def passage_context(knowledge: LoadedKnowledge, answer: Answer, *, dossier: bool
     return "\n\n".join([answer.text, *following]) if following else None
 
 
+def same_award_clauses(
+    knowledge: LoadedKnowledge, answer: Answer, reading: QuestionReading | None
+) -> list[IndexRow]:
+    """The clauses of the answer's article that, like it, name the award asked about, when the
+    question asks who decides or proposes it: each clause gives one authority, and showing one
+    of them ("Chủ tịch Ủy ban nhân dân cấp xã quyết định tặng … giấy khen") would hide the
+    others. [] when that is not the case (a ranked award: its hạng's clauses differ by more
+    than the authority; a clause with points: its lead-in alone does not read)."""
+    if reading is None or reading.object is None or not reading.intents:
+        return []
+    obj, asked = reading.object, reading.intents[0]
+    if (
+        obj.rank
+        or asked not in ONE_PER_CLAUSE_INTENTS
+        or answer.point
+        or not answer.clause
+        or answer.whole_unit
+    ):
+        return []
+    index = knowledge.index
+    unit = index.field_index.unit_index.get(answer.unit_id)
+    headings = index.ranker.headings
+    # Only in an article about that (Điều 80 "Thẩm quyền của …"), not in one on the award's
+    # standard that happens to rank for the question.
+    if unit is None or not headings or asked not in headings[unit].intents:
+        return []
+    catalog = index.reader.catalog
+
+    def named(text: str) -> bool:  # read as questions are: "Tập thể lao động tiên tiến" is
+        # its own award, not "Lao động tiên tiến"
+        return any(
+            m.award == obj.award if obj.award else m.is_class and m.award_class == obj.award_class
+            for m in catalog.find(normalize(text))
+        )
+
+    rows = knowledge.unit_passages(answer.unit_id)
+    with_points = {r.clause for r in rows if r.point is not None}
+    clauses = [
+        r
+        for r in rows
+        if r.point is None and r.clause and r.clause not in with_points and named(r.text)
+    ]
+    if not 2 <= len(clauses) <= MAX_SAME_AWARD_CLAUSES:
+        return []
+    return clauses if answer.clause in {r.clause for r in clauses} else []
+
+
+def _clauses_label(clauses: Sequence[str]) -> str:
+    """ "1, 2, 3 và 4": how a citation names several clauses."""
+    return f"{', '.join(clauses[:-1])} và {clauses[-1]}"
+
+
 def plain_item(answer: Answer) -> SavedItem:
     """The fields of a search result that rendering needs (no lookups)."""
     return SavedItem(**SavedItem.fields_of(answer))
 
 
-def saved_item(knowledge: LoadedKnowledge, answer: Answer, *, dossier: bool) -> SavedItem:
-    """A result as the bot keeps it: with its reading context, the references it makes that
-    exist in the knowledge base, and the name of the document that replaced it."""
+def shown_item(
+    knowledge: LoadedKnowledge,
+    answer: Answer,
+    *,
+    dossier: bool,
+    reading: QuestionReading | None = None,
+) -> SavedItem:
+    """A result as a message shows it, in chat and inline mode alike: the passage with the
+    context it needs to read well, or every clause of the article naming the award asked
+    about (:func:`same_award_clauses`) under one citation ("Khoản 1, 2, 3 và 4 Điều 80 …")."""
     item = plain_item(answer)
+    item.context_text = passage_context(knowledge, answer, dossier=dossier)
+    clauses = same_award_clauses(knowledge, answer, reading)
+    if clauses:
+        item.context_text = "\n\n".join(r.text for r in clauses)
+        label = _clauses_label([r.clause for r in clauses if r.clause])
+        item.citation = row_citation(replace(clauses[0], clause=label))
+    return item
+
+
+def saved_item(
+    knowledge: LoadedKnowledge,
+    answer: Answer,
+    *,
+    dossier: bool,
+    reading: QuestionReading | None = None,
+) -> SavedItem:
+    """A result as the bot keeps it: as shown (:func:`shown_item`), with the references it
+    makes that exist in the knowledge base and the name of the document that replaced it."""
+    item = shown_item(knowledge, answer, dossier=dossier, reading=reading)
     doc = knowledge.document(answer.document_number)
     item.replaced_by = doc.replaced_by if doc else None
     item.replaced_by_name = knowledge.display_name(item.replaced_by)
-    item.context_text = passage_context(knowledge, answer, dossier=dossier)
     item.references = resolve_references(
         knowledge,
         find_references(item.context_text or answer.text),
@@ -152,11 +235,10 @@ def inline_items(
     knowledge = loaded(index)
     found = index.ask(index.analyze(question), k)
     dossier = card_answers.wants_checklist(found.reading)
-    items = []
-    for answer in found.answers:
-        item = plain_item(answer)
-        item.context_text = passage_context(knowledge, answer, dossier=dossier)
-        items.append(item)
+    items = [
+        shown_item(knowledge, answer, dossier=dossier, reading=found.reading)
+        for answer in found.answers
+    ]
     return InlineResults(items, dossier, card_answers.card_overview(index, found, base_salary))
 
 
@@ -183,7 +265,7 @@ def ask(
     if answers:
         knowledge = loaded(index)
         dossier = card_answers.wants_checklist(found.reading)
-        items = [saved_item(knowledge, a, dossier=dossier) for a in answers]
+        items = [saved_item(knowledge, a, dossier=dossier, reading=found.reading) for a in answers]
         saved = SavedAnswer(
             id="",
             question=question,

@@ -30,6 +30,9 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_application
 from bot.config import Settings
+from knowledge.activity import SavedItem
+from retrieval.answers import inline_items
+from retrieval.engine import SearchEngine
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +155,13 @@ class Harness:
         found = self.server.last_sent(chat_id)
         assert found is not None
         return found
+
+
+def shown(engine: SearchEngine, question: str, k: int = 5) -> list[SavedItem]:
+    """The results as the bot's messages show them (citation and text of
+    ``retrieval.answers.shown_item``: several clauses of one article may share a citation),
+    to compare what the bot sent with what the answering use case computes."""
+    return inline_items(engine, question, k).items
 
 
 def sent_messages(calls: list[Sent], method: str = "sendMessage") -> list[Sent]:

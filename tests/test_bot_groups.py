@@ -16,6 +16,7 @@ from tests.bot_harness import (
     buttons,
     entity_texts,
     sent_messages,
+    shown,
 )
 
 try:
@@ -56,7 +57,7 @@ def test_group_answers_hoi(bot: Harness, engine: SearchEngine) -> None:
     asked = bot.server.message(GROUP, answer.params["reply_parameters"]["message_id"])
     assert asked is not None and asked["text"].startswith("/hoi ")  # quotes the question
     message = bot.last(GROUP)
-    assert entity_texts(message, "bold")[0] == engine.search(Q1, 5)[0].citation
+    assert entity_texts(message, "bold")[0] == shown(engine, Q1)[0].citation
     calls = bot.command("hoi", Q2, chat_type="group", user_id=TRAINER, with_bot_username=True)
     assert len(sent_messages(calls)) == 1
     [usage] = sent_messages(bot.command("hoi", chat_type="group", user_id=TRAINER))
@@ -67,14 +68,14 @@ def test_group_answers_mentions_and_replies_to_the_bot(bot: Harness, engine: Sea
     calls = bot.do(lambda: bot.server.mention(Q2, user_id=TRAINER))
     [answer] = sent_messages(calls)
     message = bot.last(GROUP)
-    assert entity_texts(message, "bold")[0] == engine.search(Q2, 5)[0].citation
+    assert entity_texts(message, "bold")[0] == shown(engine, Q2)[0].citation
     assert "@tdkt_test_bot" not in message["text"]  # the mention is not part of the question
     calls = bot.do(lambda: bot.server.reply_to(message, "Kỷ niệm chương", user_id=OTHER))
     [again] = sent_messages(calls)
     # A reply to an answer continues its question: who decides, now about Kỷ niệm chương.
     followed = "Ai có thẩm quyền quyết định tặng Kỷ niệm chương?"
     assert "Tôi hiểu bạn hỏi tiếp" in again.text
-    assert entity_texts(bot.last(GROUP), "bold")[0] == engine.search(followed, 5)[0].citation
+    assert entity_texts(bot.last(GROUP), "bold")[0] == shown(engine, followed)[0].citation
     [prompt] = sent_messages(bot.do(lambda: bot.server.mention("", user_id=TRAINER)))
     assert prompt.text.startswith("Bạn hãy gõ câu hỏi bằng chữ")
 
@@ -88,7 +89,7 @@ def test_inline_query_lists_cited_passages(bot: Harness, engine: SearchEngine) -
     card, results = results[0], results[1:]
     assert card["title"] == f"🎖 Thẻ: {question}"
     assert card["input_message_content"]["message_text"].startswith(f"🎖 <b>{question}</b>")
-    expected = engine.search(question, 10)[: len(results)]
+    expected = shown(engine, question, 10)[: len(results)]
     assert 1 <= len(results) <= 9
     assert [r["title"] for r in results] == [a.citation[:200] for a in expected]
     for result, hit in zip(results, expected, strict=True):
@@ -96,7 +97,8 @@ def test_inline_query_lists_cited_passages(bot: Harness, engine: SearchEngine) -
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML"
         assert content["message_text"].startswith("📌 <b>")
-        assert result["description"].split()[0] in hit.text or result["description"][0] == "["
+        body = hit.context_text or hit.text
+        assert result["description"].split()[0] in body or result["description"][0] == "["
     chosen = results[0]["id"]
     before = len(bot.services.activity.question_log())
     bot.do(lambda: bot.server.choose_inline_result(chosen, question, user_id=TRAINER))
@@ -155,10 +157,10 @@ def test_training_session_export(bot: Harness, engine: SearchEngine) -> None:
     assert f"Câu hỏi 1: {Q1}" in text and f"Câu hỏi 2: {Q2}" in text
     assert "Cảm ơn thầy" not in text
     for question in (Q1, Q2):
-        results = engine.search(question, 5)
+        results = shown(engine, question)
         top = results[0]
         assert top.citation in paragraphs  # as the chat showed it: the first result only
-        assert top.text.split("\n")[0].strip() in text
+        assert (top.context_text or top.text).split("\n")[0].strip() in text
         assert all(
             other.citation not in paragraphs
             for other in results[1:]
@@ -182,7 +184,7 @@ def test_group_answers_an_edited_question_anew(bot: Harness, engine: SearchEngin
     calls = bot.do(edit)
     [answer] = sent_messages(calls)
     assert answer.params["reply_parameters"]["message_id"] == mention["message"]["message_id"]
-    assert entity_texts(bot.last(GROUP), "bold")[0] == engine.search(Q2, 5)[0].citation
+    assert entity_texts(bot.last(GROUP), "bold")[0] == shown(engine, Q2)[0].citation
     assert bot.message(GROUP, first["message_id"])["text"] == first["text"]  # kept
 
 

@@ -290,6 +290,14 @@ def test_other_user_can_use_the_bot_independently(bot: Harness) -> None:
     assert reply.params["chat_id"] == OTHER
 
 
+def test_authority_question_shows_every_clause_naming_the_award(bot: Harness) -> None:
+    [reply] = sent_messages(bot.text("Ai có thẩm quyền quyết định tặng giấy khen?"))
+    message = bot.last(OFFICER)
+    assert entity_texts(message, "bold")[0].startswith("Khoản 1, 2, 3 và 4 Điều 80 Luật")
+    for authority in ("cấp huyện", "cấp xã", "Tổng giám đốc"):
+        assert authority in message["text"]
+
+
 def test_database_holds_no_raw_user_ids(bot: Harness) -> None:
     from sqlalchemy import text
 
