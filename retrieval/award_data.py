@@ -54,6 +54,10 @@ class FacetSpec:
     """Only passages naming the award or its kind (no general provision) belong to it."""
     answers: re.Pattern[str] | None = None
     """What a provision answering the facet contains ("20 ngày làm việc")."""
+    opening_first: bool = False
+    """A provision opening with the facet's words ("Hồ sơ đề nghị tặng … Huân chương các loại
+    … gồm") that names the award's kind ranks as one naming the award itself: an article on
+    dossiers in general names awards in clauses that are not about papers."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,7 @@ def load_config(path: Path = DATA) -> CardConfig:
             before=tuple(f.get("before", [])),
             specific=bool(f.get("specific", False)),
             steers=bool(f.get("steers", True)),
+            opening_first=bool(f.get("opening_first", False)),
             answers=re.compile("|".join(f"(?:{a})" for a in f["answers"]))
             if f.get("answers")
             else None,

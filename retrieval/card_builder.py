@@ -1008,9 +1008,13 @@ class AwardCards:
         opens = piece.opens.get(facet)
         if opens is None:
             opens = piece.opens[facet] = self._opens_with(provision.text, facet)
+        spec = self.config.facet(facet)
+        ranked = level
+        if opens and spec is not None and spec.opening_first and level >= KIND:
+            ranked = max(level, NAMED)
         order = (
             -source,
-            -level,
+            -ranked,
             piece.special,
             -heading_level,
             piece.heading_names,
