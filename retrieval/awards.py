@@ -144,6 +144,39 @@ def facet_answer(
     card = found.for_object(reading.object)
     if card is None:
         return None
+    return _facet_of(found, card, facet, match)
+
+
+def unranked_provision(
+    index: SearchIndex,
+    reading: QuestionReading | None,
+    match: Callable[[Provision], dict[str, float]] | None = None,
+) -> Provision | None:
+    """For a ranked award named without its hạng ("hồ sơ Huân chương Lao động"): the provision
+    every hạng's card answers the asked facet with and steers by (the dossier of "Huân chương
+    các loại" is every hạng's), to show first; None when the hạng differ (money, criteria):
+    there the officer has to say which. No card is attached: there is no one card to show."""
+    obj = reading.object if reading is not None else None
+    if reading is None or obj is None or obj.award is None or obj.rank or not reading.object_asked:
+        return None
+    facet = asked_facet(reading)
+    if facet is None:
+        return None
+    found = cards(index)
+    answers = [_facet_of(found, card, facet, match) for card in found.choices(obj)]
+    provisions = [a.provision for a in answers if a.steers and a.provision is not None]
+    if len(answers) < 2 or len(provisions) < len(answers):
+        return None
+    return provisions[0] if len({(p.row, p.point) for p in provisions}) == 1 else None
+
+
+def _facet_of(
+    found: AwardCards,
+    card: AwardCard,
+    facet: str,
+    match: Callable[[Provision], dict[str, float]] | None,
+) -> FacetAnswer:
+    """``card``'s answer to ``facet`` (see :func:`facet_answer`)."""
     spec = found.config.facet(facet)
     tier = card.first_tier(facet)[:TIER_SCANNED]
     if spec is not None and spec.answers is not None:

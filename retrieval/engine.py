@@ -292,9 +292,16 @@ class SearchIndex:
                 hits += ranked
         facet = None
         if self.techniques.award_cards and query.reference is None and not naming.documents:
-            facet = awards.facet_answer(self, query.reading, self._opening_match(query))
+            match = self._opening_match(query)
+            facet = awards.facet_answer(self, query.reading, match)
             if facet is not None and facet.steers and facet.provision is not None:
                 hits, weak = self._facet_first(facet.provision, hits), False
+            elif facet is None:
+                # "hồ sơ Huân chương Lao động": no hạng, so no card; but when every hạng's card
+                # answers with the same provision, it comes first all the same.
+                shared = awards.unranked_provision(self, query.reading, match)
+                if shared is not None:
+                    hits, weak = self._facet_first(shared, hits), False
         answers = [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
         notes = notes_for(query.question, naming, self.kinds, self.scopes, bool(answers))
         return SearchResult(

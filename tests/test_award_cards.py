@@ -172,6 +172,32 @@ def test_a_dossier_question_answers_from_its_dossier_provision_first(
     assert result.to_json()["award"] == card.name and result.to_json()["facet"] == "ho_so"
 
 
+@needs_corpus
+@pytest.mark.parametrize(
+    "award", ("Huân chương Lao động", "Huân chương Độc lập", "Huy chương Chiến sĩ vẻ vang")
+)
+def test_a_ranked_award_without_its_hang_gets_the_dossier_every_hang_shares(
+    engine: SearchEngine, index: SearchIndex, award: str
+) -> None:
+    found = awards.cards(index)
+    ranks = found.choices(index.analyze(award).reading.object)  # type: ignore[union-attr]
+    assert len(ranks) >= 2, "precondition: a ranked award"
+    shared = {(c.provisions("ho_so")[0].row) for c in ranks}
+    assert len(shared) == 1, "precondition: every hạng's dossier is the same provision"
+    result = engine.ask(f"Hồ sơ đề nghị tặng {award} gồm những gì?", 5)
+    assert result.facet is None  # no one card to show for every hạng
+    assert result.answers[0].unit_id == ranks[0].provisions("ho_so")[0].unit_id
+    assert "hồ sơ" in normalize(result.answers[0].text)
+
+
+@needs_corpus
+def test_a_ranked_award_without_its_hang_keeps_the_ranking_where_hang_differ(
+    engine: SearchEngine, index: SearchIndex
+) -> None:
+    reading = index.analyze("Mức tiền thưởng Huân chương Lao động là bao nhiêu?").reading
+    assert awards.unranked_provision(index, reading) is None  # each hạng has its own amount
+
+
 # -- reading the question ------------------------------------------------------------------------
 
 
