@@ -54,6 +54,11 @@ class FacetSpec:
     """Only passages naming the award or its kind (no general provision) belong to it."""
     answers: re.Pattern[str] | None = None
     """What a provision answering the facet contains ("20 ngày làm việc")."""
+    general_with_award: bool = False
+    """A provision naming only the law's general kinds ("hình thức khen thưởng") belongs to
+    this facet of a card only in an article that names the card's award (or its kind, a group
+    it is in) elsewhere: NĐ 152 Điều 35's deadlines are the Ministry's, for the awards it
+    names, not a provincial Bằng khen's."""
     opening_first: bool = False
     """A provision opening with the facet's words ("Hồ sơ đề nghị tặng … Huân chương các loại
     … gồm") that names the award's kind ranks as one naming the award itself: an article on
@@ -116,6 +121,7 @@ def load_config(path: Path = DATA) -> CardConfig:
             specific=bool(f.get("specific", False)),
             steers=bool(f.get("steers", True)),
             opening_first=bool(f.get("opening_first", False)),
+            general_with_award=bool(f.get("general_with_award", False)),
             answers=re.compile("|".join(f"(?:{a})" for a in f["answers"]))
             if f.get("answers")
             else None,

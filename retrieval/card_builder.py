@@ -160,6 +160,7 @@ class AwardCards:
         vocab = reader.vocabulary
         self._facet_of_intent = {i: f.key for f in self.config.facets for i in f.intents}
         self._specific = {f.key for f in self.config.facets if f.specific}
+        self._with_award = {f.key for f in self.config.facets if f.general_with_award}
         self._answer_patterns = {f.key: f.answers for f in self.config.facets}
         self._general = vocab.general_classes
         self._classes = sorted(vocab.classes, key=len, reverse=True)
@@ -407,10 +408,17 @@ class AwardCards:
         award, rank = self._templates[cid]
         entries: dict[str, list[_Entry]] = {}
         binding = False
-        for n in self._pieces_of.get(cid, ()):
-            piece = self.pieces[n]
+        pieces = [self.pieces[n] for n in self._pieces_of.get(cid, ())]
+        # Articles that name this award, its kind or a group it is in somewhere.
+        naming = {p.unit for p in pieces if p.final[cid][0] >= GROUP}
+        for piece in pieces:
             level, bare = piece.final[cid]
-            targets = [(f, 1) for f in piece.facets if level >= KIND or f not in self._specific]
+            targets = [
+                (f, 1)
+                for f in piece.facets
+                if (level >= KIND or f not in self._specific)
+                and not (f in self._with_award and level <= GENERAL and piece.unit not in naming)
+            ]
             if level >= NAMED:
                 targets += [(f, 0) for f in piece.cues]
             if not targets:

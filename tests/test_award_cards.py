@@ -198,6 +198,22 @@ def test_a_ranked_award_without_its_hang_keeps_the_ranking_where_hang_differ(
     assert awards.unranked_provision(index, reading) is None  # each hạng has its own amount
 
 
+@needs_corpus
+def test_a_deadline_for_awards_in_general_is_only_for_the_awards_its_article_names(
+    index: SearchIndex,
+) -> None:
+    """NĐ 152 Điều 35 (the Ministry's processing times) says "khen thưởng" in general in its
+    khoản 4; it names state awards elsewhere, never a provincial Bằng khen."""
+    found = awards.cards(index)
+    provincial = card_of(index, "Bằng khen của Bộ, ban, ngành, tỉnh")
+    state = card_of(index, "Huân chương Lao động hạng Ba")
+    ministry = {p.unit_id for p in state.provisions("thoi_han")}
+    assert ministry, "precondition: the state award has the Ministry's deadlines"
+    assert not ministry & {p.unit_id for p in provincial.provisions("thoi_han")}
+    assert direct.deadline_answer(provincial, None, found) is None
+    assert direct.deadline_answer(state, None, found) is not None
+
+
 # -- reading the question ------------------------------------------------------------------------
 
 
