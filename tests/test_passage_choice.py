@@ -35,6 +35,13 @@ def test_delegation_clause_is_shown_when_asked_about(engine: SearchEngine) -> No
     assert "quy định chi tiết" in best.text
 
 
+def test_asking_where_a_rule_lives_shows_the_delegation(engine: SearchEngine) -> None:
+    # "được quy định ở đâu": the answer is who sets the detail, not the framework clause.
+    best = top(engine, "Tiêu chuẩn thôn, tổ dân phố văn hóa được quy định ở đâu?")
+    assert best.unit_label == "30"
+    assert "quy định chi tiết" in best.text
+
+
 def test_standard_question_shows_the_clause_that_states_the_standard(engine: SearchEngine) -> None:
     # Điều 64's short clause on when the title is announced repeats the question's words; the
     # clause opening "… đạt các tiêu chuẩn sau đây:" answers. The clause on work "ở vùng có
