@@ -5,6 +5,31 @@
 
 from __future__ import annotations
 
+from knowledge.activity import SavedItem
+
+
+def sample_item(**overrides: object) -> SavedItem:
+    """A stored answer item citing the fictional Quy chế mẫu (Khoản 1 Điều 2); tests override
+    the fields they are about."""
+    fields: dict[str, object] = dict(
+        passage_id=1,
+        unit_id=1,
+        document_number="01/2099/QC-MAU",
+        document_title="Quy chế mẫu",
+        document_status="con-hieu-luc",
+        document_kind="khac",
+        unit_kind="dieu",
+        unit_label="2",
+        unit_title="Danh hiệu",
+        clause="1",
+        point=None,
+        citation="Khoản 1 Điều 2 Quy chế mẫu số 01/2099/QC-MAU",
+        text="1. Nội dung mẫu.",
+    )
+    fields.update(overrides)
+    return SavedItem(**fields)  # type: ignore[arg-type]
+
+
 QUY_CHE_MAU = """ỦY BAN MẪU
 Số: 01/2099/QC-MAU
 

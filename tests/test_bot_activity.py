@@ -16,23 +16,17 @@ from knowledge.activity import (
 )
 from knowledge.store import KnowledgeStore
 from tests.bot_harness import ID_KEY
+from tests.sample_docs import sample_item
 
 USER = 123456789
 
 
 def _item(n: int = 1) -> SavedItem:
-    return SavedItem(
+    return sample_item(
         passage_id=n,
         unit_id=n,
-        document_number="01/2099/QC-MAU",
-        document_title="Quy chế mẫu",
-        document_status="con-hieu-luc",
-        document_kind="khac",
-        unit_kind="dieu",
         unit_label=str(n),
         unit_title="Tiêu đề",
-        clause="1",
-        point=None,
         citation=f"Khoản 1 Điều {n} Quy chế mẫu số 01/2099/QC-MAU",
         text=f"1. Nội dung {n}.",
         references=[["3", "01/2099/QC-MAU", "Điều 3"]],

@@ -22,7 +22,7 @@ from docx import Document
 from sqlalchemy import event, func, select
 from sqlalchemy import text as sql
 
-from knowledge.activity import UPLOAD_PENDING, UPLOAD_PUBLISHED, ActivityStore, SavedItem
+from knowledge.activity import UPLOAD_PENDING, UPLOAD_PUBLISHED, ActivityStore
 from knowledge.store import Changeset, DocumentRow, KnowledgeStore
 from knowledge.sync import parse_bytes, prepare
 from retrieval.engine import SearchEngine
@@ -41,7 +41,7 @@ from tests.bot_harness import (
     shown,
 )
 from tests.conftest import CORPUS, POSTGRES_URL, corpus_available
-from tests.sample_docs import QUY_CHE_MAU
+from tests.sample_docs import QUY_CHE_MAU, sample_item
 
 try:
     from tests.fake_bot_api import DEFAULT_GROUP_CHAT_ID as GROUP
@@ -327,18 +327,12 @@ def test_activity_races(database_url: str) -> None:
     assert len(set(hashes)) == 1
     upload_id = activities[0].save_upload(42, "a.txt", b"\x00\xff", caption="c")
     assert sorted(race(lambda n: activities[n % 2].claim_upload(upload_id))) == [False] * 7 + [True]
-    item = SavedItem(
-        passage_id=1,
-        unit_id=1,
+    item = sample_item(
         document_number="1",
         document_title="t",
-        document_status="con-hieu-luc",
-        document_kind="khac",
-        unit_kind="dieu",
         unit_label="1",
         unit_title="t",
         clause=None,
-        point=None,
         citation="c",
         text="x",
     )

@@ -19,6 +19,7 @@ from knowledge.citation import status_line
 from knowledge.uploads import parse_caption, unsupported_reason
 from retrieval.question import MAX_QUESTION_CHARS, clean_question, has_words, is_dossier_question
 from retrieval.references import find_references
+from tests.sample_docs import sample_item
 
 try:
     from tests.fake_bot_api import _parse_html
@@ -27,23 +28,7 @@ except ImportError:  # pragma: no cover
 
 
 def _item(text: str, **kw: object) -> SavedItem:
-    fields: dict[str, object] = dict(
-        passage_id=1,
-        unit_id=1,
-        document_number="01/2099/QC-MAU",
-        document_title="Quy chế mẫu",
-        document_status="con-hieu-luc",
-        document_kind="khac",
-        unit_kind="dieu",
-        unit_label="2",
-        unit_title="Danh hiệu",
-        clause="1",
-        point=None,
-        citation="Khoản 1 Điều 2 Quy chế mẫu số 01/2099/QC-MAU",
-        text=text,
-    )
-    fields.update(kw)
-    return SavedItem(**fields)  # type: ignore[arg-type]
+    return sample_item(text=text, **kw)
 
 
 def test_highlight_escapes_every_piece_and_never_breaks_entities() -> None:
