@@ -352,13 +352,13 @@ SECRET_TOKEN = "5550001234:AAF-this_token_must_never_leak-Zq9"
 def test_token_never_appears_in_output_or_messages(corpus_db: str, tmp_path: Path) -> None:
     database = copy_database(corpus_db, tmp_path)
     with FakeBotApi() as server:
-        server.set_fault("getUpdates", "502", times=1)  # the updater logs its failure
+        server.faults.queue("getUpdates", "502", times=1)  # the updater logs its failure
         process = start_bot(server, database, SECRET_TOKEN)
         try:
             server.wait_for("setMyCommands", timeout=30)
             # Every attempt at the reply fails (1 + 4 retries): the error handler logs it and
             # apologises (the apology gets through).
-            server.set_fault("sendMessage", "500", times=5)
+            server.faults.queue("sendMessage", "500", times=5)
             mark = server.mark()
             server.send_text(QUESTION)
             apology = server.wait_for("sendMessage", since=mark, timeout=30)
@@ -374,7 +374,7 @@ def test_token_never_appears_in_output_or_messages(corpus_db: str, tmp_path: Pat
         revoked = start_bot(server, database, SECRET_TOKEN)
         revoked.wait(30)
         revoked_output = stop_bot(revoked)
-    assert server.fault_counts["500"] == 5 and server.fault_counts["502"] == 1
+    assert server.faults.counts["500"] == 5 and server.faults.counts["502"] == 1
     assert "gửi lại lần 4" in output  # the failing paths really ran and were logged
     assert "Lỗi khi xử lý cập nhật" in output and "NetworkError" in output
     assert "Telegram từ chối TELEGRAM_BOT_TOKEN" in revoked_output

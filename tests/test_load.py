@@ -99,7 +99,7 @@ def test_retries_never_duplicate_a_message() -> None:
         )
         async with bot:
             await bot.send_message(OFFICER, "một")  # 502, 500, then delivered
-            server.set_fault("sendMessage", "slow", delay=0.6)
+            server.faults.queue("sendMessage", "slow", delay=0.6)
             failure = None
             try:
                 await bot.send_message(OFFICER, "hai")  # answered after the read timeout
@@ -110,8 +110,8 @@ def test_retries_never_duplicate_a_message() -> None:
 
     with FakeBotApi() as server:
         server.add_chat(OFFICER)
-        server.set_fault("sendMessage", "502")
-        server.set_fault("sendMessage", "500")
+        server.faults.queue("sendMessage", "502")
+        server.faults.queue("sendMessage", "500")
         retried, failure = asyncio.run(scenario(server))
         texts = [m["text"] for m in server.sent_messages(OFFICER)]
     assert retried == 2 and failure is TimedOut

@@ -104,7 +104,7 @@ def alert_of(calls: list) -> str:
 def test_publishing_goes_on_when_the_progress_note_fails(bot: Harness) -> None:
     preview = send(bot, "mau-a.txt", numbered(QUY_CHE_MAU, "31/2099/QC-MAU"))
     upload_id = upload_id_of(preview)
-    bot.server.set_fault("editMessageText", "500")  # the "⏳ Đang đăng" edit is refused
+    bot.server.faults.queue("editMessageText", "500")  # the "⏳ Đang đăng" edit is refused
     bot.press(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN)
     assert "✅ Đã đăng." in bot.message(ADMIN, preview["message_id"])["text"]
     assert row(bot, upload_id)["state"] == UPLOAD_PUBLISHED
@@ -148,7 +148,7 @@ def test_an_upload_claimed_by_a_killed_bot_comes_back_at_restart(
             preview = server.last_sent(ADMIN)
             assert preview is not None and preview["text"].startswith("📄 Xem trước")
             # The "⏳" edit hangs: the bot is killed after claiming, before publishing.
-            server.set_fault("editMessageText", "slow", delay=30)
+            server.faults.queue("editMessageText", "slow", delay=30)
             server.press_button(preview, buttons(preview)["✅ Đăng"], user_id=ADMIN)
             deadline = time.monotonic() + 20
             while state() != UPLOAD_PROCESSING and time.monotonic() < deadline:
@@ -156,7 +156,7 @@ def test_an_upload_claimed_by_a_killed_bot_comes_back_at_restart(
             assert state() == UPLOAD_PROCESSING
         finally:
             stop_bot(process, kill=True)
-        server.clear_faults()
+        server.faults.clear()
         mark = server.mark()
         process = start_bot(server, database)
         try:
@@ -190,7 +190,7 @@ def test_second_publish_of_the_same_new_number_asks_to_replace(bot: Harness) -> 
     second = send(bot, "mau-d2.txt", numbered(QUY_CHE_MAU_V2, number))
     version = bot.services.store.current_version()
     # Both presses pass the early "does it exist?" check before either publishes.
-    bot.server.set_fault("editMessageText", "slow", times=2, delay=1.0)
+    bot.server.faults.queue("editMessageText", "slow", times=2, delay=1.0)
     presses = [
         bot.server.press_button(p, buttons(p)["✅ Đăng"], user_id=ADMIN) for p in (first, second)
     ]
@@ -265,7 +265,7 @@ def test_a_caption_with_hundreds_of_fields_still_gets_a_preview(bot: Harness) ->
 def test_no_pending_upload_is_left_when_the_preview_cannot_be_sent(bot: Harness) -> None:
     with bot.services.store.engine.connect() as connection:
         before = connection.execute(sql("SELECT count(*) FROM bot_pending_uploads")).scalar()
-    bot.server.set_fault("sendMessage", "500")  # the preview itself is refused
+    bot.server.faults.queue("sendMessage", "500")  # the preview itself is refused
     calls = bot.do(
         lambda: bot.server.send_document(
             "mau-g.txt", numbered(QUY_CHE_MAU, "37/2099/QC-MAU"), user_id=ADMIN, caption=CAPTION

@@ -4,12 +4,11 @@ and lets tests wait for what the bot did, inject faults and read Telegram's stat
 from __future__ import annotations
 
 import asyncio
-import collections
 import copy
 import json
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from email.message import Message
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -54,7 +53,9 @@ class FakeBotApi(UserActions, BotApiMethods):
         self._token: str | None = None
         self._calls: list[Call] = []
         self._failed: list[FailedCall] = []
-        self._faults = FaultInjector()
+        self.faults = FaultInjector()
+        """Queued and random faults (``queue``, ``set_random``, ``clear``) and their record
+        (``counts``, ``log``)."""
         self._methods = self._method_table()
         self._canonical = {name.lower(): name for name in self._methods}
 
@@ -287,50 +288,6 @@ class FakeBotApi(UserActions, BotApiMethods):
 
     # ---------------------------------------------------------------- fault injection
 
-    def set_fault(
-        self, method: str, kind: str, *, times: int = 1, retry_after: int = 1, delay: float = 0.5
-    ) -> None:
-        """Make the next ``times`` calls to ``method`` (or ``"*"``) misbehave: ``kind`` is
-        "429", "500", "502" or "slow" (see :meth:`FaultInjector.queue`)."""
-        self._faults.queue(method, kind, times=times, retry_after=retry_after, delay=delay)
-
-    def set_random_faults(
-        self,
-        rate_429: float = 0.05,
-        rate_5xx: float = 0.02,
-        rate_slow: float = 0.05,
-        seed: int = 1,
-        *,
-        retry_after: int = 1,
-        delay: float = 0.5,
-        methods: Iterable[str] | None = None,
-    ) -> None:
-        """Seeded random faults on send*/edit* methods or ``methods``
-        (see :meth:`FaultInjector.set_random`)."""
-        self._faults.set_random(
-            rate_429,
-            rate_5xx,
-            rate_slow,
-            seed,
-            retry_after=retry_after,
-            delay=delay,
-            methods=methods,
-        )
-
-    def clear_faults(self) -> None:
-        """Remove queued and random faults (counters are kept)."""
-        self._faults.clear()
-
-    @property
-    def fault_counts(self) -> collections.Counter[str]:
-        """How many faults were injected, by kind (``"429"``, ``"500"``, ``"502"``, ``"slow"``)."""
-        return self._faults.counts
-
-    @property
-    def fault_log(self) -> list[tuple[str, str]]:
-        """``(method, kind)`` for every injected fault, in order."""
-        return self._faults.log
-
     # ---------------------------------------------------------------- HTTP entry point
 
     def _handle_http(self, raw_path: str, headers: Message, body: bytes) -> tuple[int, str, bytes]:
@@ -365,7 +322,7 @@ class FakeBotApi(UserActions, BotApiMethods):
     def _call_api(self, method: str, params: dict[str, Any]) -> tuple[int, str, bytes]:
         with self._cond:
             canonical = self._canonical.get(method.lower(), method)
-        fault = self._faults.take(canonical)
+        fault = self.faults.take(canonical)
         if fault is not None:
             error = fault.error()
             if error is not None:

@@ -276,7 +276,7 @@ def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:
     began = time.monotonic()
     try:
         with RecordingBotApi() as server, running(server, database_url) as (app, started, errors):
-            server.set_random_faults(
+            server.faults.set_random(
                 rate_429=config.rate_429,
                 rate_5xx=config.rate_5xx,
                 rate_slow=config.rate_slow,
@@ -298,15 +298,15 @@ def run_load_test(database_url: str, config: LoadConfig) -> LoadReport:
                         f"after {config.round_timeout} s"
                     )
             time.sleep(config.settle)
-            server.clear_faults()
+            server.faults.clear()
             limiter = app.bot.rate_limiter
             retries = dict(limiter.retried) if isinstance(limiter, ReliableRateLimiter) else {}
             skipped = limiter.skipped_actions if isinstance(limiter, ReliableRateLimiter) else 0
             failed = [f for f in server.failed_calls if f.method != "getUpdates"]
             replies = {u: list(server.replies.get(u, [])) for u in users}
             strangers = sorted(set(server.replies) - set(users))
-            delivered, faults = dict(server.delivered), dict(server.fault_counts)
-            by_method = collections.Counter(f"{m} {k}" for m, k in server.fault_log)
+            delivered, faults = dict(server.delivered), dict(server.faults.counts)
+            by_method = collections.Counter(f"{m} {k}" for m, k in server.faults.log)
             handler_started = dict(started)
             handler_errors = list(errors)
     finally:

@@ -22,7 +22,7 @@ from .echo_bot import TOKEN, build_app, make_bot, running
 def test_retry_after_once_then_success(server: FakeBotApi) -> None:
     """A queued 429 surfaces as PTB's RetryAfter exactly once; the retry goes through."""
     server.add_chat(DEFAULT_USER_ID)
-    server.set_fault("sendMessage", "429", times=1, retry_after=1)
+    server.faults.queue("sendMessage", "429", times=1, retry_after=1)
 
     async def scenario() -> None:
         async with make_bot(server) as bot:
@@ -33,7 +33,7 @@ def test_retry_after_once_then_success(server: FakeBotApi) -> None:
             assert message.text == "Lần 2"
 
     asyncio.run(scenario())
-    assert server.fault_counts == collections.Counter({"429": 1})
+    assert server.faults.counts == collections.Counter({"429": 1})
     assert [m["text"] for m in server.sent_messages()] == ["Lần 2"]
     [failed] = server.failed_calls
     assert (failed.method, failed.error_code, failed.params["text"]) == (
@@ -46,7 +46,7 @@ def test_retry_after_once_then_success(server: FakeBotApi) -> None:
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 def test_aio_rate_limiter_retries_after_429(server: FakeBotApi) -> None:
     """With PTB's AIORateLimiter the reply still arrives, after waiting retry_after."""
-    server.set_fault("sendMessage", "429", times=1, retry_after=1)
+    server.faults.queue("sendMessage", "429", times=1, retry_after=1)
 
     async def scenario() -> tuple[dict[str, object], float]:
         app = build_app(server, rate_limiter=AIORateLimiter(max_retries=2))
@@ -60,15 +60,15 @@ def test_aio_rate_limiter_retries_after_429(server: FakeBotApi) -> None:
     params, elapsed = asyncio.run(scenario())
     assert str(params["text"]).startswith("Xin chào!")
     assert elapsed >= 1.0
-    assert server.fault_log == [("sendMessage", "429")]
+    assert server.faults.log == [("sendMessage", "429")]
 
 
 def test_server_errors_and_slow_responses(server: FakeBotApi) -> None:
     """5xx faults map to NetworkError; "slow" delays but succeeds."""
     server.add_chat(DEFAULT_USER_ID)
-    server.set_fault("sendMessage", "502")
-    server.set_fault("sendMessage", "500")
-    server.set_fault("editMessageText", "slow", delay=0.3)
+    server.faults.queue("sendMessage", "502")
+    server.faults.queue("sendMessage", "500")
+    server.faults.queue("editMessageText", "slow", delay=0.3)
 
     async def scenario() -> float:
         async with make_bot(server) as bot:
@@ -82,7 +82,7 @@ def test_server_errors_and_slow_responses(server: FakeBotApi) -> None:
             return time.monotonic() - started
 
     assert asyncio.run(scenario()) >= 0.3
-    assert server.fault_counts == collections.Counter({"502": 1, "500": 1, "slow": 1})
+    assert server.faults.counts == collections.Counter({"502": 1, "500": 1, "slow": 1})
     assert [f.error_code for f in server.failed_calls] == [502, 500]
     assert [m["text"] for m in server.sent_messages()] == ["ổn định"]
 
@@ -93,7 +93,7 @@ def test_random_faults_are_seeded_and_only_hit_send_edit_methods() -> None:
     def run(seed: int) -> tuple[list[int], list[int], collections.Counter[str]]:
         with FakeBotApi() as fake:
             fake.add_chat(DEFAULT_USER_ID)
-            fake.set_random_faults(
+            fake.faults.set_random(
                 rate_429=0.2, rate_5xx=0.1, rate_slow=0.1, seed=seed, delay=0.001
             )
             with httpx.Client(base_url=f"{fake.url}/bot{TOKEN}") as client:
@@ -102,7 +102,7 @@ def test_random_faults_are_seeded_and_only_hit_send_edit_methods() -> None:
                     for i in range(60)
                 ]
                 me = [client.post("/getMe").status_code for _ in range(20)]
-            return [r.status_code for r in sends], me, fake.fault_counts
+            return [r.status_code for r in sends], me, fake.faults.counts
 
     first, second = run(7), run(7)
     assert first == second
