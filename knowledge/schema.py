@@ -104,8 +104,11 @@ def _adopt_unversioned(engine: Engine) -> None:
         return
     with engine.connect() as connection:
         current = not compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    columns = {c["name"] for c in inspect(engine).get_columns("documents")}
     if current:
         revision = "head"
+    elif "scope" in columns:  # 0003's columns are there: applying it again would fail
+        revision = "0003"
     else:
         revision = "0002" if "bot_answers" in tables else "0001"
     command.stamp(alembic_config(engine), revision)

@@ -183,9 +183,13 @@ def _pages(data: bytes, filename: str) -> int | None:
     suffix = Path(filename).suffix.lower()
     try:
         if suffix == ".pdf":
-            from pypdf import PdfReader
+            import pypdfium2 as pdfium  # the loader's own PDF library (pypdf is test-only)
 
-            return len(PdfReader(io.BytesIO(data)).pages)
+            document = pdfium.PdfDocument(data)
+            try:
+                return len(document)
+            finally:
+                document.close()
         if suffix == ".pptx":
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 return sum(

@@ -118,3 +118,17 @@ def test_migration_0004_drops_decided_upload_bytes_and_the_stored_salt(tmp_path:
     assert sizes == {"a": 0, "b": 0, "c": 1000, "d": 1000}  # pending/processing keep theirs
     assert settings == ["other"]
     engine.dispose()
+
+
+def test_unversioned_database_with_the_scope_columns_is_adopted(tmp_path: Path) -> None:
+    """A database that lost its version row after 0003 (scope columns there, not head) is
+    stamped 0003, so the upgrade does not add those columns a second time."""
+    from knowledge.schema import ensure_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
+    upgrade(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision(engine)
+    engine.dispose()

@@ -9,14 +9,19 @@ fictional text, each near the page and character budgets: the heaviest upload ac
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from knowledge.uploads import MAX_UPLOAD_PAGES
 from tests.bot_harness import ADMIN, OFFICER, Harness, copy_database, running_bot
 from tests.pdf_writer import make_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
 
 QUESTIONS = (
     "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?",
@@ -99,3 +104,23 @@ def test_pdf_over_the_page_budget_is_refused_quickly(bot: Harness) -> None:
     assert f"có {MAX_UPLOAD_PAGES + 101} trang, vượt giới hạn {MAX_UPLOAD_PAGES} trang" in text
     assert "Cơ sở tri thức không thay đổi." in text
     assert took < 10
+
+
+def test_page_budget_needs_only_the_runtime_pdf_library(tmp_path: Path) -> None:
+    """Production installs pypdfium2, not pypdf (a test extra): the budget must hold there."""
+    path = tmp_path / "qua-dai.pdf"
+    path.write_bytes(large_pdf(16, pages=MAX_UPLOAD_PAGES + 1, lines=1))
+    code = (
+        "import sys; sys.modules['pypdf'] = None\n"
+        "from pathlib import Path\n"
+        "from knowledge.errors import KnowledgeError\n"
+        "from knowledge.uploads import check_budget\n"
+        "try:\n"
+        f"    check_budget(Path({str(path)!r}).read_bytes(), 'qua-dai.pdf')\n"
+        "except KnowledgeError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert f"vượt giới hạn {MAX_UPLOAD_PAGES} trang" in out.stdout
