@@ -87,6 +87,16 @@ def _stamped_head(engine: Engine) -> bool:
     return [v for (v,) in versions] == [SCHEMA_HEAD]
 
 
+_ADDED_COLUMNS = (
+    ("0007", "bot_answers", "extra"),
+    ("0005", "units", "attachment"),
+    ("0004", "bot_feedback", "reason"),
+    ("0003", "documents", "scope"),
+)
+"""A column each migration adds, newest first: a database that lost its version row is at
+the newest migration whose column it holds."""
+
+
 def _adopt_unversioned(engine: Engine) -> None:
     """Databases made before migrations existed (tables, no version): mark the revision whose
     tables they hold, so the upgrade adds only what is missing instead of failing. A database
@@ -104,11 +114,19 @@ def _adopt_unversioned(engine: Engine) -> None:
         return
     with engine.connect() as connection:
         current = not compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    columns = {c["name"] for c in inspect(engine).get_columns("documents")}
+    inspector = inspect(engine)
+    present = next(
+        (
+            revision
+            for revision, table, column in _ADDED_COLUMNS
+            if table in tables and column in {c["name"] for c in inspector.get_columns(table)}
+        ),
+        None,
+    )
     if current:
         revision = "head"
-    elif "scope" in columns:  # 0003's columns are there: applying it again would fail
-        revision = "0003"
+    elif present is not None:  # that migration's columns are there: applying it again fails
+        revision = present
     else:
         revision = "0002" if "bot_answers" in tables else "0001"
     command.stamp(alembic_config(engine), revision)

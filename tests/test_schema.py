@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -120,13 +121,16 @@ def test_migration_0004_drops_decided_upload_bytes_and_the_stored_salt(tmp_path:
     engine.dispose()
 
 
-def test_unversioned_database_with_the_scope_columns_is_adopted(tmp_path: Path) -> None:
-    """A database that lost its version row after 0003 (scope columns there, not head) is
-    stamped 0003, so the upgrade does not add those columns a second time."""
+@pytest.mark.parametrize("revision", ["0003", "0004", "0005", "0006"])
+def test_unversioned_database_is_adopted_at_the_columns_it_holds(
+    tmp_path: Path, revision: str
+) -> None:
+    """A database that lost its version row (columns of later migrations there, not head)
+    is stamped at the newest migration whose columns it holds: none is applied twice."""
     from knowledge.schema import ensure_schema
 
     engine = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
-    upgrade(engine, "0004")
+    upgrade(engine, revision)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE alembic_version"))
     ensure_schema(engine)
