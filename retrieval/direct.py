@@ -14,6 +14,7 @@ mức tiền thưởng đối với cá nhân").
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -181,9 +182,20 @@ def money_answer(
     return None
 
 
+_rounding: weakref.WeakKeyDictionary[AwardCards, Rounding | None] = weakref.WeakKeyDictionary()
+"""rounding_rule per cards of one index snapshot: it scans every money article, and money
+answers ask for it on every question."""
+
+
 def rounding_rule(found: AwardCards) -> Rounding | None:
     """The texts' rounding of money ("được làm tròn số lên hàng chục nghìn đồng"), read from
-    the money articles; None when no loaded text has one."""
+    the money articles once per snapshot; None when no loaded text has one."""
+    if found not in _rounding:
+        _rounding[found] = _read_rounding(found)
+    return _rounding[found]
+
+
+def _read_rounding(found: AwardCards) -> Rounding | None:
     config = load_config().raw.get("money", {})
     units = {" ".join(syllables(k)): int(v) for k, v in config.get("rounding_units", {}).items()}
     for provision in found.general_rules(MONEY, config.get("rounding", "làm tròn")):
