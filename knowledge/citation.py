@@ -57,15 +57,13 @@ def render_citation(
     clause: str | None = None,
     point: str | None = None,
     paragraph: int | None = None,
-    part: str | None = None,
     attachment: str | None = None,
 ) -> str:
     """The full citation of a passage (or of a whole unit when clause/point are None).
 
-    ``part`` (a law's "Phần") does not appear: article numbers run through a whole law.
+    A law's "Phần" does not appear: article numbers run through a whole law.
     ``attachment`` is the file's part the unit belongs to (``Unit.attachment``).
     """
-    del part  # kept for callers' positional arguments; see the docstring
     name = document_name(meta)
     if attachment:
         name = f"{part_phrase(attachment)} {name}"

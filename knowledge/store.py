@@ -223,6 +223,29 @@ class IndexRow:
     unit_attachment: str | None = None
     """The part of the file ("Quy định", "Phụ lục 3"; None: the document): for citations."""
 
+    def meta(self) -> DocumentMeta:
+        """The row's document, as citations name it."""
+        return DocumentMeta(
+            number=self.document_number,
+            kind=self.document_kind,
+            title=self.document_title,
+            status=self.document_status,
+        )
+
+    def citation(self) -> str:
+        """ "Khoản 2 Điều 84 Luật …": this passage's citation (another clause's or point's:
+        ``dataclasses.replace(row, point=…).citation()``)."""
+        return render_citation(
+            self.meta(),
+            self.unit_kind,
+            self.unit_label,
+            self.unit_title,
+            self.clause,
+            self.point,
+            self.paragraph,
+            attachment=self.unit_attachment,
+        )
+
     def cited_fields(self) -> dict[str, object]:
         """What a ``CitedPassage`` built from this row takes from it as is (its passage,
         unit and document); the caller adds the clause, point, citation and text it shows."""
@@ -269,7 +292,6 @@ class UnitView:
             self.kind,
             self.label,
             self.title,
-            part=self.part,
             attachment=self.attachment,
         )
 

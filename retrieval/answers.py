@@ -24,7 +24,7 @@ from knowledge.model import STATUS_IN_FORCE, DocumentMeta, number_key
 from knowledge.store import IndexRow, KnowledgeStore, UnitView
 from retrieval import card_answers
 from retrieval.conversation import without_small_talk
-from retrieval.engine import Answer, SearchEngine, row_citation
+from retrieval.engine import Answer, SearchEngine
 from retrieval.intent import QuestionReading
 from retrieval.loaded import LoadedKnowledge, loaded
 from retrieval.question import clean_question, has_words
@@ -191,7 +191,7 @@ def shown_item(
     if clauses:
         item.context_text = "\n\n".join(r.text for r in clauses)
         label = _clauses_label([r.clause for r in clauses if r.clause])
-        item.citation = row_citation(replace(clauses[0], clause=label))
+        item.citation = replace(clauses[0], clause=label).citation()
     return item
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from knowledge.citation import render_citation
 from knowledge.store import IndexRow
-from retrieval.engine import Answer, row_meta
+from retrieval.engine import Answer
 from retrieval.text import nfc
 
 _SYLLABLE = re.compile(r"[^\W_]+")
@@ -66,17 +66,7 @@ class BaselineSearch:
             clause=None,
             point=None,
             paragraph=None,
-            citation=render_citation(
-                row_meta(r),
-                r.unit_kind,
-                r.unit_label,
-                r.unit_title,
-                None,
-                None,
-                None,
-                r.unit_part,
-                attachment=r.unit_attachment,
-            ),
+            citation=replace(r, clause=None, point=None, paragraph=None).citation(),
             text="\n".join(m.text for m in members),
             other_passages=[m.passage_id for m in members[1:]],
         )

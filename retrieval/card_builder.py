@@ -9,10 +9,9 @@ import re
 import threading
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from knowledge.citation import render_citation
-from knowledge.model import STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_REFERENCE, DocumentMeta
+from knowledge.model import STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_REFERENCE
 from knowledge.store import IndexRow
 from retrieval.award_data import (
     AWARD,
@@ -958,23 +957,7 @@ class AwardCards:
         r = self.rows[block.row]
         point = None if whole is not None else block.point
         text = whole if whole is not None else block.text
-        meta = DocumentMeta(
-            number=r.document_number,
-            kind=r.document_kind,
-            title=r.document_title,
-            status=r.document_status,
-        )
-        citation = render_citation(
-            meta,
-            r.unit_kind,
-            r.unit_label,
-            r.unit_title,
-            r.clause,
-            point,
-            r.paragraph,
-            r.unit_part,
-            attachment=r.unit_attachment,
-        )
+        citation = replace(r, point=point).citation()
         return Provision(
             **r.cited_fields(),
             clause=r.clause,

@@ -17,8 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from knowledge.citation import render_citation
-from knowledge.model import STATUS_LABELS, CitedPassage, DocumentMeta
+from knowledge.model import STATUS_LABELS, CitedPassage
 from knowledge.store import IndexRow, KnowledgeStore
 from retrieval import awards
 from retrieval.documents import DocumentCatalog, replaced_in_texts
@@ -110,29 +109,6 @@ class SearchResult:
             out["award"] = self.facet.card.name
             out["facet"] = self.facet.facet
         return out
-
-
-def row_meta(row: IndexRow) -> DocumentMeta:
-    return DocumentMeta(
-        number=row.document_number,
-        kind=row.document_kind,
-        title=row.document_title,
-        status=row.document_status,
-    )
-
-
-def row_citation(row: IndexRow) -> str:
-    return render_citation(
-        row_meta(row),
-        row.unit_kind,
-        row.unit_label,
-        row.unit_title,
-        row.clause,
-        row.point,
-        row.paragraph,
-        row.unit_part,
-        attachment=row.unit_attachment,
-    )
 
 
 @contextmanager
@@ -363,7 +339,7 @@ class SearchIndex:
             clause=r.clause,
             point=r.point,
             paragraph=r.paragraph,
-            citation=row_citation(r),
+            citation=r.citation(),
             text=r.text,
             other_passages=[self.rows[i].passage_id for i in hit.others],
             direct_reference=hit.direct,
