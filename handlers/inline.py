@@ -83,10 +83,13 @@ async def log_inline_choice(update: Update, context: BotContext) -> None:
     user_id = chosen.from_user.id
 
     def record() -> None:
-        found = svc.engine.search(question, MAX_RESULTS)
-        citation = next((a.citation for a in found if str(a.passage_id) == chosen.result_id), None)
-        if chosen.result_id.startswith(CARD_RESULT):
+        if chosen.result_id.startswith(CARD_RESULT):  # an award card: no search to repeat
             citation = card_answers.card_name(svc.engine, chosen.result_id[len(CARD_RESULT) :])
+        else:
+            found = svc.engine.search(question, MAX_RESULTS)
+            citation = next(
+                (a.citation for a in found if str(a.passage_id) == chosen.result_id), None
+            )
         svc.activity.record_question(
             user_id,
             "inline",
