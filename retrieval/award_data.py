@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.model import CitedPassage
-from retrieval.intent import Award, QuestionReading, syllables
+from retrieval.intent import QuestionReading, syllables
 
 DATA = Path(__file__).resolve().parent / "data" / "awards.toml"
 
@@ -242,7 +242,3 @@ class AwardCard:
 def card_id(award: str, rank: str | None) -> str:
     key = award + (f"|{rank}" if rank else "")
     return hashlib.blake2s(key.encode(), digest_size=5).hexdigest()
-
-
-def display_name(award: Award, rank: str | None) -> str:
-    return award.name + (f" hạng {rank.capitalize()}" if rank else "")

@@ -26,7 +26,6 @@ from retrieval.award_data import (
     CardConfig,
     Provision,
     card_id,
-    display_name,
     load_config,
     phrase_pattern,
     phrases,
@@ -293,7 +292,7 @@ class AwardCards:
 
     def name(self, card_id_: str) -> str:
         award, rank = self._templates[card_id_]
-        return display_name(self.catalog.awards[award], rank)
+        return self.catalog.awards[award].named(rank)
 
     def ranks_of(self, award: str) -> list[AwardCard]:
         found = (
@@ -472,7 +471,7 @@ class AwardCards:
             id=cid,
             award=award,
             rank=rank,
-            name=display_name(known, rank),
+            name=known.named(rank),
             award_class=known.award_class,
             aliases=self._aliases(known, rank),
             facets=facets,

@@ -222,9 +222,13 @@ def _content_words(index: SearchIndex, text: str) -> int:
     return len([w for w in re.findall(r"[^\W\d_]+", kept) if w not in stop and w != "hạng"])
 
 
+_RANK = re.compile(r"\bh(?:ạ|a)ng\s+(\w+)", re.IGNORECASE)
+"""A hạng as typed: "hạng Nhì", "hang 2"."""
+
+
 def _rank_in(text: str, ranks: dict[str, str]) -> str | None:
     """The hạng a message names ("hạng Nhì", "hạng 2")."""
-    m = re.search(r"\bh(?:ạ|a)ng\s+(\w+)", text, re.IGNORECASE)
+    m = _RANK.search(text)
     return ranks.get(m.group(1).lower()) if m else None
 
 
@@ -232,7 +236,7 @@ def _with_rank(index: SearchIndex, obj: ObjectMention, rank: str | None) -> str:
     award = index.reader.catalog.awards.get(obj.award or "")
     if award is None or not rank or not award.ranks:
         return obj.name
-    return f"{award.name} hạng {rank.capitalize()}"
+    return award.named(rank)
 
 
 def complete(
@@ -282,7 +286,7 @@ def complete(
 
 
 def _without_rank(text: str) -> str:
-    return re.sub(r"\bh(?:ạ|a)ng\s+\w+", " ", text, flags=re.IGNORECASE).strip()
+    return _RANK.sub(" ", text).strip()
 
 
 def _swap_object(
@@ -295,7 +299,8 @@ def _swap_object(
     a, b = before.object.span
     tail = text[b:]
     if before.object.rank:  # drop the old "hạng Ba" that follows the name
-        tail = re.sub(r"^\s*h(?:ạ|a)ng\s+\w+", "", tail, count=1, flags=re.IGNORECASE)
+        rank = _RANK.match(tail.lstrip())
+        tail = tail.lstrip()[rank.end() :] if rank else tail
     swapped = f"{text[:a]}{name}{tail}"
     if subjects:
         for old in before.subjects:

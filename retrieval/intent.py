@@ -160,6 +160,10 @@ class Award:
     ranks: tuple[str, ...] = ()
     """Its hạng ("nhất", "nhì", "ba") when it has them."""
 
+    def named(self, rank: str | None) -> str:
+        """How to name it at ``rank``: "Huân chương Lao động hạng Ba"."""
+        return self.name + (f" hạng {rank.capitalize()}" if rank else "")
+
 
 @dataclass(frozen=True)
 class ObjectMention:
@@ -326,7 +330,7 @@ class AwardCatalog:
             if kind == "award":
                 award = self.awards[ref]
                 rank = _rank_after(following, self.vocabulary) if award.ranks else None
-                name = award.name + (f" hạng {rank.capitalize()}" if rank else "")
+                name = award.named(rank)
                 out.append(ObjectMention(name, award.award_class, award.key, rank, span=span))
             else:
                 every = any(tuple(following[: len(p)]) == p for p in self.vocabulary.all_of_class)
