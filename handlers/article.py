@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers.commands import Command
 from handlers.common import (
     button,
+    command_argument,
     reference_buttons,
     reply,
     rows_of,
@@ -101,9 +102,7 @@ async def show_article(update: Update, context: BotContext) -> None:
     if message is None or message.text is None:
         return
     svc = context.services
-    parsed = await svc.run(
-        parse_article_args, svc.engine, re.sub(r"^/\S+", "", message.text, count=1)
-    )
+    parsed = await svc.run(parse_article_args, svc.engine, command_argument(message.text))
     if parsed is None:
         await reply(update, USAGE)
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -18,6 +17,7 @@ from handlers.article import send_article
 from handlers.awards import with_card_buttons
 from handlers.commands import Command
 from handlers.common import (
+    already_shown,
     answer_id_of,
     answer_keyboard,
     button,
@@ -261,13 +261,10 @@ async def answer_edited_question(update: Update, context: BotContext) -> None:
             await reply(update, composed.text, reply_markup=composed.markup)
         return
     composed = replies[0]
-    try:
+    with already_shown():  # the same answer again
         await context.bot.edit_message_text(
             composed.text, chat.id, earlier[0], reply_markup=composed.markup
         )
-    except BadRequest as exc:  # the same answer again: the message already shows it
-        if "not modified" not in str(exc).lower():
-            raise
 
 
 async def show_other_result(update: Update, context: BotContext) -> None:
@@ -277,14 +274,11 @@ async def show_other_result(update: Update, context: BotContext) -> None:
         return
     query, saved, index = found
     await query.answer()
-    try:
+    with already_shown():  # a double click
         await query.edit_message_text(
             render_answer(saved, index),
             reply_markup=with_card_buttons(saved, answer_keyboard(saved, index)),
         )
-    except BadRequest as exc:  # a double click: the message already shows this result
-        if "not modified" not in str(exc).lower():
-            raise
 
 
 async def share_answer(update: Update, context: BotContext) -> None:

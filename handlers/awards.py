@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.commands import Command
-from handlers.common import button, command_argument, reply, rows_of
+from handlers.common import already_shown, button, command_argument, reply, rows_of
 from handlers.context import BotContext
 from handlers.render import (
     esc,
@@ -169,11 +168,8 @@ async def show_facet(update: Update, context: BotContext) -> None:
     if answer_id:
         extra.append(button("↩️ Về câu trả lời", "p", answer_id, 0))
     rows += rows_of(extra)
-    try:
+    with already_shown():  # the same facet again
         await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup(rows))
-    except BadRequest as exc:  # the same facet again: the message already shows it
-        if "not modified" not in str(exc).lower():
-            raise
 
 
 async def choose_card(update: Update, context: BotContext) -> None:

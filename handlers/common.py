@@ -27,7 +27,7 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 from telegram import (
     Bot,
@@ -40,7 +40,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.helpers import create_deep_linked_url
 
 from handlers.context import BotContext
@@ -177,6 +177,17 @@ async def typing(bot: Bot, chat_id: int) -> None:
         await bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
+@contextlib.contextmanager
+def already_shown() -> Iterator[None]:
+    """Around an edit that may change nothing (a double click, the same facet or answer
+    again): Telegram's "message is not modified" means the message already shows it."""
+    try:
+        yield
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
 async def send_html(
     bot: Bot,
     chat_id: int,
@@ -251,7 +262,7 @@ def _target(update: Update) -> str:
         return ""
     if message.document is not None:
         return message.document.file_name or "tai-lieu"
-    return " ".join(re.sub(r"^/\S+", "", message.text or "", count=1).split())
+    return " ".join(command_argument(message.text or "").split())
 
 
 def admin_only(action: str, *, refused: str = REFUSED) -> Callable[[Handler], Handler]:

@@ -3,11 +3,11 @@ asks for an optional reason (sai điều, thiếu ý, khó hiểu, khác), shown
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from handlers.commands import Command
-from handlers.common import button, rows_of
+from handlers.common import button, rows_of, send_html
 from handlers.context import BotContext
 from handlers.render import esc
 from knowledge.activity import FEEDBACK_REASONS
@@ -44,13 +44,12 @@ async def record_vote(update: Update, context: BotContext) -> None:
             width=4,
         )
     )
-    await context.bot.send_message(
+    await send_html(
+        context.bot,
         query.message.chat.id,
-        esc(ASK_REASON),
+        [esc(ASK_REASON)],
         reply_markup=reasons,
-        reply_parameters=ReplyParameters(
-            query.message.message_id, allow_sending_without_reply=True
-        ),
+        reply_to=query.message,
     )
 
 
