@@ -133,6 +133,11 @@ def is_layout_line(text: str) -> bool:
     )
 
 
+def is_closing_line(text: str) -> bool:
+    """Whether a line starts a document's closing block ("Nơi nhận:", a signature line)."""
+    return bool(CLOSING_START.match(text)) or is_signature_line(text)
+
+
 def closing_layout(lines: list[Line]) -> list[Span]:
     """Spans of the closing block's layout lines (from the first closing line on).
 

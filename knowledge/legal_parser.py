@@ -12,13 +12,12 @@ import re
 from dataclasses import dataclass
 
 from knowledge.layout import (
-    CLOSING_START,
     FOOTNOTE_LINE,
     Line,
     Span,
     Structure,
     closing_layout,
-    is_signature_line,
+    is_closing_line,
     is_upper_line,
     split_lines,
     trim,
@@ -110,7 +109,7 @@ def parse_legal(text: str) -> Structure:
         if not t:
             i += 1
             continue
-        if FOOTNOTE_LINE.match(t) or (current and (CLOSING_START.match(t) or is_signature_line(t))):
+        if FOOTNOTE_LINE.match(t) or (current and is_closing_line(t)):
             end_line = i
             break
         if m := _PART.match(t):

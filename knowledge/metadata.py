@@ -20,9 +20,9 @@ from knowledge.model import STATUS_LABELS, STATUS_UNKNOWN, DocumentMeta, number_
 
 MANIFEST_NAME = "manifest.toml"
 
+_DOCUMENT_NUMBER = r"\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ0-9]+(?:\s*-\s*[A-ZĐ0-9]+)*"
 _NUMBER = re.compile(
-    r"^\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết)?\s*[Ss]ố\s*:?\s*"
-    r"(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ0-9]+(?:\s*-\s*[A-ZĐ0-9]+)*)",
+    r"^\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết)?\s*[Ss]ố\s*:?\s*(" + _DOCUMENT_NUMBER + ")",
     re.MULTILINE,
 )
 _DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
@@ -76,7 +76,6 @@ _NOT_NAME = {
     "địa",
     "bàn",
 }
-_DOCUMENT_NUMBER = r"\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ0-9]+(?:\s*-\s*[A-ZĐ0-9]+)*"
 _DOCUMENT_KIND = (
     r"(?:Luật|Pháp lệnh|Nghị quyết|Nghị định|Quyết định|Thông tư(?: liên tịch)?|"
     r"Chỉ thị|Quy chế|Quy định|Kế hoạch|Hướng dẫn|Văn bản hợp nhất)"

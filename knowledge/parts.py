@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 
 from knowledge.layout import (
-    CLOSING_START,
     Line,
     Structure,
+    is_closing_line,
     is_layout_line,
-    is_signature_line,
     is_upper_line,
     split_lines,
     trim,
@@ -100,7 +99,7 @@ def split_parts(text: str) -> list[Part]:
             seen_article = closed = False
         if ARTICLE.match(t):
             seen_article, closed = True, False
-        elif CLOSING_START.match(t) or is_signature_line(t):
+        elif is_closing_line(t):
             closed = True
         seen_prose = seen_prose or len(t) >= _MIN_PROSE_CHARS
         previous = t
@@ -121,7 +120,7 @@ def _capitals(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _following(lines: list[Line], nonblank: list[int], k: int, n: int = _LOOKAHEAD) -> list[int]:
+def _following(nonblank: list[int], k: int, n: int = _LOOKAHEAD) -> list[int]:
     return nonblank[k + 1 : k + 1 + n]
 
 
@@ -134,7 +133,7 @@ def _attached(lines: list[Line], nonblank: list[int], k: int, closed: bool) -> _
     if not m or not _capitals(t) or len(t) > _MAX_HEADING_CHARS:
         return None
     title = [t]
-    for j in _following(lines, nonblank, k):
+    for j in _following(nonblank, k):
         nxt = lines[j].text
         if _ISSUED_WITH.match(nxt):
             return _Start(nonblank[k], j + 1, m.group(1).capitalize(), " ".join(title))
@@ -143,7 +142,7 @@ def _attached(lines: list[Line], nonblank: list[int], k: int, closed: bool) -> _
         title.append(nxt)
     if not closed:
         return None
-    following = _following(lines, nonblank, k, 2 * _LOOKAHEAD)
+    following = _following(nonblank, k, 2 * _LOOKAHEAD)
     for n, j in enumerate(following):
         if _FIRST_OF_SERIES.match(lines[j].text):
             body = following[n]
@@ -161,7 +160,7 @@ def _appendix(lines: list[Line], nonblank: list[int], k: int) -> _Start | None:
     if not m or len(t) > _MAX_HEADING_CHARS:
         return None
     word, number, rest = m.group(1), m.group(2), m.group(3).strip()
-    following = _following(lines, nonblank, k, 3)
+    following = _following(nonblank, k, 3)
     issued_with = any(_ISSUED_WITH.match(lines[j].text) for j in following[:2])
     titled = not rest or rest.startswith("(") or _capitals(rest)
     if word == "Phụ lục":

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 
 from knowledge.layout import (
-    CLOSING_START,
     Line,
     Structure,
     closing_layout,
-    is_signature_line,
+    is_closing_line,
     split_lines,
     trim,
 )
@@ -60,7 +59,7 @@ def parse_sections(text: str) -> Structure:
         t = ln.text
         if not t:
             continue
-        if heads and (CLOSING_START.match(t) or is_signature_line(t)):
+        if heads and is_closing_line(t):
             end_line = i  # recipients and signature: layout, not the last section's text
             break
         if m := _ROMAN.match(t):
