@@ -46,11 +46,11 @@ other fields share ("khen thưởng", "thi đua")."""
 AWARD_HEADING_EXTRA = 3
 """Words besides award names an award's own heading may hold ("Danh hiệu", "Các … khác")."""
 RANK_WINDOW = 3
+"""How many words after an award's name may separate it from its "hạng …"."""
 FOLLOWING_CHARS = 40
+"""Characters after a name in which its "hạng …" is looked for."""
 BEFORE_CHARS = 30
 """Characters before a name in which "trình", "đã được tặng" … are looked for."""
-"""Characters after a name in which its "hạng …" is looked for."""
-"""How many words after an award's name may separate it from its "hạng …"."""
 
 
 # --- data -------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ class LoadedKnowledge:
         self.documents: dict[str, LoadedDocument] = {}
         self._labels: set[tuple[str, str]] = set()
         self._title_tokens: dict[str, frozenset[str]] | None = None
+        self._title_names: list[tuple[str, LoadedDocument]] | None = None
         for r in index.rows:
             key = number_key(r.document_number)
             if key not in self.documents:
@@ -76,11 +77,12 @@ class LoadedKnowledge:
         """The document whose name starts ``text`` ("Luật Thi đua, khen thưởng, có…"),
         preferring documents in force."""
         wanted = fold(text)
-        found = [
-            d
-            for d in self.documents.values()
-            if (name := fold(d.title.split("(")[0].strip().rstrip(","))) and wanted.startswith(name)
-        ]
+        if self._title_names is None:  # folded once per snapshot, not per reference
+            self._title_names = [
+                (fold(d.title.split("(")[0].strip().rstrip(",")), d)
+                for d in self.documents.values()
+            ]
+        found = [d for name, d in self._title_names if name and wanted.startswith(name)]
         found.sort(key=lambda d: (d.status != STATUS_IN_FORCE, -len(d.title)))
         return found[0] if found else None
 

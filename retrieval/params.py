@@ -69,7 +69,6 @@ def same_locality(scope: str | None, locality: str | None) -> bool:
     return bool(a and b) and (a == b or a.endswith(" " + b) or b.endswith(" " + a))
 
 
-"""Level of each document kind in the legal hierarchy (a consolidated text is the law)."""
 OTHER_LEVEL = 3
 
 
