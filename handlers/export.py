@@ -26,12 +26,12 @@ from handlers.render import (
     missing_facets,
     overview_lines,
     preface_lines,
+    scope_line,
 )
 from knowledge.activity import LOCAL_OFFSET, SavedAnswer, SessionExport
 from knowledge.citation import status_line
 from knowledge.textnorm import fold
 from retrieval.card_answers import OVERVIEW
-from retrieval.params import is_national
 
 NO_ANSWER = "Không tìm thấy quy định phù hợp trong cơ sở tri thức."
 
@@ -99,8 +99,8 @@ def _write_answer(doc: Document, answer: SavedAnswer) -> None:
     item = answer.items[0]
     cite = doc.add_paragraph()
     cite.add_run(item.citation).bold = True
-    if item.document_scope and not is_national(item.document_scope):
-        doc.add_paragraph(f"📍 Áp dụng: {item.document_scope}")
+    if scope := scope_line(item.document_scope):
+        doc.add_paragraph(scope)
     status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
     if status:
         doc.add_paragraph(status)

@@ -301,8 +301,8 @@ def render_item(
     Returns (html, cut) where ``cut`` says the passage was shortened.
     """
     lines = [f"📌 <b>{esc(item.citation)}</b>"]
-    if item.document_scope and not is_national(item.document_scope):
-        lines.append(f"📍 Áp dụng: {esc(item.document_scope)}")
+    if scope := scope_line(item.document_scope):
+        lines.append(esc(scope))
     status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
     if status:
         lines.append(esc(status))
@@ -312,6 +312,12 @@ def render_item(
     if cut:
         lines.append("…")
     return "\n".join(lines), cut
+
+
+def scope_line(scope: str | None) -> str | None:
+    """ "📍 Áp dụng: tỉnh Bắc Ninh" under a local rule's citation (plain text; None for a
+    nationwide one): never shown as if it were national."""
+    return f"📍 Áp dụng: {scope}" if scope and not is_national(scope) else None
 
 
 def item_body(
@@ -695,8 +701,8 @@ def render_card_overview(answer: SavedAnswer) -> str:
     lines = [f"🎖 <b>{esc(answer.award_name or answer.question)}</b>", esc(CARD_HINT)]
     for item, (label, citation, excerpt) in zip(answer.items, overview_lines(answer), strict=True):
         lines += ["", f"{label} — <b>{esc(citation)}</b>"]
-        if item.document_scope and not is_national(item.document_scope):
-            lines.append(f"📍 Áp dụng: {esc(item.document_scope)}")
+        if scope := scope_line(item.document_scope):
+            lines.append(esc(scope))
         lines.append(esc(excerpt))
     if answer.direct:
         lines += ["", render_direct(answer.direct)]
@@ -744,8 +750,8 @@ def render_facet_view(view: FacetView) -> str:
                 else ""
             ),
         ]
-        if p.document_scope and not is_national(p.document_scope):
-            lines.append(f"📍 Áp dụng: {esc(p.document_scope)}")
+        if scope := scope_line(p.document_scope):
+            lines.append(esc(scope))
         status = status_line(p.document_status)
         if status:
             lines.append(esc(status))

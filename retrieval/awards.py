@@ -167,7 +167,7 @@ def unranked_provision(
     provisions = [a.provision for a in answers if a.steers and a.provision is not None]
     if len(answers) < 2 or len(provisions) < len(answers):
         return None
-    return provisions[0] if len({(p.row, p.point) for p in provisions}) == 1 else None
+    return provisions[0] if len({p.key for p in provisions}) == 1 else None
 
 
 def _facet_of(

@@ -453,11 +453,11 @@ class AwardCards:
             if general is not None:
                 for facet, items in general.facets.items():
                     mine = list(zip(facets.get(facet, ()), tiers.get(facet, ()), strict=True))
-                    seen = {(p.row, p.point) for p, _ in mine}
+                    seen = {p.key for p, _ in mine}
                     added = [
                         (p, t)
                         for p, t in zip(items, general.tiers.get(facet, ()), strict=True)
-                        if (p.row, p.point) not in seen
+                        if p.key not in seen
                     ]
                     # its own provisions naming it, then the national ones, then the rest
                     merged = (
