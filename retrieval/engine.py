@@ -486,10 +486,10 @@ class SearchEngine:
 
 
 def prepare(index: SearchIndex) -> None:
-    """Build what a snapshot otherwise builds on first use: its award cards and the spelling
+    """Build what a snapshot otherwise builds on first use: every award card and the spelling
     deletion indexes. The watcher calls it in the background for each new snapshot; timing
     a warm snapshot (tests, benchmarks) calls it first so one-off work is not counted per
     question."""
-    awards.cards(index)
+    awards.cards(index).ordered()  # every card, not only the catalogue: each takes a scan
     if index.analyzer.corrector is not None:
         index.analyzer.corrector.prepare()
