@@ -135,6 +135,20 @@ class Ranker:
             for award, units in named_by.items()
             if all(not is_national(self.unit_scope[u]) for u in units)
         }
+        # The rest of the rulebook that defines them: an article of the same part that names
+        # no award ("Điều 6. Thời gian đề nghị khen thưởng") is that rulebook's rule for its
+        # own awards on what its heading answers.
+        part = [(r.document_number, r.unit_attachment) for r in first]
+        self.own_rules = {
+            award: {
+                v
+                for v, heading in enumerate(self.headings)
+                if not heading.names_awards
+                and heading.intents
+                and part[v] in {part[u] for u in units}
+            }
+            for award, units in self.own_awards.items()
+        }
         self.steering_intents = (
             {i.key for i in reader.vocabulary.intents if i.heading}
             | set(reader.vocabulary.award_article)
@@ -289,11 +303,20 @@ class Ranker:
                 factor *= p.intent_boost if answers else p.intent_mismatch
             if obj is not None and heading.names_awards:
                 factor *= self._object_factor(obj, mentioned, heading, answers)
-                if obj.award in self.own_awards and u in self.own_awards[obj.award]:
+                mismatch = bool(intents and heading.intents) and not answers
+                if (
+                    obj.award in self.own_awards
+                    and u in self.own_awards[obj.award]
+                    and not mismatch
+                ):
                     # A province's or unit's rule on its own award ("Cờ thi đua của Ủy ban
                     # nhân dân tỉnh") is the one to read on it, whatever its rank in the
-                    # legal hierarchy.
+                    # legal hierarchy; not its criteria article for a deadline question.
                     factor /= self.hierarchy_factor[u]
+            elif answers and obj is not None and u in self.own_rules.get(obj.award or "", ()):
+                # Intent over object, within the award's own rulebook: its deadline article
+                # for a deadline question, rather than the article that defines the award.
+                factor *= p.object_boost / self.hierarchy_factor[u]
             if (
                 factor > 1.0
                 and self.unit_status[u] == STATUS_EXPIRED

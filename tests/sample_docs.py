@@ -351,7 +351,12 @@ Quy chế mẫu này áp dụng cho các câu lạc bộ cây cảnh trên đị
 
 2. Mức tiền thưởng danh hiệu thi đua của tỉnh Thử Nghiệm trả bằng hạt giống hoa.
 
-Điều 4. Hiệu lực
+Điều 4. Thời gian đề nghị khen thưởng
+
+Các câu lạc bộ gửi hồ sơ đề nghị Chủ tịch Ủy ban nhân dân tỉnh khen thưởng tổng kết năm
+về Ban Cây cảnh tỉnh trước ngày 15 tháng 11 hằng năm.
+
+Điều 5. Hiệu lực
 
 Quy chế này có hiệu lực kể từ ngày ký. Quy chế số 03/2098/QĐ-UBND hết hiệu lực kể từ
 ngày Quy chế này có hiệu lực.

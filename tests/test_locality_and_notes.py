@@ -81,6 +81,23 @@ def test_local_rule_on_its_own_award_comes_first_without_locality(
     assert local(SearchEngine(local_store).search(OWN_AWARD, 3)[0])
 
 
+def test_own_rulebooks_deadline_article_answers_a_deadline_question_on_its_award(
+    local_store: KnowledgeStore,
+) -> None:
+    """The fictional rules' deadline article (Điều 4) names no award, but the rules define the
+    award, so it is their deadline for it: first with the province as locality, and ahead of
+    the article that defines the award (criteria, not deadlines) without."""
+    question = "thời hạn nộp hồ sơ cờ thi đua của ubnd tỉnh Thử Nghiệm"
+    here = SearchEngine(local_store, locality=LOCAL).search(question, 3)
+    assert local(here[0]) and here[0].citation.startswith("Điều 4 "), here[0].citation
+    anywhere = [a.citation for a in SearchEngine(local_store).search(question, 10)]
+    deadline = next(i for i, c in enumerate(anywhere) if c.startswith("Điều 4 Quyết định số 07"))
+    defining = [i for i, c in enumerate(anywhere) if "Điều 2 Quyết định số 07" in c]
+    assert deadline < 3 and all(deadline < i for i in defining), anywhere
+    criteria = SearchEngine(local_store).search(OWN_AWARD, 1)[0]  # the intent still decides
+    assert local(criteria) and "Điều 2 " in criteria.citation, criteria.citation
+
+
 def test_locality_puts_its_own_rules_first_on_their_subjects(
     local_store: KnowledgeStore,
 ) -> None:
