@@ -91,6 +91,7 @@ def cards(index: SearchIndex) -> AwardCards:
                 headings,
                 abbreviations=dict(index.lexicon.abbreviations),
                 locality=index.locality,
+                rulebooks=index.ranker.rulebooks if headings else None,
             )
         return found
 

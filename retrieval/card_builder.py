@@ -40,6 +40,7 @@ from retrieval.intent import (
 )
 from retrieval.params import HIERARCHY, OTHER_LEVEL, is_national, same_locality
 from retrieval.passage_choice import DATA as PASSAGE_CHOICE
+from retrieval.rulebooks import Rulebooks, read_rulebooks
 from retrieval.text import fold, normalize
 
 LIST_LEFTOVER = 2
@@ -147,6 +148,7 @@ class AwardCards:
         abbreviations: dict[str, str] | None = None,
         locality: str | None = None,
         config: CardConfig | None = None,
+        rulebooks: Rulebooks | None = None,
     ) -> None:
         self.rows = rows
         self.fields = fields
@@ -193,6 +195,16 @@ class AwardCards:
                 for r in first
             ]
         )
+        self.rulebooks = rulebooks or read_rulebooks(
+            self.headings,
+            [(r.document_number, r.unit_attachment) for r in first],
+            [r.document_scope for r in first],
+        )
+        self._rule_awards: dict[int, list[str]] = {}
+        """Unit → the own awards of the local rulebook it belongs to (see _unit_pieces)."""
+        for award, units in self.rulebooks.own_rules.items():
+            for u in units:
+                self._rule_awards.setdefault(u, []).append(award)
         self.parent: dict[str, str] = {}
         """Kind → the general kind whose list names it ("cờ thi đua" → "danh hiệu thi đua")."""
         self.groups: dict[tuple[str, ...], set[tuple[str, str]]] = {}
@@ -820,6 +832,14 @@ class AwardCards:
                     {c: (CONTEXT, False) for c, (level, _) in cover.items() if level >= GROUP}
                 )
         inherited = heading_cover or context
+        if not inherited and u in self._rule_awards:
+            # A local rulebook's article naming no award ("Thời gian đề nghị khen thưởng") is
+            # its rule for the awards it defines, short of naming them.
+            inherited = {
+                cid: (GROUP, False)
+                for award in self._rule_awards[u]
+                for cid, _rank in self._by_award.get(award, ())
+            }
         for block, whole, cover, named in pieces:
             if not named:
                 final = inherited

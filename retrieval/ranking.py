@@ -41,6 +41,7 @@ from retrieval.params import (
 from retrieval.passage_choice import PassageChoice
 from retrieval.query import AnalyzedQuery
 from retrieval.references import document_matches
+from retrieval.rulebooks import read_rulebooks
 
 STEERED = 100
 """Units (best by BM25 and priors) whose score the question's intent and award may change."""
@@ -124,31 +125,11 @@ class Ranker:
             if techniques.passage_choice
             else None
         )
-        # Awards that only local documents (a province's, a unit's) name in their headings:
-        # their own awards, which their own articles answer best.
-        named_by: dict[str, set[int]] = {}
-        for u, heading in enumerate(self.headings):
-            for award, _ in heading.awards:
-                named_by.setdefault(award, set()).add(u)
-        self.own_awards = {
-            award: units
-            for award, units in named_by.items()
-            if all(not is_national(self.unit_scope[u]) for u in units)
-        }
-        # The rest of the rulebook that defines them: an article of the same part that names
-        # no award ("Điều 6. Thời gian đề nghị khen thưởng") is that rulebook's rule for its
-        # own awards on what its heading answers.
-        part = [(r.document_number, r.unit_attachment) for r in first]
-        self.own_rules = {
-            award: {
-                v
-                for v, heading in enumerate(self.headings)
-                if not heading.names_awards
-                and heading.intents
-                and part[v] in {part[u] for u in units}
-            }
-            for award, units in self.own_awards.items()
-        }
+        # Awards that only local documents (a province's, a unit's) name in their headings,
+        # and the rest of the rules that define them.
+        self.rulebooks = read_rulebooks(
+            self.headings, [(r.document_number, r.unit_attachment) for r in first], self.unit_scope
+        )
         self.steering_intents = (
             {i.key for i in reader.vocabulary.intents if i.heading}
             | set(reader.vocabulary.award_article)
@@ -305,15 +286,19 @@ class Ranker:
                 factor *= self._object_factor(obj, mentioned, heading, answers)
                 mismatch = bool(intents and heading.intents) and not answers
                 if (
-                    obj.award in self.own_awards
-                    and u in self.own_awards[obj.award]
+                    obj.award in self.rulebooks.own_awards
+                    and u in self.rulebooks.own_awards[obj.award]
                     and not mismatch
                 ):
                     # A province's or unit's rule on its own award ("Cờ thi đua của Ủy ban
                     # nhân dân tỉnh") is the one to read on it, whatever its rank in the
                     # legal hierarchy; not its criteria article for a deadline question.
                     factor /= self.hierarchy_factor[u]
-            elif answers and obj is not None and u in self.own_rules.get(obj.award or "", ()):
+            elif (
+                answers
+                and obj is not None
+                and u in self.rulebooks.own_rules.get(obj.award or "", ())
+            ):
                 # Intent over object, within the award's own rulebook: its deadline article
                 # for a deadline question, rather than the article that defines the award.
                 factor *= p.object_boost / self.hierarchy_factor[u]

@@ -8,6 +8,7 @@ import pytest
 
 from knowledge.store import KnowledgeStore
 from knowledge.sync import add_files, sync_folder
+from retrieval import awards
 from retrieval.engine import SearchEngine
 from retrieval.params import is_national
 from retrieval.text import tokenize
@@ -96,6 +97,19 @@ def test_own_rulebooks_deadline_article_answers_a_deadline_question_on_its_award
     assert deadline < 3 and all(deadline < i for i in defining), anywhere
     criteria = SearchEngine(local_store).search(OWN_AWARD, 1)[0]  # the intent still decides
     assert local(criteria) and "Điều 2 " in criteria.citation, criteria.citation
+
+
+def test_own_rulebooks_deadline_article_fills_its_awards_card(local_store: KnowledgeStore) -> None:
+    """The card of the fictional province's award takes its deadline from the rules' Điều 4,
+    which names no award; a national award's card does not."""
+    found = awards.cards(SearchEngine(local_store).index)
+    own = found.card("cờ thi đua ủy ban nhân dân tỉnh thử nghiệm")
+    assert own is not None
+    deadlines = [p.citation for p in own.facets["thoi_han"]]
+    assert deadlines and deadlines[0].startswith("Điều 4 Quyết định số 07/2099/QĐ-UBND"), deadlines
+    national = found.card("cờ thi đua chính phủ")
+    assert national is not None
+    assert not any("07/2099" in p.citation for ps in national.facets.values() for p in ps)
 
 
 def test_locality_puts_its_own_rules_first_on_their_subjects(

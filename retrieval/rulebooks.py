@@ -1,0 +1,52 @@
+"""Local rulebooks: the awards a province's, ministry's or unit's own rules define, and the
+rest of those rules.
+
+A provincial Quy định defines its own awards in one article ("Điều 3. Đối tượng, tiêu chuẩn
+xét tặng Cờ thi đua của Ủy ban nhân dân tỉnh") and sets their deadline, procedure or council
+in others that name no award ("Điều 6. Thời gian đề nghị khen thưởng"). Those other articles
+are the rulebook's rules for its own awards: ranking lifts them for a question about such an
+award, and its card lists them. One home for both (:mod:`retrieval.ranking`,
+:mod:`retrieval.card_builder`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from retrieval.intent import HeadingReading
+from retrieval.params import is_national
+
+
+@dataclass(frozen=True)
+class Rulebooks:
+    own_awards: dict[str, set[int]]
+    """Award → the units whose headings name it, for awards only local texts name."""
+    own_rules: dict[str, set[int]]
+    """Award → the units of the same part (document and attachment) whose headings answer
+    something (a deadline, an amount …) and name no award."""
+
+
+def read_rulebooks(
+    headings: Sequence[HeadingReading],
+    parts: Sequence[Hashable],
+    scopes: Sequence[str | None],
+) -> Rulebooks:
+    """``headings``, ``parts`` and ``scopes`` are per unit, in the same order."""
+    named_by: dict[str, set[int]] = {}
+    for u, heading in enumerate(headings):
+        for award, _ in heading.awards:
+            named_by.setdefault(award, set()).add(u)
+    own_awards = {
+        award: units
+        for award, units in named_by.items()
+        if all(not is_national(scopes[u]) for u in units)
+    }
+    general = [
+        v for v, heading in enumerate(headings) if not heading.names_awards and heading.intents
+    ]
+    own_rules = {
+        award: {v for v in general if parts[v] in {parts[u] for u in units}}
+        for award, units in own_awards.items()
+    }
+    return Rulebooks(own_awards, own_rules)
