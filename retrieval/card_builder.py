@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -39,7 +38,7 @@ from retrieval.intent import (
     syllables,
 )
 from retrieval.params import HIERARCHY, OTHER_LEVEL, is_national, same_locality
-from retrieval.passage_choice import DATA as PASSAGE_CHOICE
+from retrieval.passage_choice import delegation_rule
 from retrieval.rulebooks import Rulebooks, read_rulebooks
 from retrieval.text import fold, normalize
 
@@ -178,9 +177,7 @@ class AwardCards:
         self._special = phrase_pattern(p for ps in vocab.special_subjects.values() for p in ps)
         self._special_anywhere = phrase_pattern(phrases(special.get("phrases", [])))
         self._special_words = int(special.get("opening_words", 16))
-        choice = tomllib.loads(PASSAGE_CHOICE.read_text(encoding="utf-8"))
-        self._delegation = phrase_pattern(phrases(choice.get("delegation", {}).get("patterns", [])))
-        self._delegation_chars = int(choice.get("delegation", {}).get("max_chars", 400))
+        self._delegation = delegation_rule()
         self._conditions = phrase_pattern(self.config.conditions)
         self._skip_headings = phrase_pattern(self.config.skip_headings)
         self._other = phrase_pattern((*c, w) for c in vocab.classes for w in self.config.not_this)
@@ -1057,11 +1054,7 @@ class AwardCards:
             return True
         if self._special_anywhere is not None and self._special_anywhere.search(self._norm(text)):
             return True
-        return (
-            len(text) < self._delegation_chars
-            and self._delegation is not None
-            and bool(self._delegation.search(self._norm(text)))
-        )
+        return self._delegation.matches(text, self._norm(text))
 
     def _norm(self, text: str) -> str:
         found = self._norm_cache.get(text)

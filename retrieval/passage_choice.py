@@ -24,6 +24,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,27 @@ LISTED_TOGETHER = 3
 def _phrases(values: Sequence[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(normalize(v)) for v in sorted(values, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@dataclass(frozen=True)
+class DelegationRule:
+    """A short passage that only hands the matter to another body ("Chính phủ quy định chi
+    tiết …", ``[delegation]`` above): shown after the provisions that answer, here and on
+    award cards (:mod:`retrieval.card_builder`)."""
+
+    pattern: re.Pattern[str]
+    max_chars: int
+
+    def matches(self, text: str, normalized: str | None = None) -> bool:
+        if len(text) > self.max_chars:
+            return False
+        return bool(self.pattern.search(normalize(text) if normalized is None else normalized))
+
+
+@lru_cache(maxsize=4)
+def delegation_rule(path: Path = DATA) -> DelegationRule:
+    delegation = tomllib.loads(path.read_text(encoding="utf-8"))["delegation"]
+    return DelegationRule(_phrases(delegation["patterns"]), int(delegation["max_chars"]))
 
 
 @dataclass(frozen=True)
@@ -94,8 +116,7 @@ class PassageChoice:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
         delegation, listing = config["delegation"], config["listing"]
         subjects_cfg, dates = config.get("subjects", {}), config.get("dates", {})
-        pattern = _phrases(delegation["patterns"])
-        limit = int(delegation["max_chars"])
+        delegates_only = delegation_rule(path)
         # Features depend on the text alone: computed once per distinct text (a national
         # knowledge base repeats many passages: "Điều này có hiệu lực …", model clauses).
         flags: dict[str, tuple[bool, bool, bool]] = {}
@@ -104,7 +125,7 @@ class PassageChoice:
             known = flags.get(text)
             if known is None:
                 known = flags[text] = (
-                    len(text) <= limit and bool(pattern.search(normalize(text))),
+                    delegates_only.matches(text),
                     bool(_ENUMERATION.search(text)),
                     ("ngày" in text or "/" in text) and bool(_DATE.search(text)),
                 )
