@@ -453,7 +453,7 @@ class AwardCards:
                 (*e.order[:2], *e.order[3 : TIER + 1], e.order[2]) for e in ordered
             )
         known = self.catalog.awards[award]
-        same = self._same_as(award)
+        same = self.catalog.same_as.get(award)
         if same is not None:
             # A local name of a national award ("Cờ thi đua của Ủy ban nhân dân tỉnh" is the
             # law's "Cờ thi đua của Bộ, ban, ngành, tỉnh"): what the national texts say of it
@@ -487,25 +487,11 @@ class AwardCards:
             tiers=tiers,
         )
 
-    def _same_as(self, award: str) -> str | None:
-        """The award the data file's aliases say ``award`` is another name of, if any."""
-        fillers = self.reader.vocabulary.fillers
-        for alias, name in self.reader.vocabulary.aliases.items():
-            if " ".join(w for w in alias if w not in fillers) != award:
-                continue
-            target = " ".join(w for w in syllables(name) if w not in fillers)
-            if target != award and target in self.catalog.awards:
-                return target
-        return None
-
     def _aliases(self, award: Award, rank: str | None) -> tuple[str, ...]:
         """Other names officers use: the data file's aliases and chat abbreviations."""
         if not hasattr(self, "_alias_table"):
             fillers = self.reader.vocabulary.fillers
-            table: dict[str, list[str]] = {}
-            for alias, name in self.reader.vocabulary.aliases.items():
-                key = " ".join(w for w in syllables(name) if w not in fillers)
-                table.setdefault(key, []).append(" ".join(alias))
+            table = {key: list(names) for key, names in self.catalog.aliases_of.items()}
             for short, expansion in self.abbreviations.items():
                 key = " ".join(w for w in syllables(expansion) if w not in fillers)
                 if key in self.catalog.awards:

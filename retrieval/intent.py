@@ -209,10 +209,20 @@ class AwardCatalog:
             self.table[_key(cls, fillers)] = ("class", " ".join(cls))
         for award in self.awards.values():
             self.table[tuple(award.key.split())] = ("award", award.key)
+        self.aliases_of: dict[str, list[str]] = {}
+        """Award key → the data file's other names for it, as written there."""
+        self.same_as: dict[str, str] = {}
+        """Award key → the award the data file says it is another name of ("cờ thi đua ủy
+        ban nhân dân tỉnh" → the law's "cờ thi đua bộ ban ngành tỉnh")."""
         for alias, name in vocabulary.aliases.items():
-            target = tuple(_key(syllables(name), fillers))
-            if " ".join(target) in self.awards:
-                self.table.setdefault(_key(alias, fillers), ("award", " ".join(target)))
+            target = " ".join(_key(syllables(name), fillers))
+            if target not in self.awards:
+                continue
+            key = _key(alias, fillers)
+            self.table.setdefault(key, ("award", target))
+            self.aliases_of.setdefault(target, []).append(" ".join(alias))
+            if " ".join(key) != target:
+                self.same_as.setdefault(" ".join(key), target)
         # unaccented spellings, for questions whose diacritics could not be restored
         for words, value in list(self.table.items()):
             self.table.setdefault(tuple(strip_diacritics(w) for w in words), value)
