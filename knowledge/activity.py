@@ -518,12 +518,6 @@ class ActivityStore:
             s.flush()
             return _session(row), True
 
-    def add_session_item(self, session_id: int, question: str, answer_id: str | None) -> None:
-        with self.sessions.begin() as s:
-            s.add(
-                SessionItemRow(session_id=session_id, question=question[:4000], answer_id=answer_id)
-            )
-
     def end_session(self, chat_id: int) -> SessionExport | None:
         """Close the chat's open session and return everything asked in it (None if none)."""
         with self.sessions.begin() as s:

@@ -109,8 +109,12 @@ def test_sessions_collect_items_until_ended(tmp_path: Path) -> None:
     same, created = activity.start_session(-1, "Khác", USER)
     assert not created and same.id == session.id
     answer_id = activity.save_answer("q1", [_item()], 1)
-    activity.add_session_item(session.id, "q1", answer_id)
-    activity.add_session_item(session.id, "q2", None)
+    asked = {"user_id": USER, "chat_type": "group", "chat_id": -1}
+    assert activity.record_question(text="q1", answered=True, answer_id=answer_id, **asked) == (
+        session.id
+    )
+    assert activity.record_question(text="q2", answered=False, **asked) == session.id
+    assert activity.record_question(text="q3", answered=False, **{**asked, "chat_id": -2}) is None
     export = activity.end_session(-1)
     assert export is not None and export.session.ended_at is not None
     assert [(e.question, e.answer.id if e.answer else None) for e in export.entries] == [
