@@ -18,7 +18,7 @@ from pathlib import Path
 
 from knowledge.errors import LoadError
 from knowledge.pdf_text import clean_pages
-from knowledge.textnorm import INVISIBLE, clean_text
+from knowledge.textnorm import clean_text
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".pptx")
@@ -289,7 +289,7 @@ def _pdf(data: bytes, name: str) -> str:
         ) from None
     finally:
         document.close()
-    text = clean_pages([page.translate(INVISIBLE) for page in pages])
+    text = clean_pages(pages)
     if len(re.sub(r"\s", "", text)) < _MIN_PDF_CHARS:
         raise LoadError(name, "tệp PDF không có lớp văn bản (bản scan); cần bản có chữ hoặc đã OCR")
     return text

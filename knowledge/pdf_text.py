@@ -15,8 +15,9 @@ own lines so the structure parsers still see them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
+
+from knowledge.textnorm import clean_text
 
 _EDGE = 3
 """How many lines at the top and at the foot of a page may be running headers or footers."""
@@ -41,9 +42,10 @@ _FULL_SHARE = 0.75
 
 
 def page_lines(page: str) -> list[str]:
-    """A page's non-blank lines, NFC, runs of spaces collapsed, PDFium's soft breaks removed."""
-    page = unicodedata.normalize("NFC", page.replace("\r\n", "\n").replace("\r", "\n"))
-    page = page.replace("\ufffe", "").replace("\xad", "").replace("\x02", "")
+    """A page's non-blank lines: the shared clean-up (invisible characters, NFC), runs of
+    spaces collapsed, PDFium's own break markers removed."""
+    page = clean_text(page.replace("\r\n", "\n").replace("\r", "\n"))
+    page = page.replace("\ufffe", "").replace("\x02", "")
     return [line for line in (" ".join(raw.split()) for raw in page.split("\n")) if line]
 
 
