@@ -156,6 +156,16 @@ class BM25Scorer:
         return docs, weights
 
     # -- per-passage term presence (coverage checks) ------------------------------------------
+    def contains(self, token: str, indices: np.ndarray) -> np.ndarray:
+        """Whether each passage of ``indices`` contains ``token``: a binary search in its
+        postings, not a score vector over the whole corpus (coverage checks a few dozen
+        passages per question)."""
+        docs, _ = self.postings(token)
+        if not docs.size:
+            return np.zeros(len(indices), dtype=bool)
+        at = np.searchsorted(docs, indices)
+        return docs[np.minimum(at, docs.size - 1)] == indices
+
     def document_terms(self, index: int) -> frozenset[str]:
         """The distinct tokens of passage ``index``."""
         indptr, terms = self._document_index()

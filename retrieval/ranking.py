@@ -414,22 +414,21 @@ class Ranker:
         A word also counts as found when a synonym rule it triggered brought a term that the
         unit contains ("giấy tờ" → "hồ sơ"), but only for as much as that term is worth
         (never more than the word itself): finding the common "hồ sơ" is weaker evidence
-        than finding the rare "giấy tờ" would have been. Presence comes from the whole-unit
-        scorer (a unit contains a term iff it scores for it), so no per-unit term sets are
-        kept in memory.
+        than finding the rare "giấy tờ" would have been. Presence is looked up in the whole-unit
+        scorer's postings, so no per-unit term sets are kept in memory.
         """
         if not words or not len(units):
             return np.zeros(len(units))
         idf = self.fields.idf
-        scores = self.fields.article_scorer.scores
+        contains = self.fields.article_scorer.contains
         total = 0.0
         found = np.zeros(len(units))
         for word in words:
             weight = idf(word)
             total += weight
-            credit = np.where(scores([word])[units] > 0, weight, 0.0)
+            credit = np.where(contains(word, units), weight, 0.0)
             for alias in query.aliases.get(word, ()):
-                present = scores([alias])[units] > 0
+                present = contains(alias, units)
                 credit = np.maximum(credit, np.where(present, min(weight, idf(alias)), 0.0))
             found += credit
         return found / total if total else np.zeros(len(units))

@@ -174,6 +174,11 @@ def test_helpers_for_ranking_code() -> None:
         assert scorer.document_length(i) == len(doc)
     assert scorer.matched_terms(["d", "zz", "a", "d"], 3) == ["d", "a"]
     assert scorer.matched_terms(["a"], 2) == []
+    every = np.arange(len(corpus))
+    for token in ("a", "b", "c", "d", "zz"):  # presence agrees with a positive score
+        present = np.asarray(reference.get_scores([token])) > 0
+        assert scorer.contains(token, every).tolist() == present.tolist()
+    assert scorer.contains("a", np.array([4, 3, 0])).tolist() == [False, True, True]
     assert set(scorer.vocabulary) == {"a", "b", "c", "d"} and "zz" not in scorer.vocabulary
     docs, weights = scorer.postings("a")
     assert docs.tolist() == [0, 3]
