@@ -49,6 +49,10 @@ LISTED_TOGETHER = 3
 """Syllables apart within which "cá nhân" and "tập thể" are one listing, not a reference."""
 
 
+SUPPLEMENT_OPENING_CHARS = 60
+"""How far into a passage (its number included) a [supplementary] opening is looked for."""
+
+
 def _phrases(values: Sequence[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(normalize(v)) for v in sorted(values, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
@@ -102,6 +106,10 @@ class PassageChoice:
     """Per passage: intents whose opening phrases its opening sentence holds ("… đạt các tiêu
     chuẩn sau đây:" → tieu_chuan; "Hồ sơ đề nghị … gồm:" → ho_so)."""
     intent_factor: float = 1.0
+    supplements: np.ndarray | None = None
+    """Per passage: it opens by setting the article's other clauses aside ("Ngoài các trường
+    hợp quy định tại khoản 1 và khoản 2 Điều này, …"), i.e. it adds cases to them."""
+    supplement_factor: float = 1.0
     asked: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -130,6 +138,14 @@ class PassageChoice:
                     ("ngày" in text or "/" in text) and bool(_DATE.search(text)),
                 )
             return known
+
+        supplementary = config.get("supplementary", {})
+        sets_aside = _phrases(supplementary.get("openings", [])) if supplementary else None
+
+        def supplements(text: str) -> bool:
+            return sets_aside is not None and bool(
+                sets_aside.search(normalize(text[:SUPPLEMENT_OPENING_CHARS]))
+            )
 
         per_text = [flags_of(t) for t in texts]
         delegates = np.array([f[0] for f in per_text], dtype=bool)
@@ -193,6 +209,8 @@ class PassageChoice:
             other_factor=float(subjects_cfg.get("other_factor", 1.0)),
             date_intents=frozenset(dates.get("intents", [])),
             date_factor=float(dates.get("factor", 1.0)),
+            supplements=np.array([supplements(t) for t in texts], dtype=bool),
+            supplement_factor=float(supplementary.get("factor", 1.0)),
         )
 
     @staticmethod
@@ -306,6 +324,8 @@ class PassageChoice:
                 weight *= listing
             if self.dated[i]:
                 weight *= dates
+            if self.supplements is not None and self.supplements[i]:
+                weight *= self.supplement_factor
             return (-float(scores[i]) * weight, i)
 
         return sorted(members, key=key)

@@ -134,6 +134,8 @@ class QueryAnalyzer:
         self.restorer = restorer
         self.catalog = catalog
         self.techniques = techniques
+        self._award_words: dict[str, tuple[str, ...]] = {}
+        """Award key → its tokens (see _with_award_names)."""
         self._abbreviations = _expansion_pattern(list(lexicon.abbreviations))
         self._long_keys = [
             k
@@ -188,6 +190,8 @@ class QueryAnalyzer:
         if self.techniques.synonyms:
             added, fired, aliases = self._synonyms(text, tokens)
         reading = self.reader.read(text) if self.reader is not None else None
+        if reading is not None and self.techniques.abbreviations:
+            tokens = self._with_award_names(tokens, reading)
         return AnalyzedQuery(
             question=question,
             text=text,
@@ -202,6 +206,25 @@ class QueryAnalyzer:
             reading=reading,
             corrections=tuple(corrections),
         )
+
+    def _with_award_names(
+        self, tokens: tuple[str, ...], reading: QuestionReading
+    ) -> tuple[str, ...]:
+        """``tokens`` plus the words of the full name of each award the question names by an
+        alias ("anh hùng llvt", "hclđ hạng ba"): the texts never use the alias, so without
+        them the award's own article would rank on the alias's other words alone."""
+        extra: list[str] = []
+        present = {syllable for t in tokens for syllable in t.split("_")}
+        for obj in reading.objects:
+            if obj.award is None:
+                continue
+            words = self._award_words.get(obj.award)
+            if words is None:
+                words = self._award_words[obj.award] = tuple(self.tokenize(obj.award))
+            for word in words:  # not a word the question has, however segmented
+                if word not in extra and not set(word.split("_")) <= present:
+                    extra.append(word)
+        return tokens + tuple(extra) if extra else tokens
 
     def _tokens(self, text: str, naming: Naming, cited: bool) -> tuple[str, ...]:
         """Words that rank: without the words naming a document ("luật thi đua, khen thưởng

@@ -51,6 +51,24 @@ def test_standard_question_shows_the_clause_that_states_the_standard(engine: Sea
     assert "đạt các tiêu chuẩn sau đây" in best.text.split("\n")[0]
 
 
+def test_a_clause_adding_cases_comes_after_the_clauses_it_adds_to(engine: SearchEngine) -> None:
+    # "3. Ngoài các trường hợp quy định tại khoản 1 và khoản 2 Điều này, …" repeats the award's
+    # name and "tiêu chuẩn"; the clause that states the standard is shown first.
+    best = top(engine, "tiêu chuẩn anh hùng lực lượng vũ trang nhân dân")
+    assert best.document_number == "06/2022/QH15"
+    assert not best.text.split("\n")[0].split(". ", 1)[1].startswith("Ngoài các trường hợp")
+    assert "tiêu chuẩn sau" in best.text.split("\n")[0]
+
+
+def test_an_award_named_by_an_alias_ranks_by_its_full_name(engine: SearchEngine) -> None:
+    """ "anh hùng llvt" (an alias of intents.toml) shares only "anh hùng" with the texts; the
+    award's own article comes first, as for its full name."""
+    full = top(engine, "tiêu chuẩn anh hùng lực lượng vũ trang nhân dân")
+    for question in ("tiêu chuẩn anh hùng llvt", "anh hung llvt tang cho ai"):
+        best = top(engine, question)
+        assert (best.document_number, best.unit_label) == (full.document_number, full.unit_label)
+
+
 def test_opening_cues_only_pick_inside_the_article(engine: SearchEngine) -> None:
     """The cue reorders an article's clauses; which articles rank stays the same."""
     plain = SearchEngine(engine.store, techniques=DEFAULT_TECHNIQUES.without("passage_choice"))
