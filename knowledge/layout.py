@@ -77,10 +77,16 @@ def trim(text: str, start: int, end: int) -> Span:
     return start + left, start + len(piece.rstrip())
 
 
-def is_upper_line(text: str) -> bool:
-    """Written in capitals (a heading, an issuer, a signature title): at least 4 letters."""
+def in_capitals(text: str, min_letters: int = 4) -> bool:
+    """Every letter a capital, digits and punctuation aside, and at least ``min_letters``
+    letters (a part's heading "PHỤ LỤC II" has two; running text in capitals more)."""
     letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters) and " " in text
+    return len(letters) >= min_letters and all(c.isupper() for c in letters)
+
+
+def is_upper_line(text: str) -> bool:
+    """Written in capitals (a heading, an issuer, a signature title): several words."""
+    return in_capitals(text) and " " in text
 
 
 # -- layout lines ---------------------------------------------------------------------------

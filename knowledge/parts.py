@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from knowledge.layout import (
     Line,
     Structure,
+    in_capitals,
     is_closing_line,
     is_layout_line,
     is_upper_line,
@@ -114,12 +115,6 @@ def split_parts(text: str) -> list[Part]:
     return parts
 
 
-def _capitals(text: str) -> bool:
-    """Every letter a capital (a heading), digits and punctuation aside."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
 def _following(nonblank: list[int], k: int, n: int = _LOOKAHEAD) -> list[int]:
     return nonblank[k + 1 : k + 1 + n]
 
@@ -130,7 +125,7 @@ def _attached(lines: list[Line], nonblank: list[int], k: int, closed: bool) -> _
     articles or chapters start again at 1."""
     t = lines[nonblank[k]].text
     m = _ATTACHED_KIND.match(t)
-    if not m or not _capitals(t) or len(t) > _MAX_HEADING_CHARS:
+    if not m or not in_capitals(t, 2) or len(t) > _MAX_HEADING_CHARS:
         return None
     title = [t]
     for j in _following(nonblank, k):
@@ -162,7 +157,7 @@ def _appendix(lines: list[Line], nonblank: list[int], k: int) -> _Start | None:
     word, number, rest = m.group(1), m.group(2), m.group(3).strip()
     following = _following(nonblank, k, 3)
     issued_with = any(_ISSUED_WITH.match(lines[j].text) for j in following[:2])
-    titled = not rest or rest.startswith("(") or _capitals(rest)
+    titled = not rest or rest.startswith("(") or in_capitals(rest, 2)
     if word == "Phụ lục":
         next_upper = bool(following) and is_upper_line(lines[following[0]].text)
         if not titled or not (number or rest) or not (issued_with or next_upper or rest):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from knowledge.layout import in_capitals
 from knowledge.textnorm import clean_text
 
 _EDGE = 3
@@ -108,12 +109,7 @@ def join_paragraphs(pages: list[list[str]]) -> str:
 def _continues(previous: str, line: str) -> bool:
     if previous.endswith(_SENTENCE_END) or _STARTS.match(line) or _BARE_HEADING.match(previous):
         return False
-    return not (_capitals(previous) or _capitals(line))
-
-
-def _capitals(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters)
+    return not (in_capitals(previous) or in_capitals(line))
 
 
 def clean_pages(pages: list[str]) -> str:
