@@ -40,7 +40,7 @@ from retrieval.intent import (
 from retrieval.params import HIERARCHY, OTHER_LEVEL, is_national, same_locality
 from retrieval.passage_choice import delegation_rule
 from retrieval.rulebooks import Rulebooks, read_rulebooks
-from retrieval.text import fold, normalize
+from retrieval.text import fold, normalize, sentence_spans, sentences
 
 LIST_LEFTOVER = 2
 """Words besides names (and "hạng", "và" …) a list item may hold."""
@@ -261,14 +261,13 @@ class AwardCards:
     def _sentence_answers(
         self, provision: Provision, card: AwardCard, pattern: re.Pattern[str]
     ) -> bool:
-        for line in provision.text.split("\n"):
-            for sentence in _SENTENCE.split(line):
-                if not pattern.search(normalize(sentence)):
-                    continue
-                mentions, _, _ = self._read(sentence)
-                found = self._covers(mentions).get(card.id)
-                if found is not None and found[0] >= KIND:
-                    return True
+        for sentence in sentences(provision.text):
+            if not pattern.search(normalize(sentence)):
+                continue
+            mentions, _, _ = self._read(sentence)
+            found = self._covers(mentions).get(card.id)
+            if found is not None and found[0] >= KIND:
+                return True
         return False
 
     def names_award(self, text: str) -> bool:
@@ -605,13 +604,11 @@ class AwardCards:
                 ]
                 listing = len(left) <= LIST_LEFTOVER
             if mentions:
-                start = 0
-                for end in [*(m.end() for m in _SENTENCE.finditer(norm)), len(norm)]:
+                for start, end in sentence_spans(norm):
                     sentence = norm[start:end]
                     if len(sentence.split()) >= 4 and not any(start <= a < end for a, _b in spans):
                         unnamed = True
                         break
-                    start = end
             found = self._read_cache[text] = (mentions, unnamed, listing)
         return found
 
@@ -1047,6 +1044,3 @@ class AwardCards:
         if found is None:
             found = self._norm_cache[text] = normalize(text)
         return found
-
-
-_SENTENCE = re.compile(r"[.;](?=\s)")

@@ -20,7 +20,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from retrieval.awards import AwardCard, AwardCards, FacetAnswer, Provision, load_config
 from retrieval.intent import QuestionReading, syllables
-from retrieval.text import normalize
+from retrieval.text import normalize, sentences
 
 MONEY = "tien_thuong"
 DEADLINE = "thoi_han"
@@ -285,7 +285,7 @@ def deadline_answer(
     asked -= set(syllables(card.name))
     best: tuple[tuple[bool, int, int], DirectAnswer] | None = None
     for rank, provision in enumerate(card.provisions(DEADLINE)[:SCANNED]):
-        for sentence in _sentences(provision.text):
+        for sentence in sentences(provision.text, min_words=4):
             norm = normalize(sentence)
             hit = next((m for p in patterns for m in [p.search(norm)] if m), None)
             if hit is None or not hit.group(0).strip():
@@ -317,26 +317,6 @@ def _lines(provision: Provision) -> list[str]:
     if provision.point is not None:
         return [provision.text.strip()]
     return [line.strip() for line in provision.text.split("\n") if line.strip()]
-
-
-def _sentences(text: str) -> list[str]:
-    """Sentences (cut at ".", at ";" outside parentheses, at line ends) of more than three
-    words: "(40 ngày làm việc đối với …: “Huân chương Độc lập”, …; danh hiệu Anh hùng …)"
-    stays one."""
-    out, start, depth = [], 0, 0
-    for i, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        numbering = char == "." and text[text.rfind("\n", 0, i) + 1 : i].strip().isdigit()
-        end = (
-            char == "\n"
-            or (char == "." and not numbering and (i + 1 == len(text) or text[i + 1].isspace()))
-            or (char == ";" and depth <= 0)
-        )
-        if end:
-            out.append(text[start : i + 1].strip())
-            start, depth = i + 1, 0 if char == "\n" else depth
-    out.append(text[start:].strip())
-    return [s for s in out if len(s.split()) > 3]
 
 
 def direct_answer(

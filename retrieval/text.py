@@ -106,6 +106,32 @@ def normalize(text: str) -> str:
     return text.lower()
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a legal passage: cut at a full stop (not a clause's
+    number "2."), at ";" outside parentheses and at line ends. "(40 ngày làm việc đối với …:
+    “Huân chương Độc lập”, …; danh hiệu Anh hùng …)" stays one sentence."""
+    spans: list[tuple[int, int]] = []
+    start, depth = 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        numbering = char == "." and text[text.rfind("\n", 0, i) + 1 : i].strip().isdigit()
+        if (
+            char == "\n"
+            or (char == "." and not numbering and (i + 1 == len(text) or text[i + 1].isspace()))
+            or (char == ";" and depth <= 0)
+        ):
+            spans.append((start, i + 1))
+            start, depth = i + 1, 0 if char == "\n" else depth
+    spans.append((start, len(text)))
+    return spans
+
+
+def sentences(text: str, min_words: int = 1) -> list[str]:
+    """The sentences of :func:`sentence_spans`, stripped, of at least ``min_words`` words."""
+    out = (text[a:b].strip() for a, b in sentence_spans(text))
+    return [s for s in out if len(s.split()) >= min_words]
+
+
 def canonical_doc_number(raw: str) -> str:
     """A document number as a single lowercase token: "152/2025/NĐ-CP" → "152/2025/nđ-cp"."""
     return number_key(raw)

@@ -22,7 +22,7 @@ from knowledge.sync import add_files
 from retrieval import awards, card_answers, direct
 from retrieval.engine import SearchEngine, SearchIndex
 from retrieval.intent import syllables
-from retrieval.text import normalize, tokenize
+from retrieval.text import normalize, sentence_spans, sentences, tokenize
 from tests.conftest import needs_corpus
 from tests.sample_docs import QUY_CHE_VUON_UOM
 
@@ -410,3 +410,22 @@ def test_an_uploaded_regulation_adds_its_award(tmp_path: Path) -> None:
     result = engine.ask("hồ sơ đề nghị tặng vườn ươm kiểu mẫu gồm những gì", 3)
     assert result.answers[0].unit_label == expected["ho_so"]
     store.close()
+
+
+def test_sentences_of_a_clause_keep_parenthesised_lists_whole() -> None:
+    """Cards (which sentence names the award) and direct answers (which sentence to quote)
+    cut a clause the same way: not at its number, not at ";" inside parentheses."""
+    clause = (
+        "1. Thời hạn thẩm định là 20 ngày làm việc (30 ngày đối với “Huân chương mẫu”; 40 ngày "
+        "đối với “Cờ mẫu”). Hồ sơ gửi về Ban mẫu; bản sao gửi kèm theo.\n2. Mức thưởng mẫu"
+    )
+    assert sentences(clause) == [
+        "1. Thời hạn thẩm định là 20 ngày làm việc (30 ngày đối với “Huân chương mẫu”; 40 ngày "
+        "đối với “Cờ mẫu”).",
+        "Hồ sơ gửi về Ban mẫu;",
+        "bản sao gửi kèm theo.",
+        "2. Mức thưởng mẫu",
+    ]
+    assert sentences(clause, min_words=5) == sentences(clause)[:3]  # "2. Mức thưởng mẫu": 4
+    short = "Điều mẫu; khoản mẫu"
+    assert [short[a:b] for a, b in sentence_spans(short)] == ["Điều mẫu;", " khoản mẫu"]
