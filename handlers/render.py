@@ -29,7 +29,7 @@ from knowledge.store import DocumentInfo, UnitView
 from knowledge.uploads import Received
 from retrieval.awards import load_config
 from retrieval.card_answers import OVERVIEW, FacetView
-from retrieval.lexicon import default_stopwords
+from retrieval.lexicon import never_highlighted
 from retrieval.params import is_national
 from retrieval.question import MAX_QUESTION_CHARS, is_dossier_question
 from retrieval.text import fold, nfc, normalize_tone_marks, tokenize
@@ -56,8 +56,9 @@ def _norm_word(word: str) -> str:
 @lru_cache(maxsize=1)
 def _stop_syllables() -> tuple[frozenset[str], frozenset[str]]:
     """Function words never highlighted: the one-syllable words of the question-word list
-    (``retrieval/data/stopwords.toml``), with diacritics and folded (typed without them)."""
-    words = frozenset(w for w in default_stopwords() if " " not in w)
+    and of its display-only words (``retrieval/data/stopwords.toml``), with diacritics and
+    folded (typed without them)."""
+    words = frozenset(w for w in never_highlighted() if " " not in w)
     return words, frozenset(fold(w) for w in words)
 
 

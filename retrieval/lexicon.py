@@ -110,10 +110,12 @@ def read_stopwords(path: Path) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def default_stopwords() -> frozenset[str]:
-    """The question-word list as shipped (normalised phrases); for display code that needs
-    it without building an index."""
-    return read_stopwords(STOPWORDS_FILE)
+def never_highlighted() -> frozenset[str]:
+    """Words an answer never highlights: the question-word list as shipped plus the
+    ``[display]`` words, which are no question words for ranking (normalised phrases); for
+    display code that needs them without building an index."""
+    extra = _read(STOPWORDS_FILE).get("display", {}).get("words", [])
+    return read_stopwords(STOPWORDS_FILE) | {_phrase(w) for w in extra}
 
 
 def load_lexicon(

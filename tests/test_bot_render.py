@@ -17,6 +17,7 @@ from handlers.render import (
 from knowledge.activity import SavedAnswer, SavedItem
 from knowledge.citation import status_line
 from knowledge.uploads import parse_caption, unsupported_reason
+from retrieval.lexicon import load_lexicon
 from retrieval.question import MAX_QUESTION_CHARS, clean_question, has_words, is_dossier_question
 from retrieval.references import find_references
 from tests.sample_docs import sample_item
@@ -59,6 +60,16 @@ def test_question_words_skip_function_words() -> None:
     assert not {"ai", "gì", "là", "có"} & terms.singles
     assert ("thẩm", "quyền") in terms.phrases and ("giấy", "khen") in terms.phrases
     assert not any(p[0] in {"ai", "có"} or p[-1] in {"là", "gì"} for p in terms.phrases)
+
+
+def test_display_only_function_words_are_not_highlighted_but_still_rank() -> None:
+    """ "sau", "trên" (stopwords.toml [display]) are never highlighted, yet they are no
+    question words for ranking: "sau đây", "trên địa bàn" are the texts' own words."""
+    terms = question_terms("Khen thưởng sau khi nghỉ hưu trên địa bàn xã")
+    assert not {"sau", "trên"} & terms.singles
+    assert not any(p[0] in {"sau", "trên"} or p[-1] in {"sau", "trên"} for p in terms.phrases)
+    assert ("địa", "bàn") in terms.phrases or "địa" in terms.singles
+    assert "sau" not in load_lexicon().stopwords and "trên" not in load_lexicon().stopwords
 
 
 def test_highlight_follows_question_phrases_not_lone_syllables() -> None:
