@@ -26,10 +26,9 @@ from handlers.render import (
     missing_facets,
     overview_lines,
     preface_lines,
-    scope_line,
+    where_lines,
 )
 from knowledge.activity import LOCAL_OFFSET, SavedAnswer, SessionExport
-from knowledge.citation import status_line
 from knowledge.textnorm import fold
 from retrieval.card_answers import OVERVIEW
 
@@ -79,10 +78,12 @@ def _write_answer(doc: Document, answer: SavedAnswer) -> None:
     if answer.facet == OVERVIEW:
         doc.add_paragraph().add_run(f"Thẻ khen thưởng: {answer.award_name}").bold = True
         doc.add_paragraph(CARD_HINT).runs[0].italic = True
-        for label, citation, excerpt in overview_lines(answer):
+        for label, citation, scope, excerpt in overview_lines(answer):
             head = doc.add_paragraph()
             head.add_run(f"{label} — ")
             head.add_run(citation).bold = True
+            if scope:
+                doc.add_paragraph(scope)
             doc.add_paragraph(excerpt)
         if answer.direct:
             for line in direct_lines(answer.direct):
@@ -99,11 +100,7 @@ def _write_answer(doc: Document, answer: SavedAnswer) -> None:
     item = answer.items[0]
     cite = doc.add_paragraph()
     cite.add_run(item.citation).bold = True
-    if scope := scope_line(item.document_scope):
-        doc.add_paragraph(scope)
-    status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
-    if status:
-        doc.add_paragraph(status)
-    dossier = item.checklist if item.checklist is not None else answer_checklist(answer)
-    body, cut = item_body(item, dossier=dossier)
+    for line in where_lines(item):
+        doc.add_paragraph(line)
+    body, cut = item_body(item, dossier=answer_checklist(answer, item))
     _paragraphs(doc, body + ("\n…" if cut else ""))

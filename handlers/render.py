@@ -301,18 +301,24 @@ def render_item(
 
     Returns (html, cut) where ``cut`` says the passage was shortened.
     """
-    lines = [f"📌 <b>{esc(item.citation)}</b>"]
-    if scope := scope_line(item.document_scope):
-        lines.append(esc(scope))
-    status = status_line(item.document_status, item.replaced_by, item.replaced_by_name)
-    if status:
-        lines.append(esc(status))
+    lines = [f"📌 <b>{esc(item.citation)}</b>", *map(esc, where_lines(item))]
     body, cut = item_body(item, dossier=dossier, limit=limit)
     lines.append("")
     lines.append(_marked(body, item.highlight, terms))
     if cut:
         lines.append("…")
     return "\n".join(lines), cut
+
+
+def where_lines(item: SavedItem) -> list[str]:
+    """Under a passage's citation (plain text): where it applies (a local rule) and its
+    status (replaced, expired); the chat and the training-session export."""
+    lines = []
+    if scope := scope_line(item.document_scope):
+        lines.append(scope)
+    if status := status_line(item.document_status, item.replaced_by, item.replaced_by_name):
+        lines.append(status)
+    return lines
 
 
 def scope_line(scope: str | None) -> str | None:
@@ -342,9 +348,12 @@ def _marked(body: str, line: str | None, terms: Terms) -> str:
     return f"{esc(body[:at])}<b>{esc(line)}</b>{esc(body[at + len(line) :])}"
 
 
-def answer_checklist(answer: SavedAnswer) -> bool:
-    """Whether the answer's points are a ☐ checklist: stored with the answer (a dossier
-    question by its intent); for answers saved before, by the question's words."""
+def answer_checklist(answer: SavedAnswer, item: SavedItem | None = None) -> bool:
+    """Whether the points of ``item`` (else the answer's) are a ☐ checklist: stored with the
+    item or the answer (a dossier question by its intent); for answers saved before, by the
+    question's words."""
+    if item is not None and item.checklist is not None:
+        return item.checklist
     return (
         answer.checklist if answer.checklist is not None else is_dossier_question(answer.question)
     )
@@ -359,8 +368,7 @@ def render_answer(answer: SavedAnswer, index: int) -> str:
     index = max(0, min(index, len(items) - 1))
     terms = question_terms(answer.question)
     item = items[index]
-    dossier = item.checklist if item.checklist is not None else answer_checklist(answer)
-    body, cut = render_item(item, terms, dossier=dossier)
+    body, cut = render_item(item, terms, dossier=answer_checklist(answer, item))
     direct = render_direct(answer.direct) + "\n\n" if answer.direct and index == 0 else ""
     body = answer_preface(answer) + direct + body
     question = answer.question if len(answer.question) <= 200 else answer.question[:200] + "…"
@@ -410,22 +418,33 @@ def answer_preface(answer: SavedAnswer) -> str:
 
 def direct_lines(direct: dict[str, object]) -> list[str]:
     """The direct line as plain text lines (the training-session export)."""
-    lines = [
-        f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {direct.get('text') or ''}",
-        f"— {direct.get('citation') or ''}",
-    ]
+    mark, text, _phrase, citation, explanation = _direct_parts(direct)
+    return [f"{mark} {text}", f"— {citation}", *explanation]
+
+
+def _direct_parts(direct: dict[str, object]) -> tuple[str, str, str, str, list[str]]:
+    """(mark, verbatim text, answering words, citation, explanation lines) of a stored
+    direct line."""
     explanation = direct.get("explanation")
-    return lines + ([str(x) for x in explanation] if isinstance(explanation, list) else [])
+    return (
+        DIRECT_MARKS.get(str(direct.get("kind")), "➤"),
+        str(direct.get("text") or ""),
+        str(direct.get("phrase") or ""),
+        str(direct.get("citation") or ""),
+        [str(x) for x in explanation] if isinstance(explanation, list) else [],
+    )
 
 
-def overview_lines(answer: SavedAnswer) -> list[tuple[str, str, str]]:
-    """A card's overview as (facet label, citation, excerpt): the chat and the export."""
+def overview_lines(answer: SavedAnswer) -> list[tuple[str, str, str | None, str]]:
+    """A card's overview as (facet label, citation, scope line or None, excerpt): the chat
+    and the export."""
     out = []
     for item in answer.items:
         excerpt, cut = shorten(" ".join((item.context_text or item.text).split()), OVERVIEW_EXCERPT)
         if cut or len(excerpt) > OVERVIEW_EXCERPT:
             excerpt = _clip(excerpt, OVERVIEW_EXCERPT)
-        out.append((facet_label(item.facet or ""), item.citation, excerpt))
+        scope = scope_line(item.document_scope)
+        out.append((facet_label(item.facet or ""), item.citation, scope, excerpt))
     return out
 
 
@@ -435,20 +454,14 @@ DIRECT_MARKS = {"money": "💰", "deadline": "⏱"}
 def render_direct(direct: dict[str, object]) -> str:
     """The direct line (a money or deadline question): verbatim, the answering words in
     bold, its citation, and what it means ("= 2.340.000 đồng")."""
-    text, phrase = str(direct.get("text") or ""), str(direct.get("phrase") or "")
+    mark, text, phrase, citation, explanation = _direct_parts(direct)
     at = text.find(phrase) if phrase else -1
     shown = (
         esc(text)
         if at < 0
         else f"{esc(text[:at])}<b>{esc(phrase)}</b>{esc(text[at + len(phrase) :])}"
     )
-    lines = [
-        f"{DIRECT_MARKS.get(str(direct.get('kind')), '➤')} {shown}",
-        f"<i>— {esc(direct.get('citation') or '')}</i>",
-    ]
-    explanation = direct.get("explanation")
-    if isinstance(explanation, list):
-        lines += [esc(line) for line in explanation]
+    lines = [f"{mark} {shown}", f"<i>— {esc(citation)}</i>", *map(esc, explanation)]
     return "\n".join(lines)
 
 
@@ -700,9 +713,9 @@ def render_card_overview(answer: SavedAnswer) -> str:
     """A card's overview (``/khenthuong``, inline mode): per facet, its first passage's
     citation and opening, and the money line; the facet buttons open each in full."""
     lines = [f"🎖 <b>{esc(answer.award_name or answer.question)}</b>", esc(CARD_HINT)]
-    for item, (label, citation, excerpt) in zip(answer.items, overview_lines(answer), strict=True):
+    for label, citation, scope, excerpt in overview_lines(answer):
         lines += ["", f"{label} — <b>{esc(citation)}</b>"]
-        if scope := scope_line(item.document_scope):
+        if scope:
             lines.append(esc(scope))
         lines.append(esc(excerpt))
     if answer.direct:

@@ -174,6 +174,10 @@ def test_khenthuong_in_a_group_and_the_session_export(bot: Harness, engine: Sear
     assert card_message.params["reply_parameters"]  # quotes the trainer's command
     assert bot.last(GROUP)["text"].startswith("🎖 Chiến sĩ thi đua cơ sở")
     bot.command("hoi", DOSSIER, chat_type="group", user_id=TRAINER)
+    # A province's own award: its local provisions carry their scope, in the chat and the file.
+    bot.command("khenthuong", "cờ thi đua của ubnd tỉnh", chat_type="group", user_id=TRAINER)
+    scopes = [x for x in bot.last(GROUP)["text"].splitlines() if x.startswith("📍 Áp dụng:")]
+    assert scopes
     calls = bot.command("phien_ket_thuc", chat_type="group", user_id=TRAINER)
     assert [c for c in calls if c.method == "sendDocument"]
     paragraphs = [p.text for p in Document(io.BytesIO(bot.server.documents[-1].data)).paragraphs]
@@ -187,3 +191,4 @@ def test_khenthuong_in_a_group_and_the_session_export(bot: Harness, engine: Sear
     assert results[0].citation in paragraphs
     assert any(p.startswith("☐ a) ") for p in paragraphs)
     assert all(r.citation not in paragraphs for r in results[1:])
+    assert all(scope in paragraphs for scope in scopes)
