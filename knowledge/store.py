@@ -32,7 +32,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from knowledge.citation import render_citation
 from knowledge.db import Base, make_engine, make_session_factory
 from knowledge.errors import KnowledgeError
-from knowledge.model import DocumentMeta, ParsedDocument, attachment_rank, number_key
+from knowledge.model import (
+    CitedPassage,
+    DocumentMeta,
+    ParsedDocument,
+    attachment_rank,
+    number_key,
+)
 from knowledge.schema import ensure_schema
 
 
@@ -248,19 +254,17 @@ class IndexRow:
 
     def cited_fields(self) -> dict[str, object]:
         """What a ``CitedPassage`` built from this row takes from it as is (its passage,
-        unit and document); the caller adds the clause, point, citation and text it shows."""
-        return {
-            "passage_id": self.passage_id,
-            "unit_id": self.unit_id,
-            "document_number": self.document_number,
-            "document_title": self.document_title,
-            "document_status": self.document_status,
-            "document_kind": self.document_kind,
-            "unit_kind": self.unit_kind,
-            "unit_label": self.unit_label,
-            "unit_title": self.unit_title,
-            "document_scope": self.document_scope,
-        }
+        unit and document: every field of the same name); the caller adds the clause, point,
+        citation and text it shows."""
+        return {name: getattr(self, name) for name in _ROW_CITED_FIELDS}
+
+
+_ROW_CITED_FIELDS = tuple(
+    name
+    for name in CitedPassage.__dataclass_fields__
+    if name not in {"clause", "point", "citation", "text"}
+)
+"""The ``CitedPassage`` fields an ``IndexRow`` gives as is."""
 
 
 @dataclass(frozen=True)
