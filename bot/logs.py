@@ -15,6 +15,8 @@ import threading
 import traceback
 from types import TracebackType
 
+from bot.updates import install_webhook_redactor
+
 REDACTED = "<TOKEN>"
 
 
@@ -90,3 +92,4 @@ def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     install_redactor(token)
     install_excepthook(token)
+    install_webhook_redactor()

@@ -49,6 +49,16 @@ def _reason(error: Exception, update: dict[str, Any]) -> str:
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
+SKIPPED = "Bỏ qua cập nhật %d (%s) mà python-telegram-bot không đọc được: %s"
+"""The one log line of an update the library cannot read: its id and kind, no content."""
+
+
+def _skipped_args(update: dict[str, Any], error: BaseException) -> tuple[int, str, str]:
+    kind = next((k for k in update if k != "update_id"), "?")
+    update_id = update.get("update_id")
+    return (update_id if isinstance(update_id, int) else -1, kind, _reason(error, update))
+
+
 def skip_unparseable(updates: list[Any]) -> list[Any]:
     """``updates`` with each one PTB cannot parse replaced by ``{"update_id": id}``."""
     readable = []
@@ -58,16 +68,41 @@ def skip_unparseable(updates: list[Any]) -> list[Any]:
         except Exception as error:  # PTB raises TypeError, KeyError, ValueError...
             if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
                 raise  # not even an update id: nothing to confirm, let PTB report it
-            kind = next((k for k in update if k != "update_id"), "?")
-            logger.warning(
-                "Bỏ qua cập nhật %d (%s) mà python-telegram-bot không đọc được: %s",
-                update["update_id"],
-                kind,
-                _reason(error, update),
-            )
+            logger.warning(SKIPPED, *_skipped_args(update, error))
             update = {"update_id": update["update_id"]}
         readable.append(update)
     return readable
+
+
+_WEBHOOK_FAILURE = "Something went wrong processing the data received from Telegram"
+"""How PTB's webhook handler (``telegram.ext.Updater`` logger) reports an update it cannot
+parse, at CRITICAL, with the whole update and a traceback."""
+
+
+class WebhookFailureRedactor(logging.Filter):
+    """Webhook mode: each POST carries one update, so an unreadable one does not stop the
+    others (PTB answers it 400), but PTB logs it at CRITICAL with the user's id, name and
+    text and a traceback. This rewrites that record into the polling mode's one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # A lone mapping argument becomes ``record.args`` itself (logging's own rule).
+        update = record.args
+        if isinstance(update, tuple) and len(update) == 1:
+            update = update[0]
+        if str(record.msg).startswith(_WEBHOOK_FAILURE) and isinstance(update, dict):
+            error = record.exc_info[1] if record.exc_info else None
+            record.msg = SKIPPED
+            record.args = _skipped_args(update, error or ValueError())
+            record.levelno, record.levelname = (
+                logging.WARNING,
+                logging.getLevelName(logging.WARNING),
+            )
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def install_webhook_redactor() -> None:
+    logging.getLogger("telegram.ext.Updater").addFilter(WebhookFailureRedactor())
 
 
 class TolerantUpdatesRequest(HTTPXRequest):

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -266,6 +271,31 @@ def polling_in_thread(app: Application) -> Iterator[asyncio.AbstractEventLoop]:
 
 
 # -- the bot as a real process (crashes, restarts, what it prints) ----------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def post_webhook(url: str, update: dict[str, Any], secret: str) -> int:
+    """POST one update to the bot's webhook as Telegram does; the HTTP status. Waits for the
+    webhook server, which starts right after setWebhook."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError("webhook server did not start")
 
 
 def start_bot(

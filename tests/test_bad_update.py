@@ -10,7 +10,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.bot_harness import OFFICER, copy_database, start_bot, stop_bot
+from tests.bot_harness import (
+    OFFICER,
+    TOKEN,
+    copy_database,
+    free_port,
+    post_webhook,
+    start_bot,
+    stop_bot,
+)
 from tests.fake_bot_api import FakeBotApi
 
 QUESTIONS = (
@@ -88,3 +96,56 @@ def test_unparseable_updates_are_skipped_once_and_the_rest_answered(
         f"\nbad updates: {len(skipped)} log lines, {len(output.splitlines())} lines in all; "
         f"{polls} getUpdates calls; e.g. {skipped[0].split(': ', 1)[-1]}"
     )
+
+
+def test_webhook_mode_logs_an_unparseable_update_once_redacted(
+    corpus_db: str, tmp_path: Path
+) -> None:
+    """Webhook mode: each POST is one update, so the others are served anyway (PTB answers
+    the bad one 400, and Telegram may resend it); PTB's CRITICAL record with the user's
+    data and a traceback becomes the polling mode's one redacted line."""
+    database = copy_database(corpus_db, tmp_path)
+    port, secret = free_port(), "bi-mat_456"
+    url = f"http://127.0.0.1:{port}/tdkt"
+    with FakeBotApi() as server:
+        process = start_bot(
+            server,
+            database,
+            TOKEN,
+            "--webhook",
+            "https://bot.example.vn/tdkt",
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--secret-token",
+            secret,
+        )
+        try:
+            server.wait_for("setWebhook", timeout=30)
+            server.add_chat(OFFICER)
+            bad = {"update_id": 41, **BAD_MESSAGE}
+            assert post_webhook(url, bad, secret) == 400
+            good = {
+                "update_id": 42,
+                "message": {
+                    "message_id": 2,
+                    "date": int(time.time()),
+                    "text": QUESTIONS[0],
+                    "from": {"id": OFFICER, "is_bot": False, "first_name": "Tester"},
+                    "chat": {"id": OFFICER, "type": "private", "first_name": "Tester"},
+                },
+            }
+            assert post_webhook(url, good, secret) == 200
+            deadline = time.monotonic() + 30
+            while not answers_to(server, OFFICER) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            output = stop_bot(process)
+    assert len(answers_to(server, OFFICER)) == 1, output[-3000:]
+    skipped = [line for line in output.splitlines() if "Bỏ qua cập nhật" in line]
+    assert len(skipped) == 1 and "Bỏ qua cập nhật 41 (message)" in skipped[0], output[-3000:]
+    assert "WARNING" in skipped[0] and len(skipped[0]) < 250
+    assert "CRITICAL" not in output and "Traceback" not in output
+    for secret_value in (SECRET_NAME, SECRET_TEXT, "001234567890", str(SECRET_ID)):
+        assert secret_value not in output

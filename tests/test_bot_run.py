@@ -3,12 +3,8 @@ a process (long polling, then webhook) against the fake Bot API server."""
 
 from __future__ import annotations
 
-import json
 import logging
-import socket
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +15,15 @@ from bot.app import api_urls, build_application
 from bot.cli import main
 from bot.config import ConfigError, Settings
 from bot.logs import REDACTED, TokenRedactor
-from tests.bot_harness import OFFICER, TOKEN, copy_database, start_bot, stop_bot
+from tests.bot_harness import (
+    OFFICER,
+    TOKEN,
+    copy_database,
+    free_port,
+    post_webhook,
+    start_bot,
+    stop_bot,
+)
 from tests.fake_bot_api import FakeBotApi
 
 
@@ -91,12 +95,6 @@ def test_token_is_redacted_from_logs() -> None:
 # -- the real entry point, as a process --------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def database(corpus_db: str, tmp_path: Path) -> str:
     return copy_database(corpus_db, tmp_path)
@@ -125,7 +123,7 @@ def test_tdkt_bot_long_polling(server: FakeBotApi, database: str) -> None:
 
 
 def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
-    port = _free_port()
+    port = free_port()
     secret = "bi-mat_123"
     process = start_bot(
         server,
@@ -158,23 +156,7 @@ def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
         }
 
         def post(token: str) -> int:
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/tdkt",
-                data=json.dumps(update).encode(),
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Telegram-Bot-Api-Secret-Token": token,
-                },
-            )
-            for _ in range(100):  # the webhook server starts right after setWebhook
-                try:
-                    with urllib.request.urlopen(request, timeout=5) as response:
-                        return response.status
-                except urllib.error.HTTPError as exc:
-                    return exc.code
-                except OSError:
-                    time.sleep(0.1)
-            raise TimeoutError("webhook server did not start")
+            return post_webhook(f"http://127.0.0.1:{port}/tdkt", update, token)
 
         assert post("sai") == 403  # a forged update without the secret is rejected
         mark = server.mark()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +37,7 @@ from tests.bot_harness import (
     buttons,
     copy_database,
     entity_texts,
+    free_port,
     load_corpus,
     postgres_database,
 )
@@ -54,12 +54,6 @@ CITATION_NAME = "Quy chế thi đua mẫu số 01/2099/QC-MAU"
 BONSAI = "Người trồng cây giỏi phải chăm sóc mấy chậu bonsai?"
 QUESTION = "Tiêu chuẩn danh hiệu Tập thể lao động xuất sắc là gì?"
 SWITCH_DEADLINE = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -106,7 +100,7 @@ class Instance:
 
 
 def _start(name: str, server: FakeBotApi, database: str, folder: Path) -> Instance:
-    port = _free_port()
+    port = free_port()
     log = folder / f"{name}.log"
     env = dict(
         os.environ,
