@@ -323,6 +323,29 @@ def start_bot(
     )
 
 
+WEBHOOK_URL = "https://bot.example.vn/tdkt"
+
+
+def start_webhook_bot(
+    server: FakeBotApi, database: str, port: int, secret: str
+) -> subprocess.Popen[str]:
+    """:func:`start_bot` in webhook mode: Telegram is told ``WEBHOOK_URL``; the bot listens
+    on 127.0.0.1:``port`` at ``/tdkt`` and checks ``secret``."""
+    return start_bot(
+        server,
+        database,
+        TOKEN,
+        "--webhook",
+        WEBHOOK_URL,
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--secret-token",
+        secret,
+    )
+
+
 def stop_bot(process: subprocess.Popen[str], *, kill: bool = False) -> str:
     """Stop the process (SIGKILL: a crash; else SIGINT: a normal stop) and return its output."""
     if process.poll() is None:

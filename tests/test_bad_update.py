@@ -12,11 +12,11 @@ from pathlib import Path
 
 from tests.bot_harness import (
     OFFICER,
-    TOKEN,
     copy_database,
     free_port,
     post_webhook,
     start_bot,
+    start_webhook_bot,
     stop_bot,
 )
 from tests.fake_bot_api import FakeBotApi
@@ -108,19 +108,7 @@ def test_webhook_mode_logs_an_unparseable_update_once_redacted(
     port, secret = free_port(), "bi-mat_456"
     url = f"http://127.0.0.1:{port}/tdkt"
     with FakeBotApi() as server:
-        process = start_bot(
-            server,
-            database,
-            TOKEN,
-            "--webhook",
-            "https://bot.example.vn/tdkt",
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--secret-token",
-            secret,
-        )
+        process = start_webhook_bot(server, database, port, secret)
         try:
             server.wait_for("setWebhook", timeout=30)
             server.add_chat(OFFICER)

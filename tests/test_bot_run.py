@@ -18,10 +18,12 @@ from bot.logs import REDACTED, TokenRedactor
 from tests.bot_harness import (
     OFFICER,
     TOKEN,
+    WEBHOOK_URL,
     copy_database,
     free_port,
     post_webhook,
     start_bot,
+    start_webhook_bot,
     stop_bot,
 )
 from tests.fake_bot_api import FakeBotApi
@@ -125,22 +127,10 @@ def test_tdkt_bot_long_polling(server: FakeBotApi, database: str) -> None:
 def test_tdkt_bot_webhook(server: FakeBotApi, database: str) -> None:
     port = free_port()
     secret = "bi-mat_123"
-    process = start_bot(
-        server,
-        database,
-        TOKEN,
-        "--webhook",
-        "https://bot.example.vn/tdkt",
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--secret-token",
-        secret,
-    )
+    process = start_webhook_bot(server, database, port, secret)
     try:
         hook = server.wait_for("setWebhook", timeout=30)
-        assert hook["url"] == "https://bot.example.vn/tdkt"
+        assert hook["url"] == WEBHOOK_URL
         assert hook["secret_token"] == secret
         server.add_chat(OFFICER)
         update = {
