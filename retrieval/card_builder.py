@@ -198,10 +198,14 @@ class AwardCards:
             [r.document_scope for r in first],
         )
         self._rule_awards: dict[int, list[str]] = {}
-        """Unit → the own awards of the local rulebook it belongs to (see _unit_pieces)."""
-        for award, units in self.rulebooks.own_rules.items():
-            for u in units:
-                self._rule_awards.setdefault(u, []).append(award)
+        """Unit → the awards whose rule it is (see _unit_pieces): a local rulebook's own
+        awards; with a locality, also the national awards its own rules set criteria for."""
+        scopes = [r.document_scope for r in first]
+        for table in (self.rulebooks.own_rules, self.rulebooks.local_rules(scopes, locality)):
+            for award, units in table.items():
+                for u in units:
+                    if award not in self._rule_awards.setdefault(u, []):
+                        self._rule_awards[u].append(award)
         self.parent: dict[str, str] = {}
         """Kind → the general kind whose list names it ("cờ thi đua" → "danh hiệu thi đua")."""
         self.groups: dict[tuple[str, ...], set[tuple[str, str]]] = {}

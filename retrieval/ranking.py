@@ -130,6 +130,7 @@ class Ranker:
         self.rulebooks = read_rulebooks(
             self.headings, [(r.document_number, r.unit_attachment) for r in first], self.unit_scope
         )
+        self.local_rules = self.rulebooks.local_rules(self.unit_scope, locality)
         self.steering_intents = (
             {i.key for i in reader.vocabulary.intents if i.heading}
             | set(reader.vocabulary.award_article)
@@ -294,14 +295,15 @@ class Ranker:
                     # nhân dân tỉnh") is the one to read on it, whatever its rank in the
                     # legal hierarchy; not its criteria article for a deadline question.
                     factor /= self.hierarchy_factor[u]
-            elif (
-                answers
-                and obj is not None
-                and u in self.rulebooks.own_rules.get(obj.award or "", ())
-            ):
-                # Intent over object, within the award's own rulebook: its deadline article
-                # for a deadline question, rather than the article that defines the award.
-                factor *= p.object_boost / self.hierarchy_factor[u]
+            elif answers and obj is not None and obj.award is not None:
+                if u in self.rulebooks.own_rules.get(obj.award, ()):
+                    # Intent over object, within the award's own rulebook: its deadline
+                    # article for a deadline question, rather than the article defining it.
+                    factor *= p.object_boost / self.hierarchy_factor[u]
+                elif u in self.local_rules.get(obj.award, ()):
+                    # The deployment's own rules on a national award they set criteria for:
+                    # the province's dates for its Tập thể lao động xuất sắc.
+                    factor *= p.object_boost
             if (
                 factor > 1.0
                 and self.unit_status[u] == STATUS_EXPIRED

@@ -15,7 +15,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from retrieval.intent import HeadingReading
-from retrieval.params import is_national
+from retrieval.params import is_national, same_locality
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,22 @@ class Rulebooks:
     own_rules: dict[str, set[int]]
     """Award → the units of the same part (document and attachment) whose headings answer
     something (a deadline, an amount …) and name no award."""
+    rules_of: dict[str, set[int]]
+    """Like ``own_rules`` for every award a local part's headings name, national ones included
+    ("Tập thể lao động xuất sắc" in a province's Quy định): that province's rule for them,
+    which only a deployment in that locality reads as the award's rule."""
+
+    def local_rules(
+        self, scopes: Sequence[str | None], locality: str | None
+    ) -> dict[str, set[int]]:
+        """``rules_of`` restricted to the units of documents in ``locality`` (none without)."""
+        if not locality:
+            return {}
+        found = {
+            award: {u for u in units if same_locality(scopes[u], locality)}
+            for award, units in self.rules_of.items()
+        }
+        return {award: units for award, units in found.items() if units}
 
 
 def read_rulebooks(
@@ -45,8 +61,15 @@ def read_rulebooks(
     general = [
         v for v, heading in enumerate(headings) if not heading.names_awards and heading.intents
     ]
-    own_rules = {
-        award: {v for v in general if parts[v] in {parts[u] for u in units}}
-        for award, units in own_awards.items()
+
+    def rules(units: set[int]) -> set[int]:
+        return {v for v in general if parts[v] in {parts[u] for u in units}}
+
+    local = {
+        award: {u for u in units if not is_national(scopes[u])} for award, units in named_by.items()
     }
-    return Rulebooks(own_awards, own_rules)
+    return Rulebooks(
+        own_awards,
+        {award: rules(units) for award, units in own_awards.items()},
+        {award: found for award, units in local.items() if units and (found := rules(units))},
+    )

@@ -356,7 +356,12 @@ Quy chế mẫu này áp dụng cho các câu lạc bộ cây cảnh trên đị
 Các câu lạc bộ gửi hồ sơ đề nghị Chủ tịch Ủy ban nhân dân tỉnh khen thưởng tổng kết năm
 về Ban Cây cảnh tỉnh trước ngày 15 tháng 11 hằng năm.
 
-Điều 5. Hiệu lực
+Điều 5. Danh hiệu “Tập thể lao động xuất sắc”
+
+Câu lạc bộ được xét tặng danh hiệu “Tập thể lao động xuất sắc” khi có ít nhất năm chậu bonsai
+đạt giải hội chợ hoa trong năm.
+
+Điều 6. Hiệu lực
 
 Quy chế này có hiệu lực kể từ ngày ký. Quy chế số 03/2098/QĐ-UBND hết hiệu lực kể từ
 ngày Quy chế này có hiệu lực.

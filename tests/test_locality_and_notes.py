@@ -112,6 +112,28 @@ def test_own_rulebooks_deadline_article_fills_its_awards_card(local_store: Knowl
     assert not any("07/2099" in p.citation for ps in national.facets.values() for p in ps)
 
 
+def test_deployments_own_deadline_serves_a_national_award_its_rules_cover(
+    local_store: KnowledgeStore,
+) -> None:
+    """The fictional rules also set criteria for the national "Tập thể lao động xuất sắc";
+    their deadline article is that award's deadline only where they apply: in the province's
+    deployment, not without a locality nor in another province's."""
+    question = "thời hạn nộp hồ sơ tập thể lao động xuất sắc"
+    deadline = "Điều 4 Quyết định số 07/2099/QĐ-UBND"
+
+    def card_deadlines(locality: str | None) -> list[str]:
+        found = awards.cards(SearchEngine(local_store, locality=locality).index)
+        card = found.card("tập thể lao động xuất sắc")
+        assert card is not None
+        return [p.citation for p in card.facets["thoi_han"]]
+
+    assert card_deadlines(LOCAL)[:1] == [deadline]
+    assert not any("07/2099" in c for c in card_deadlines(None) + card_deadlines("tỉnh Khác"))
+    here = [a.citation for a in SearchEngine(local_store, locality=LOCAL).search(question, 3)]
+    anywhere = [a.citation for a in SearchEngine(local_store).search(question, 5)]
+    assert deadline in here and deadline not in anywhere, (here, anywhere)
+
+
 def test_locality_puts_its_own_rules_first_on_their_subjects(
     local_store: KnowledgeStore,
 ) -> None:
