@@ -27,7 +27,7 @@ from knowledge.coverage import needs_confirmation, percent, unparsed_excerpt
 from knowledge.model import KIND_LABELS, STATUS_EXPIRED, STATUS_IN_FORCE, STATUS_LABELS
 from knowledge.store import DocumentInfo, UnitView
 from knowledge.uploads import Received
-from retrieval.awards import load_config
+from retrieval.awards import load_config, no_provision_note
 from retrieval.card_answers import OVERVIEW, FacetView
 from retrieval.lexicon import never_highlighted
 from retrieval.params import is_national
@@ -729,13 +729,7 @@ def render_card_overview(answer: SavedAnswer) -> str:
 def missing_facets(answer: SavedAnswer) -> str | None:
     """ "The loaded texts have no provision of their own on: …" for a card's empty facets."""
     missing = [key for key in load_config().keys if key not in {i.facet for i in answer.items}]
-    if not missing:
-        return None
-    return (
-        "Các văn bản đã nạp chưa có quy định riêng về: "
-        + ", ".join(load_config().label(k).lower() for k in missing)
-        + "."
-    )
+    return no_provision_note(missing) if missing else None
 
 
 def render_facet_view(view: FacetView) -> str:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -208,6 +208,18 @@ class CardLookup:
     """When no single card: the closest names (the hạng of a ranked award, similar names)."""
     ranks: bool = False
     """The name is a ranked award's without its hạng: :attr:`choices` are its hạng."""
+
+
+def no_provision_note(facets: Sequence[str], award: str | None = None) -> str:
+    """What the loaded texts lack: a card's empty facets (its overview), or the facet asked
+    about a named award (an answer, which then shows the closest provisions)."""
+    what = ", ".join(load_config().label(f).lower() for f in facets)
+    if award is None:
+        return f"Các văn bản đã nạp chưa có quy định riêng về: {what}."
+    return (
+        f"Các văn bản đã nạp chưa có quy định riêng về {what} của “{award}”; "
+        "dưới đây là các quy định gần nhất với câu hỏi."
+    )
 
 
 def lookup(index: SearchIndex, name: str) -> CardLookup:

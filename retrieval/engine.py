@@ -280,6 +280,10 @@ class SearchIndex:
                     hits, weak = self._facet_first(shared, hits), False
         answers = [self.answer(h, rank) for rank, h in enumerate(hits[:k], start=1)]
         notes = notes_for(query.question, naming, self.kinds, self.scopes, bool(answers))
+        if facet is not None and facet.provision is None and answers:
+            # "thời hạn … Chiến sĩ thi đua cơ sở": the card has no such provision; say so
+            # above the closest ones rather than let them pass for the award's rule.
+            notes.append(awards.no_provision_note([facet.facet], facet.card.name))
         return SearchResult(
             question=query.question,
             answers=answers,

@@ -128,6 +128,23 @@ def test_deadline_question_has_no_checklist_and_a_deadline_line(
     assert "☐" not in message["text"]  # a deadline question, although it says "hồ sơ"
 
 
+def test_a_facet_the_texts_lack_is_said_above_the_closest_provisions(
+    bot: Harness, engine: SearchEngine
+) -> None:
+    """An award whose card has no deadline provision: the answer says the loaded texts set
+    none of its own, then shows the closest provisions; an award with one says nothing."""
+    found = awards.cards(engine.index)
+    empty = next(c for c in found.ordered() if not c.rank and not c.facets.get("thoi_han"))
+    question = f"Thời hạn nộp hồ sơ đề nghị tặng {empty.name} là khi nào?"
+    result = engine.ask(question, 5)
+    assert result.facet is not None and result.facet.card.id == empty.id
+    assert result.answers
+    [note] = [n for n in result.notes if empty.name in n]
+    assert note.startswith("Các văn bản đã nạp chưa có quy định riêng về thời hạn")
+    assert note in ask(bot, question)["text"]
+    assert not engine.ask(DEADLINE, 5).notes
+
+
 def test_khenthuong_opens_the_whole_card(bot: Harness, engine: SearchEngine) -> None:
     card = card_named(engine, "Bằng khen của Thủ tướng Chính phủ")
     [sent] = sent_messages(bot.command("khenthuong", "bk ttg"))
