@@ -272,6 +272,25 @@ def _has_vowel(word: str) -> bool:
     return any(unicodedata.normalize("NFD", ch)[0] in "aeiouy" for ch in word)
 
 
+_KEYS_BESIDE = {"a": "qwsz", "e": "wrsd", "i": "ujko", "o": "iklp", "u": "yhji", "y": "tghu"}
+"""Letters beside each vowel on a QWERTY keyboard (phones included): what a finger hits
+instead of it."""
+
+
+def _lost_vowel(candidate: str, typed: str) -> bool:
+    """``typed`` is ``candidate`` with its vowel dropped ("nhng" → "những") or hit as a key
+    beside it ("khrn" → "khen", "dsnh" → "danh"; not "khcn" → "khen": c is far from e)."""
+    if _consonants(candidate) == typed:
+        return True
+    if len(candidate) != len(typed):
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(candidate, typed, strict=True)) if a != b]
+    if len(differ) != 1:
+        return False
+    vowel = unicodedata.normalize("NFD", candidate[differ[0]])[0]
+    return typed[differ[0]] in _KEYS_BESIDE.get(vowel, "")
+
+
 def syllable_counts(
     words: Mapping[str, int], word_pairs: Mapping[tuple[str, str], int]
 ) -> tuple[Counter[str], Counter[tuple[str, str]], Counter[tuple[str, str]]]:
@@ -398,8 +417,9 @@ class SpellingCorrector:
         if _has_vowel(syllable):
             return best if not _ROMAN.fullmatch(syllable) else syllable
         # A vowel-less word is a chat abbreviation ("gv", "thcs", "khcn") unless only its
-        # vowel is missing ("nhng" → "những") and its neighbours vouch for the correction.
-        skeleton = [c for c in candidates if _consonants(c) == syllable]
+        # vowel is missing or mistyped ("nhng" → "những", "khrn" → "khen") and its
+        # neighbours vouch for the correction.
+        skeleton = [c for c in candidates if _lost_vowel(c, syllable)]
         if skeleton:
             best = max(skeleton, key=lambda c: vocab.score(previous, c, following))
             if vocab.support(previous, best, following):
