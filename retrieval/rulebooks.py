@@ -63,7 +63,8 @@ def read_rulebooks(
     ]
 
     def rules(units: set[int]) -> set[int]:
-        return {v for v in general if parts[v] in {parts[u] for u in units}}
+        where = {parts[u] for u in units}
+        return {v for v in general if parts[v] in where}
 
     local = {
         award: {u for u in units if not is_national(scopes[u])} for award, units in named_by.items()
