@@ -192,15 +192,13 @@ class AwardCards:
                 for r in first
             ]
         )
+        scopes = [r.document_scope for r in first]
         self.rulebooks = rulebooks or read_rulebooks(
-            self.headings,
-            [(r.document_number, r.unit_attachment) for r in first],
-            [r.document_scope for r in first],
+            self.headings, [(r.document_number, r.unit_attachment) for r in first], scopes
         )
         self._rule_awards: dict[int, list[str]] = {}
         """Unit → the awards whose rule it is (see _unit_pieces): a local rulebook's own
         awards; with a locality, also the national awards its own rules set criteria for."""
-        scopes = [r.document_scope for r in first]
         for table in (self.rulebooks.own_rules, self.rulebooks.local_rules(scopes, locality)):
             for award, units in table.items():
                 for u in units:
