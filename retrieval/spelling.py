@@ -272,9 +272,28 @@ def _has_vowel(word: str) -> bool:
     return any(unicodedata.normalize("NFD", ch)[0] in "aeiouy" for ch in word)
 
 
-_KEYS_BESIDE = {"a": "qwsz", "e": "wrsd", "i": "ujko", "o": "iklp", "u": "yhji", "y": "tghu"}
-"""Letters beside each vowel on a QWERTY keyboard (phones included): what a finger hits
-instead of it."""
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+"""A QWERTY keyboard (phones included), row by row; each row sits half a key right of the one
+above it."""
+
+
+def keys_beside(letter: str, across_rows: bool = True) -> str:
+    """The keys left and right of ``letter`` and, ``across_rows``, those touching it in the
+    rows above and below: what a finger hits instead of it."""
+    out = []
+    for r, row in enumerate(KEYBOARD_ROWS):
+        i = row.find(letter)
+        if i < 0:
+            continue
+        out += [row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)]
+        if across_rows:
+            if r > 0:
+                above = KEYBOARD_ROWS[r - 1]
+                out += [above[j] for j in (i, i + 1) if j < len(above)]
+            if r + 1 < len(KEYBOARD_ROWS):
+                below = KEYBOARD_ROWS[r + 1]
+                out += [below[j] for j in (i - 1, i) if 0 <= j < len(below)]
+    return "".join(out)
 
 
 def _lost_vowel(candidate: str, typed: str) -> bool:
@@ -288,7 +307,7 @@ def _lost_vowel(candidate: str, typed: str) -> bool:
     if len(differ) != 1:
         return False
     vowel = unicodedata.normalize("NFD", candidate[differ[0]])[0]
-    return typed[differ[0]] in _KEYS_BESIDE.get(vowel, "")
+    return typed[differ[0]] in keys_beside(vowel)
 
 
 def syllable_counts(

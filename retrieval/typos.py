@@ -15,15 +15,12 @@ import zlib
 from collections.abc import Sequence
 
 from retrieval.evaluation import Metrics, Question, Search, evaluate
+from retrieval.spelling import KEYBOARD_ROWS, keys_beside
 
 TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 """Combining tone marks: huyền, sắc, hỏi, ngã, nặng."""
-_KEYBOARD = "qwertyuiop asdfghjkl zxcvbnm"
-_NEIGHBOURS = {
-    c: "".join(row[j] for j in (i - 1, i + 1) if 0 <= j < len(row))
-    for row in _KEYBOARD.split()
-    for i, c in enumerate(row)
-}
+_NEIGHBOURS = {c: keys_beside(c, across_rows=False) for row in KEYBOARD_ROWS for c in row}
+"""The generator's wrong letter: the key left or right of the intended one."""
 _WORD = re.compile(r"[^\W\d_]{2,}")
 EDITS = ("drop", "double", "wrong_letter", "tone")
 
