@@ -192,14 +192,16 @@ class AwardCards:
                 for r in first
             ]
         )
-        scopes = [r.document_scope for r in first]
         self.rulebooks = rulebooks or read_rulebooks(
-            self.headings, [(r.document_number, r.unit_attachment) for r in first], scopes
+            self.headings,
+            [(r.document_number, r.unit_attachment) for r in first],
+            [r.document_scope for r in first],
+            locality,
         )
         self._rule_awards: dict[int, list[str]] = {}
         """Unit → the awards whose rule it is (see _unit_pieces): a local rulebook's own
         awards; with a locality, also the national awards its own rules set criteria for."""
-        for table in (self.rulebooks.own_rules, self.rulebooks.local_rules(scopes, locality)):
+        for table in (self.rulebooks.own_rules, self.rulebooks.local_rules):
             for award, units in table.items():
                 for u in units:
                     if award not in self._rule_awards.setdefault(u, []):

@@ -128,9 +128,11 @@ class Ranker:
         # Awards that only local documents (a province's, a unit's) name in their headings,
         # and the rest of the rules that define them.
         self.rulebooks = read_rulebooks(
-            self.headings, [(r.document_number, r.unit_attachment) for r in first], self.unit_scope
+            self.headings,
+            [(r.document_number, r.unit_attachment) for r in first],
+            self.unit_scope,
+            locality,
         )
-        self.local_rules = self.rulebooks.local_rules(self.unit_scope, locality)
         self.steering_intents = (
             {i.key for i in reader.vocabulary.intents if i.heading}
             | set(reader.vocabulary.award_article)
@@ -300,7 +302,7 @@ class Ranker:
                     # Intent over object, within the award's own rulebook: its deadline
                     # article for a deadline question, rather than the article defining it.
                     factor *= p.object_boost / self.hierarchy_factor[u]
-                elif u in self.local_rules.get(obj.award, ()):
+                elif u in self.rulebooks.local_rules.get(obj.award, ()):
                     # The deployment's own rules on a national award they set criteria for:
                     # the province's dates for its Tập thể lao động xuất sắc.
                     factor *= p.object_boost

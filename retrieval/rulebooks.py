@@ -25,28 +25,17 @@ class Rulebooks:
     own_rules: dict[str, set[int]]
     """Award → the units of the same part (document and attachment) whose headings answer
     something (a deadline, an amount …) and name no award."""
-    rules_of: dict[str, set[int]]
+    local_rules: dict[str, set[int]]
     """Like ``own_rules`` for every award a local part's headings name, national ones included
-    ("Tập thể lao động xuất sắc" in a province's Quy định): that province's rule for them,
-    which only a deployment in that locality reads as the award's rule."""
-
-    def local_rules(
-        self, scopes: Sequence[str | None], locality: str | None
-    ) -> dict[str, set[int]]:
-        """``rules_of`` restricted to the units of documents in ``locality`` (none without)."""
-        if not locality:
-            return {}
-        found = {
-            award: {u for u in units if same_locality(scopes[u], locality)}
-            for award, units in self.rules_of.items()
-        }
-        return {award: units for award, units in found.items() if units}
+    ("Tập thể lao động xuất sắc" in a province's Quy định), kept only for the deployment's own
+    locality (none without one): that province's rule for them, never another's."""
 
 
 def read_rulebooks(
     headings: Sequence[HeadingReading],
     parts: Sequence[Hashable],
     scopes: Sequence[str | None],
+    locality: str | None = None,
 ) -> Rulebooks:
     """``headings``, ``parts`` and ``scopes`` are per unit, in the same order."""
     named_by: dict[str, set[int]] = {}
@@ -66,11 +55,12 @@ def read_rulebooks(
         where = {parts[u] for u in units}
         return {v for v in general if parts[v] in where}
 
-    local = {
-        award: {u for u in units if not is_national(scopes[u])} for award, units in named_by.items()
+    here = {
+        award: {u for u in units if locality and same_locality(scopes[u], locality)}
+        for award, units in named_by.items()
     }
     return Rulebooks(
         own_awards,
         {award: rules(units) for award, units in own_awards.items()},
-        {award: found for award, units in local.items() if units and (found := rules(units))},
+        {award: found for award, units in here.items() if units and (found := rules(units))},
     )
