@@ -127,30 +127,26 @@ class PassageChoice:
         delegates_only = delegation_rule(path)
         # Features depend on the text alone: computed once per distinct text (a national
         # knowledge base repeats many passages: "Điều này có hiệu lực …", model clauses).
-        flags: dict[str, tuple[bool, bool, bool]] = {}
+        supplementary = config.get("supplementary", {})
+        sets_aside = _phrases(supplementary.get("openings", [])) if supplementary else None
+        flags: dict[str, tuple[bool, bool, bool, bool]] = {}
 
-        def flags_of(text: str) -> tuple[bool, bool, bool]:
+        def flags_of(text: str) -> tuple[bool, bool, bool, bool]:
             known = flags.get(text)
             if known is None:
                 known = flags[text] = (
                     delegates_only.matches(text),
                     bool(_ENUMERATION.search(text)),
                     ("ngày" in text or "/" in text) and bool(_DATE.search(text)),
+                    sets_aside is not None
+                    and bool(sets_aside.search(normalize(text[:SUPPLEMENT_OPENING_CHARS]))),
                 )
             return known
 
-        supplementary = config.get("supplementary", {})
-        sets_aside = _phrases(supplementary.get("openings", [])) if supplementary else None
-
-        def supplements(text: str) -> bool:
-            return sets_aside is not None and bool(
-                sets_aside.search(normalize(text[:SUPPLEMENT_OPENING_CHARS]))
-            )
-
         per_text = [flags_of(t) for t in texts]
-        delegates = np.array([f[0] for f in per_text], dtype=bool)
-        enumerates = np.array([f[1] for f in per_text], dtype=bool)
-        dated = np.array([f[2] for f in per_text], dtype=bool)
+        delegates, enumerates, dated, supplements = (
+            np.array([f[i] for f in per_text], dtype=bool) for i in range(4)
+        )
         vocabulary = vocabulary or IntentVocabulary.load()
         table = {
             **{k: v for k, v in vocabulary.subjects.items() if k in GENERAL_SUBJECTS},
@@ -209,7 +205,7 @@ class PassageChoice:
             other_factor=float(subjects_cfg.get("other_factor", 1.0)),
             date_intents=frozenset(dates.get("intents", [])),
             date_factor=float(dates.get("factor", 1.0)),
-            supplements=np.array([supplements(t) for t in texts], dtype=bool),
+            supplements=supplements,
             supplement_factor=float(supplementary.get("factor", 1.0)),
         )
 
